@@ -1,0 +1,294 @@
+"""A synthetic demo programme: Glasgow Deep End practices, their staff and caseloads.
+
+Everything here is invented. Building it twice changes nothing: rows are found by their
+natural keys (practice code, username, CHI number) before anything is created.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from participants.chi import make_chi
+from participants.models import (
+    CaseStatus,
+    Consultation,
+    ConsultationMode,
+    DischargeReason,
+    Participant,
+    ReferredBy,
+    Sex,
+)
+from participants.services import participant_next_ref
+from practices.models import Attachment, HealthBoard, Practice, StaffRole
+
+DEMO_PASSWORD = "links-demo-2026"  # noqa: S105  (printed for the synthetic demo only)
+
+PRACTICES = [
+    # code, name, deep end, list size, joined
+    ("90001", "Calder Street Practice", True, 5400, date(2017, 4, 1)),
+    ("90002", "Riverside Medical Group", True, 8100, date(2017, 4, 1)),
+    ("90003", "Northfield Health Centre", True, 6300, date(2019, 9, 1)),
+    ("90004", "Eastgate Family Practice", True, 4200, date(2021, 1, 11)),
+    ("90005", "Westbrae Surgery", False, 7600, date(2023, 6, 5)),
+]
+
+STAFF = [
+    # username, full name, programme lead, superuser, [(practice code, role)]
+    ("anna.clp", "Anna Mackay", False, False, [("90001", "clp"), ("90002", "clp")]),
+    ("jamie.clp", "Jamie Reid", False, False, [("90003", "clp"), ("90004", "clp")]),
+    ("priya.clp", "Priya Shah", False, False, [("90005", "clp")]),
+    ("fiona.pm", "Fiona Campbell", False, False, [("90001", "practice_manager")]),
+    ("morag.lead", "Morag Stewart", True, False, []),
+    ("admin", "Site Administrator", False, True, []),
+]
+
+FIRST_NAMES = {
+    Sex.FEMALE: [
+        "Margaret",
+        "Agnes",
+        "Lorraine",
+        "Kirsty",
+        "Shona",
+        "Amina",
+        "Chloe",
+        "Janet",
+        "Stacey",
+        "Irene",
+        "Leanne",
+        "Joanne",
+        "Ewa",
+        "Fatima",
+        "Rose",
+    ],
+    Sex.MALE: [
+        "James",
+        "Robert",
+        "Craig",
+        "Stephen",
+        "Gary",
+        "Ahmed",
+        "Darren",
+        "Thomas",
+        "Kenneth",
+        "Paul",
+        "Marek",
+        "Scott",
+        "William",
+        "Ryan",
+        "Iain",
+    ],
+}
+LAST_NAMES = [
+    "Campbell",
+    "MacDonald",
+    "Wilson",
+    "Brown",
+    "Kelly",
+    "Murray",
+    "Quinn",
+    "Docherty",
+    "McLaughlin",
+    "Hamilton",
+    "Khan",
+    "Nowak",
+    "Boyle",
+    "Gallacher",
+    "Robertson",
+    "Sweeney",
+    "Ferguson",
+    "Hughes",
+    "O'Neill",
+    "Paterson",
+]
+POSTCODES = [
+    "G21 1AA",
+    "G21 2BB",
+    "G22 5CD",
+    "G22 6EF",
+    "G31 1GH",
+    "G31 3JK",
+    "G33 2LN",
+    "G34 9PQ",
+    "G40 1RS",
+    "G40 4TU",
+    "G51 2WX",
+    "G51 4YZ",
+    "G12 8AB",
+    "G11 6CD",
+]
+REASONS = [
+    "Struggling with debt after losing work",
+    "Isolated since bereavement",
+    "Housing conditions affecting asthma",
+    "Low mood and not leaving the house",
+    "Caring for a parent, no support",
+    "Wants to get more active after heart attack",
+    "Benefits stopped, food insecurity",
+    "Alcohol use and family stress",
+]
+GOALS = [
+    "Contact money advice service",
+    "Try the walking group",
+    "Apply for carer's allowance",
+    "Attend the community café on Tuesdays",
+    "Reduce drinking to weekends",
+    "Register with the housing association",
+]
+NOTES = [
+    "Talked through priorities; money worries come first.",
+    "Feeling a bit better, went to the group once.",
+    "Phoned to rearrange; childcare problem.",
+    "Discussed sleep and anxiety; agreed to see GP about medication review.",
+    "Brought letters from DWP; helped complete the form.",
+]
+
+
+@dataclass
+class DemoSummary:
+    practices: int
+    staff: int
+    participants: int
+    consultations: int
+
+
+def _practices() -> dict[str, Practice]:
+    out = {}
+    for code, name, deep_end, list_size, joined in PRACTICES:
+        practice, _ = Practice.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "health_board": HealthBoard.GREATER_GLASGOW_CLYDE,
+                "deep_end": deep_end,
+                "list_size": list_size,
+                "joined_on": joined,
+            },
+        )
+        out[code] = practice
+    return out
+
+
+def _staff(practices: dict[str, Practice]) -> dict[str, User]:
+    out = {}
+    for username, full_name, lead, superuser, attachments in STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                full_name=full_name,
+                email=f"{username}@example.org",
+                is_programme_lead=lead,
+                is_superuser=superuser,
+                is_staff=superuser,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        for code, role in attachments:
+            Attachment.objects.get_or_create(
+                user=user,
+                practice=practices[code],
+                role=role,
+                defaults={"started_on": practices[code].joined_on},
+            )
+        out[username] = user
+    return out
+
+
+def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int, int]:
+    today = timezone.localdate()
+    made_participants = made_consultations = 0
+    for index in range(size):
+        # One generator per participant: skipping an existing one leaves the rest unchanged.
+        rng = random.Random(f"{seed}-{practice.code}-{index}")
+        sex = rng.choice([Sex.FEMALE, Sex.MALE, Sex.FEMALE, Sex.MALE, Sex.OTHER])
+        names_sex = sex if sex in FIRST_NAMES else rng.choice([Sex.FEMALE, Sex.MALE])
+        dob = date(1945, 1, 1) + timedelta(days=rng.randrange(365 * 57))
+        chi = make_chi(date_of_birth=dob, sex=sex, rng=rng)
+        referred_on = today - timedelta(days=rng.randrange(20, 540))
+        first = rng.choice(FIRST_NAMES[names_sex])
+        last = rng.choice(LAST_NAMES)
+        n_consultations = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8])
+        closed = rng.random() < 0.2 and referred_on < today - timedelta(days=120)
+        visit_dates = sorted(
+            referred_on + timedelta(days=rng.randrange(3, max(4, (today - referred_on).days)))
+            for _ in range(n_consultations)
+        )
+        dna_flags = [rng.random() < 0.15 for _ in visit_dates]
+        if Participant.objects.filter(chi=chi).exists():
+            continue
+        participant = Participant.objects.create(
+            ref=participant_next_ref(),
+            practice=practice,
+            clp=clp,
+            chi=chi,
+            first_name=first,
+            last_name=last,
+            date_of_birth=dob,
+            sex=sex,
+            postcode=rng.choice(POSTCODES),
+            phone=f"07700 9{rng.randrange(10000, 99999)}",
+            consent_given=True,
+            consent_on=referred_on,
+            referred_on=referred_on,
+            referred_by=rng.choice(
+                [
+                    ReferredBy.GP,
+                    ReferredBy.GP,
+                    ReferredBy.NURSE,
+                    ReferredBy.PRACTICE_STAFF,
+                    ReferredBy.SELF,
+                ]
+            ),
+            referral_reason=rng.choice(REASONS),
+            status=CaseStatus.CLOSED if closed else CaseStatus.OPEN,
+            closed_on=today - timedelta(days=rng.randrange(1, 60)) if closed else None,
+            discharge_reason=rng.choice(
+                [DischargeReason.GOALS_MET, DischargeReason.DISENGAGED, DischargeReason.MOVED]
+            )
+            if closed
+            else "",
+        )
+        made_participants += 1
+        Consultation.objects.bulk_create(
+            Consultation(
+                participant=participant,
+                clp=clp,
+                date=visit_date,
+                mode=rng.choice(
+                    [
+                        ConsultationMode.PRACTICE,
+                        ConsultationMode.PRACTICE,
+                        ConsultationMode.TELEPHONE,
+                        ConsultationMode.HOME,
+                        ConsultationMode.VIDEO,
+                    ]
+                ),
+                duration_minutes=0 if dna else rng.choice([20, 30, 40, 45, 60]),
+                attended=not dna,
+                goals="" if dna else rng.choice(GOALS),
+                notes="Did not attend; left a voicemail." if dna else rng.choice(NOTES),
+            )
+            for visit_date, dna in zip(visit_dates, dna_flags, strict=True)
+        )
+        made_consultations += len(visit_dates)
+    return made_participants, made_consultations
+
+
+@transaction.atomic
+def build_demo(*, seed: int = 20170401) -> DemoSummary:
+    practices = _practices()
+    staff = _staff(practices)
+    participants = consultations = 0
+    for username, *_rest, attachments in STAFF:
+        for code, role in attachments:
+            if role == StaffRole.CLP:
+                p, c = _caseload(practices[code], staff[username], seed, size=18)
+                participants += p
+                consultations += c
+    return DemoSummary(len(practices), len(staff), participants, consultations)

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from linksworker.celery import app as celery_app
+from linksworker.policy import roles_of
+from participants.selectors import caseload_by_clp, clp_home_summary
+from practices.selectors import practices_with_figures
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's first screen: what they need to act on before anything else."""
+    roles = roles_of(request.user)
+    context: dict = {"roles": roles}
+    if roles.is_clp:
+        context["clp"] = clp_home_summary(user=request.user)
+    if roles.is_practice_manager:
+        context["by_clp"] = caseload_by_clp(user=request.user)
+    if roles.sees_programme:
+        practices = list(practices_with_figures(user=request.user))
+        context["programme"] = {
+            "practices": practices,
+            "open_cases": sum(p.open_cases for p in practices),
+            "clps": sum(p.clps for p in practices),
+        }
+    return render(request, "home.html", context)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_ok(url: str) -> bool:
+    try:
+        with celery_app.connection_for_write(url=url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok()}
+    if settings.CELERY_BROKER_URL:
+        checks["broker"] = _broker_ok(settings.CELERY_BROKER_URL)
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,166 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class ReferredBy(models.TextChoices):
+    GP = "gp", "GP"
+    NURSE = "nurse", "Nurse"
+    PRACTICE_STAFF = "practice_staff", "Other practice staff"
+    SELF = "self", "Self-referral"
+    OTHER = "other", "Other"
+
+
+class PreferredContact(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class DischargeReason(models.TextChoices):
+    GOALS_MET = "goals_met", "Goals met"
+    DISENGAGED = "disengaged", "Stopped engaging"
+    REFERRED_ON = "referred_on", "Referred on to another service"
+    MOVED = "moved", "Moved away"
+    DIED = "died", "Died"
+    WITHDREW = "withdrew", "Withdrew"
+    OTHER = "other", "Other"
+
+
+class ReferenceSequence(models.Model):
+    """The last programme reference handed out, so that a reference is never reused even
+    after its participant is deleted."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last_value = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"
+
+
+class Participant(models.Model):
+    """A patient referred to a CLP. `ref` (P1000…) is the opaque id used in URLs, exports
+    and conversations instead of a name."""
+
+    ref = models.CharField("reference", max_length=20, unique=True)
+    practice = models.ForeignKey(
+        "practices.Practice", on_delete=models.PROTECT, related_name="participants"
+    )
+    clp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+        verbose_name="CLP",
+    )
+    chi = models.CharField("CHI number", max_length=10, unique=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    postcode = models.CharField(max_length=8, blank=True)
+    simd_data_zone = models.CharField("SIMD data zone", max_length=9, blank=True)
+    simd_decile = models.PositiveSmallIntegerField("SIMD decile", null=True, blank=True)
+    simd_quintile = models.PositiveSmallIntegerField("SIMD quintile", null=True, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=PreferredContact.choices, default=PreferredContact.PHONE
+    )
+    consent_given = models.BooleanField("consent recorded", default=False)
+    consent_on = models.DateField("consent date", null=True, blank=True)
+    referred_on = models.DateField("referred into the programme on")
+    referred_by = models.CharField(max_length=20, choices=ReferredBy.choices)
+    referral_reason = models.TextField("reason for referral", blank=True)
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "ref"]
+        indexes = [
+            models.Index(fields=["practice", "status"]),
+            models.Index(fields=["clp", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True, discharge_reason="")
+                | Q(status="closed", closed_on__isnull=False) & ~Q(discharge_reason=""),
+                name="participant_closed_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(simd_quintile__isnull=True)
+                | Q(simd_quintile__gte=1, simd_quintile__lte=5),
+                name="participant_simd_quintile_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def audit_participant_ref(self) -> str:
+        return self.ref
+
+
+class ConsultationMode(models.TextChoices):
+    PRACTICE = "practice", "At the practice"
+    HOME = "home", "Home visit"
+    TELEPHONE = "telephone", "Telephone"
+    VIDEO = "video", "Video"
+
+
+class Consultation(models.Model):
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consultations"
+    )
+    clp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name="CLP",
+    )
+    date = models.DateField()
+    mode = models.CharField(max_length=10, choices=ConsultationMode.choices)
+    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
+    attended = models.BooleanField(default=True)
+    goals = models.TextField("goals agreed", blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["participant", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=0, duration_minutes__lte=480),
+                name="consultation_duration_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.ref} on {self.date:%d %b %Y}"
+
+    @property
+    def audit_participant_ref(self) -> str:
+        return self.participant.ref

@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from linksworker.decorators import caseload_required
+from linksworker.policy import practices_visible_to, roles_of
+from participants.models import CaseStatus
+from participants.selectors import SORTS, caseload_for
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@caseload_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    sort = params.get("sort", "name")
+    status = params.get("status", CaseStatus.OPEN)
+    qs = caseload_for(
+        user=request.user,
+        search=params.get("q", ""),
+        status=status,
+        practice_id=_int_or_none(params.get("practice")),
+        sort=sort,
+    )
+    page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "participants/caseload.html",
+        {
+            "page": page,
+            "q": params.get("q", ""),
+            "status": status,
+            "statuses": CaseStatus.choices,
+            "practice": _int_or_none(params.get("practice")),
+            "practices": practices_visible_to(request.user).only("id", "name"),
+            "sort": sort if sort in SORTS else "name",
+            "querystring": query.urlencode(),
+            "roles": roles_of(request.user),
+        },
+    )

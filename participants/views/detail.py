@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from audit.models import Action
+from audit.services import audit_record
+from linksworker.policy import can_edit_participant, can_read_notes, get_participant_for
+from participants.selectors import participant_consultations
+
+
+@login_required
+def participant_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    # No role gate: the scoped lookup answers 404 for anyone the record is not visible to.
+    participant = get_participant_for(request.user, ref)
+    audit_record(request=request, action=Action.VIEW, obj=participant)
+    return render(
+        request,
+        "participants/detail.html",
+        {
+            "participant": participant,
+            "consultations": participant_consultations(participant=participant),
+            "show_notes": can_read_notes(request.user, participant),
+            "can_edit": can_edit_participant(request.user, participant),
+        },
+    )

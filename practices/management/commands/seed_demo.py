@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+
+from linksworker.demo import DEMO_PASSWORD, STAFF, build_demo
+
+
+class Command(BaseCommand):
+    help = "Load a synthetic demo programme (idempotent) and print the demo sign-ins."
+
+    def handle(self, *args, **options):
+        summary = build_demo()
+        self.stdout.write(
+            f"Demo programme ready: {summary.practices} practices, {summary.staff} staff; "
+            f"added {summary.participants} participants and {summary.consultations} "
+            "consultations this time."
+        )
+        self.stdout.write("")
+        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+        for username, full_name, lead, superuser, attachments in STAFF:
+            if superuser:
+                role = "administrator"
+            elif lead:
+                role = "programme lead"
+            else:
+                role = ", ".join(
+                    f"{'CLP' if r == 'clp' else 'practice manager'} at {code}"
+                    for code, r in attachments
+                )
+            self.stdout.write(f"  {username:<12} {full_name:<20} {role}")
+        self.stdout.write("")
+        self.stdout.write("Open http://127.0.0.1:8000 and sign in.")

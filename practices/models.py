@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class HealthBoard(models.TextChoices):
+    AYRSHIRE_ARRAN = "ayrshire_arran", "NHS Ayrshire & Arran"
+    BORDERS = "borders", "NHS Borders"
+    DUMFRIES_GALLOWAY = "dumfries_galloway", "NHS Dumfries & Galloway"
+    FIFE = "fife", "NHS Fife"
+    FORTH_VALLEY = "forth_valley", "NHS Forth Valley"
+    GRAMPIAN = "grampian", "NHS Grampian"
+    GREATER_GLASGOW_CLYDE = "greater_glasgow_clyde", "NHS Greater Glasgow & Clyde"
+    HIGHLAND = "highland", "NHS Highland"
+    LANARKSHIRE = "lanarkshire", "NHS Lanarkshire"
+    LOTHIAN = "lothian", "NHS Lothian"
+    ORKNEY = "orkney", "NHS Orkney"
+    SHETLAND = "shetland", "NHS Shetland"
+    TAYSIDE = "tayside", "NHS Tayside"
+    WESTERN_ISLES = "western_isles", "NHS Western Isles"
+
+
+class Practice(models.Model):
+    name = models.CharField(max_length=200)
+    code = models.CharField("practice code", max_length=20, unique=True)
+    health_board = models.CharField(max_length=40, choices=HealthBoard.choices)
+    deep_end = models.BooleanField("Deep End practice", default=False)
+    list_size = models.PositiveIntegerField(null=True, blank=True)
+    joined_on = models.DateField("joined the programme")
+    left_on = models.DateField("left the programme", null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="practice_left_after_joined",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class StaffRole(models.TextChoices):
+    CLP = "clp", "Community Links Practitioner"
+    PRACTICE_MANAGER = "practice_manager", "Practice manager"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on), started_on__lte=on)
+
+
+class Attachment(models.Model):
+    """A member of staff working at a practice in one role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attachments"
+    )
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
+    role = models.CharField(max_length=20, choices=StaffRole.choices)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["practice__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "practice", "role"], name="attachment_unique_role_per_practice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.practice}"

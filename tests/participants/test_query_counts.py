@@ -1,0 +1,62 @@
+"""Query counts of the list pages are pinned: they must not grow with the number of rows,
+or a caseload of hundreds would make hundreds of queries.
+
+Every signed-in request reads the session and the user, reads the user's roles once, and
+saves the session (idle expiry): a savepoint, an update and a release in the test run."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ConsultationFactory, ParticipantFactory
+
+
+def _add_participants(practice, clp, n):
+    for _ in range(n):
+        ConsultationFactory.create_batch(
+            2, participant=ParticipantFactory(practice=practice, clp=clp)
+        )
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_caseload_page_makes_the_same_queries_however_many_rows(
+    as_user, clp_a, practice_a, rows, django_assert_num_queries
+):
+    _add_participants(practice_a, clp_a, rows)
+    c = as_user(clp_a)
+    # 4 for the session and roles + count, page, practices for the filter + 2 savepoints
+    with django_assert_num_queries(9):
+        assert c.get(reverse("participants:caseload"), {"status": "all"}).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_clp_home_page_makes_the_same_queries_however_many_rows(
+    as_user, clp_a, practice_a, rows, django_assert_num_queries
+):
+    _add_participants(practice_a, clp_a, rows)
+    c = as_user(clp_a)
+    # 4 for the session and roles + counts, recent list, seen this week + 2 savepoints
+    with django_assert_num_queries(9):
+        assert c.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_participant_page_makes_the_same_queries_however_many_consultations(
+    as_user, clp_a, practice_a, rows, django_assert_num_queries
+):
+    participant = ParticipantFactory(practice=practice_a, clp=clp_a)
+    ConsultationFactory.create_batch(rows, participant=participant)
+    c = as_user(clp_a)
+    # 4 for the session and roles + participant, audit insert, consultations + 2 savepoints
+    with django_assert_num_queries(9):
+        c.get(reverse("participants:detail", args=[participant.ref]))
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_practices_page_makes_the_same_queries_however_many_rows(
+    as_user, lead, practice_a, clp_a, rows, django_assert_num_queries
+):
+    _add_participants(practice_a, clp_a, rows)
+    c = as_user(lead)
+    # 4 for the session and roles + practices with their figures + 2 savepoints
+    with django_assert_num_queries(7):
+        c.get(reverse("practices:list"))
