@@ -85,6 +85,7 @@ class Participant(models.Model):
     referred_on = models.DateField("referred into the programme on")
     referred_by = models.CharField(max_length=20, choices=ReferredBy.choices)
     referral_reason = models.TextField("reason for referral", blank=True)
+    next_contact_on = models.DateField("next contact", null=True, blank=True)
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     closed_on = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
@@ -123,44 +124,21 @@ class Participant(models.Model):
         return self.ref
 
 
-class ConsultationMode(models.TextChoices):
-    PRACTICE = "practice", "At the practice"
-    HOME = "home", "Home visit"
-    TELEPHONE = "telephone", "Telephone"
-    VIDEO = "video", "Video"
+class StatusChange(models.Model):
+    """A case closed or reopened: when, why and by whom. Shown on the timeline."""
 
-
-class Consultation(models.Model):
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="consultations"
+        Participant, on_delete=models.CASCADE, related_name="status_changes"
     )
-    clp = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="consultations",
-        verbose_name="CLP",
-    )
-    date = models.DateField()
-    mode = models.CharField(max_length=10, choices=ConsultationMode.choices)
-    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
-    attended = models.BooleanField(default=True)
-    goals = models.TextField("goals agreed", blank=True)
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=CaseStatus.choices)
+    on = models.DateField()
+    discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["participant", "date"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=0, duration_minutes__lte=480),
-                name="consultation_duration_range",
-            )
-        ]
+        ordering = ["-on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.participant.ref} on {self.date:%d %b %Y}"
-
-    @property
-    def audit_participant_ref(self) -> str:
-        return self.participant.ref
+        return f"{self.participant.ref} {self.status} on {self.on}"

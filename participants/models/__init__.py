@@ -1,0 +1,45 @@
+from participants.models.assessment import (
+    EQ5D_DIMENSIONS,
+    HADS_ITEMS,
+    ONS4_ITEMS,
+    WEMWBS_ITEMS,
+    Assessment,
+    Timepoint,
+)
+from participants.models.consultation import Consultation, ConsultationMode, GoalProgress
+from participants.models.needs import Need, NeedDomain, ParticipantNeed
+from participants.models.participant import (
+    CaseStatus,
+    DischargeReason,
+    Participant,
+    PreferredContact,
+    ReferenceSequence,
+    ReferredBy,
+    Sex,
+    StatusChange,
+)
+from participants.models.simd import SimdPostcode
+
+__all__ = [
+    "EQ5D_DIMENSIONS",
+    "HADS_ITEMS",
+    "ONS4_ITEMS",
+    "WEMWBS_ITEMS",
+    "Assessment",
+    "CaseStatus",
+    "Consultation",
+    "ConsultationMode",
+    "DischargeReason",
+    "GoalProgress",
+    "Need",
+    "NeedDomain",
+    "Participant",
+    "ParticipantNeed",
+    "PreferredContact",
+    "ReferenceSequence",
+    "ReferredBy",
+    "Sex",
+    "SimdPostcode",
+    "StatusChange",
+    "Timepoint",
+]

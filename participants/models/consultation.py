@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from participants.models.needs import Need
+from participants.models.participant import Participant
+
+
+class ConsultationMode(models.TextChoices):
+    PRACTICE = "practice", "At the practice"
+    HOME = "home", "Home visit"
+    TELEPHONE = "telephone", "Telephone"
+    VIDEO = "video", "Video"
+
+
+class GoalProgress(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    SOME = "some", "Some progress"
+    GOOD = "good", "Good progress"
+    ACHIEVED = "achieved", "Achieved"
+
+
+class Consultation(models.Model):
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consultations"
+    )
+    clp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name="CLP",
+    )
+    date = models.DateField()
+    mode = models.CharField(max_length=10, choices=ConsultationMode.choices)
+    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
+    attended = models.BooleanField(default=True)
+    needs_discussed = models.ManyToManyField(Need, blank=True, related_name="+")
+    goals = models.TextField("goals agreed", blank=True)
+    goal_progress = models.CharField(
+        "progress on goals", max_length=20, choices=GoalProgress.choices, blank=True
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["participant", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=0, duration_minutes__lte=480),
+                name="consultation_duration_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.ref} on {self.date:%d %b %Y}"
+
+    @property
+    def audit_participant_ref(self) -> str:
+        return self.participant.ref
