@@ -9,23 +9,36 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from participants.chi import make_chi
+from participants.dates import FOLLOW_UP_MONTHS, add_months
+from participants.measures import apply_scores
 from participants.models import (
+    HADS_ITEMS,
+    Assessment,
     CaseStatus,
     Consultation,
     ConsultationMode,
     DischargeReason,
+    Need,
     Participant,
+    ParticipantNeed,
     ReferredBy,
     Sex,
+    SimdPostcode,
+    StatusChange,
+    Timepoint,
 )
 from participants.services import participant_next_ref
+from participants.simd import simd_import
 from practices.models import Attachment, HealthBoard, Practice, StaffRole
+
+DEMO_SIMD_FILE = Path(__file__).resolve().parent.parent / "participants" / "data" / "simd_demo.csv"
 
 DEMO_PASSWORD = "links-demo-2026"  # noqa: S105  (printed for the synthetic demo only)
 
@@ -109,10 +122,10 @@ LAST_NAMES = [
 POSTCODES = [
     "G21 1AA",
     "G21 2BB",
-    "G22 5CD",
+    "G22 5DN",
     "G22 6EF",
     "G31 1GH",
-    "G31 3JK",
+    "G31 3JT",
     "G33 2LN",
     "G34 9PQ",
     "G40 1RS",
@@ -120,7 +133,7 @@ POSTCODES = [
     "G51 2WX",
     "G51 4YZ",
     "G12 8AB",
-    "G11 6CD",
+    "G11 6DB",
 ]
 REASONS = [
     "Struggling with debt after losing work",
@@ -200,8 +213,51 @@ def _staff(practices: dict[str, Practice]) -> dict[str, User]:
     return out
 
 
+def _hads_items(rng: random.Random, severity: float) -> list[int]:
+    """Fourteen item scores, higher on average as `severity` (0–1) rises."""
+    return [min(3, max(0, round(rng.gauss(severity * 3, 0.8)))) for _ in HADS_ITEMS]
+
+
+def _assessments(participant: Participant, clp: User, visits: list, rng: random.Random) -> None:
+    today = timezone.localdate()
+    attended = [d for d, dna in visits if not dna]
+    if not attended or rng.random() < 0.15:
+        return
+    baseline_on = attended[0]
+    severity = rng.uniform(0.35, 0.85)
+    baseline = Assessment(
+        participant=participant,
+        timepoint=Timepoint.BASELINE,
+        date=baseline_on,
+        recorded_by=clp,
+        exercise_days=rng.randrange(0, 4),
+        **dict(zip(HADS_ITEMS, _hads_items(rng, severity), strict=True)),
+    )
+    if rng.random() < 0.1:
+        baseline.hads_14 = None  # a questionnaire left unfinished: saved, never scored
+    apply_scores(baseline)
+    baseline.save()
+    due = add_months(baseline_on, FOLLOW_UP_MONTHS)
+    if due > today or rng.random() < 0.3:
+        return
+    # People who were seen more tend to improve more, as in the programme's evaluation.
+    improvement = rng.uniform(-0.05, 0.12) + 0.04 * min(len(attended), 5)
+    follow_up = Assessment(
+        participant=participant,
+        timepoint=Timepoint.FOLLOW_UP,
+        date=min(today, due + timedelta(days=rng.randrange(0, 30))),
+        recorded_by=clp,
+        exercise_days=min(7, (baseline.exercise_days or 0) + rng.randrange(0, 3)),
+        **dict(zip(HADS_ITEMS, _hads_items(rng, max(0.0, severity - improvement)), strict=True)),
+    )
+    apply_scores(follow_up)
+    follow_up.save()
+
+
 def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int, int]:
     today = timezone.localdate()
+    needs = list(Need.objects.filter(active=True).order_by("pk"))
+    simd = {row.postcode: row for row in SimdPostcode.objects.all()}
     made_participants = made_consultations = 0
     for index in range(size):
         # One generator per participant: skipping an existing one leaves the rest unchanged.
@@ -220,6 +276,9 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             for _ in range(n_consultations)
         )
         dna_flags = [rng.random() < 0.15 for _ in visit_dates]
+        postcode = rng.choice(POSTCODES)
+        lookup = simd.get(postcode)
+        chosen_needs = rng.sample(needs, k=min(len(needs), rng.choice([1, 2, 2, 3, 3, 4])))
         if Participant.objects.filter(chi=chi).exists():
             continue
         participant = Participant.objects.create(
@@ -231,7 +290,10 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             last_name=last,
             date_of_birth=dob,
             sex=sex,
-            postcode=rng.choice(POSTCODES),
+            postcode=postcode,
+            simd_data_zone=lookup.data_zone if lookup else "",
+            simd_decile=lookup.decile if lookup else None,
+            simd_quintile=lookup.quintile if lookup else None,
             phone=f"07700 9{rng.randrange(10000, 99999)}",
             consent_given=True,
             consent_on=referred_on,
@@ -277,11 +339,28 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             for visit_date, dna in zip(visit_dates, dna_flags, strict=True)
         )
         made_consultations += len(visit_dates)
+        ParticipantNeed.objects.bulk_create(
+            ParticipantNeed(
+                participant=participant, need=need, identified_on=referred_on, recorded_by=clp
+            )
+            for need in chosen_needs
+        )
+        _assessments(participant, clp, list(zip(visit_dates, dna_flags, strict=True)), rng)
+        if closed:
+            StatusChange.objects.create(
+                participant=participant,
+                status=CaseStatus.CLOSED,
+                on=participant.closed_on,
+                discharge_reason=participant.discharge_reason,
+                by=clp,
+            )
     return made_participants, made_consultations
 
 
 @transaction.atomic
 def build_demo(*, seed: int = 20170401) -> DemoSummary:
+    if not SimdPostcode.objects.exists():
+        simd_import(path=DEMO_SIMD_FILE)
     practices = _practices()
     staff = _staff(practices)
     participants = consultations = 0

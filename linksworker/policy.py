@@ -101,6 +101,11 @@ def participants_visible_to(user) -> QuerySet[Participant]:
     return Participant.objects.filter(practice_id__in=roles.practice_ids)
 
 
+def participants_editable_by(user) -> QuerySet[Participant]:
+    """Participants whose records the user may change: those of their CLP practices."""
+    return Participant.objects.filter(practice_id__in=roles_of(user).clp_practice_ids)
+
+
 def participants_in_aggregate_scope(user) -> QuerySet[Participant]:
     """Participants whose records may be counted (never listed) for this user's figures."""
     roles = roles_of(user)

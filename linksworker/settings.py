@@ -229,6 +229,8 @@ LOGGING = {
     "loggers": {
         # Request logs carry URLs only; URLs carry opaque ids only.
         "django.db.backends": {"level": "INFO"},
+        # Lockouts are in the audit trail; axes' per-attempt lines are noise.
+        "axes": {"level": "WARNING"},
     },
 }
 

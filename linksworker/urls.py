@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("participants/", include("participants.urls")),
     path("practices/", include("practices.urls")),
+    path("needs/", include("participants.need_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ sex digit (odd male, even female) and a modulus-11 check digit."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -42,7 +43,8 @@ def chi_date(chi: str) -> tuple[int, int, int] | None:
 def validate_chi(value: str, *, date_of_birth: date | None = None, sex: str | None = None) -> str:
     """Return the normalised CHI number or raise ValidationError saying what is wrong."""
     chi = normalise_chi(value)
-    if not chi.isdigit() or len(chi) != 10:
+    # ASCII digits only: str.isdigit() would also let through superscripts and other scripts.
+    if not re.fullmatch(r"[0-9]{10}", chi):
         raise ValidationError(
             "A CHI number is exactly 10 digits (spaces are ignored).", code="chi_format"
         )

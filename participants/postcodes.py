@@ -4,8 +4,15 @@ import re
 
 from django.core.exceptions import ValidationError
 
-# Outward code (area, district) and inward code (sector, unit), per the Royal Mail format.
-_POSTCODE = re.compile(r"^(GIR0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-Z]?[0-9][ABD-HJLNP-UW-Z]{2})$")
+# Outward code (area, district) and inward code (sector, unit), per the Royal Mail format:
+# A9, A99, AA9, AA99, A9A and AA9A outward codes, each letter position with its own alphabet.
+_OUTWARD = (
+    r"(?:[A-PR-UWYZ][0-9][0-9]?"
+    r"|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?"
+    r"|[A-PR-UWYZ][0-9][ABCDEFGHJKPSTUVWXY]"
+    r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])"
+)
+_POSTCODE = re.compile(rf"^(?:GIR0AA|{_OUTWARD}[0-9][ABD-HJLNP-UW-Z]{{2}})$")
 
 
 def normalise_postcode(value: str) -> str:

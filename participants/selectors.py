@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from linksworker.policy import participants_in_aggregate_scope, participants_visible_to
-from participants.models import CaseStatus, Consultation, Participant
+from participants.dates import FOLLOW_UP_MONTHS, add_months
+from participants.models import (
+    Assessment,
+    CaseStatus,
+    Consultation,
+    ConsultationMode,
+    Participant,
+    ParticipantNeed,
+    StatusChange,
+    Timepoint,
+)
 
 SORTS = {
     "name": ("last_name", "first_name", "ref"),
@@ -19,7 +31,12 @@ SORTS = {
     "-last_contact": ("-last_contact", "ref"),
     "referred": ("referred_on", "ref"),
     "-referred": ("-referred_on", "ref"),
+    "next_contact": ("next_contact_on", "ref"),
 }
+
+
+def _attended():
+    return Consultation.objects.filter(participant=OuterRef("pk"), attended=True)
 
 
 def caseload_for(
@@ -29,15 +46,29 @@ def caseload_for(
     status: str = "",
     practice_id: int | None = None,
     clp_id: int | None = None,
+    need_id: int | None = None,
+    quintile: int | None = None,
     sort: str = "name",
 ) -> QuerySet[Participant]:
-    """The caseload list: one row per participant with their contact figures."""
+    """The caseload list: one row per participant with their contact figures. Figures come
+    from correlated subqueries rather than joins, so one participant's many consultations
+    never multiply another figure."""
+    last_contact = _attended().order_by("-date").values("date")[:1]
+    attended_count = (
+        _attended().order_by().values("participant").annotate(n=Count("id")).values("n")
+    )
+    baseline = Assessment.objects.filter(
+        participant=OuterRef("pk"), timepoint=Timepoint.BASELINE
+    ).values("date")[:1]
     qs = (
         participants_visible_to(user)
         .select_related("practice", "clp")
         .annotate(
-            last_contact=Max("consultations__date", filter=Q(consultations__attended=True)),
-            consultations_attended=Count("consultations", filter=Q(consultations__attended=True)),
+            last_contact=Subquery(last_contact),
+            consultations_attended=Coalesce(
+                Subquery(attended_count, output_field=IntegerField()), 0
+            ),
+            baseline_on=Subquery(baseline),
         )
     )
     search = search.strip()
@@ -55,7 +86,126 @@ def caseload_for(
         qs = qs.filter(practice_id=practice_id)
     if clp_id:
         qs = qs.filter(clp_id=clp_id)
+    if need_id:
+        qs = qs.filter(
+            Exists(
+                ParticipantNeed.objects.filter(
+                    participant=OuterRef("pk"), need_id=need_id, resolved_on__isnull=True
+                )
+            )
+        )
+    if quintile == 0:
+        qs = qs.filter(simd_quintile__isnull=True)
+    elif quintile:
+        qs = qs.filter(simd_quintile=quintile)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def follow_up_due_on(baseline_on: date | None) -> date | None:
+    return add_months(baseline_on, FOLLOW_UP_MONTHS) if baseline_on else None
+
+
+def usual_mode_of(*, user) -> str:
+    """The mode of the CLP's latest consultation: the default for their next one."""
+    latest = (
+        Consultation.objects.filter(clp=user).order_by("-date", "-id").values_list("mode").first()
+    )
+    return latest[0] if latest else ConsultationMode.PRACTICE
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    kind: str  # consultation, assessment, need, need_resolved, status, referred
+    item: object
+
+
+def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
+    """Everything that happened to a participant, newest first: a fixed number of queries
+    whatever the length of the record."""
+    consultations = participant.consultations.select_related("clp").prefetch_related(
+        "needs_discussed"
+    )
+    assessments = participant.assessments.all()
+    needs = participant.needs.select_related("need")
+    changes = StatusChange.objects.filter(participant=participant).select_related("by")
+    entries = [TimelineEntry(participant.referred_on, "referred", participant)]
+    entries += [TimelineEntry(c.date, "consultation", c) for c in consultations]
+    entries += [TimelineEntry(a.date, "assessment", a) for a in assessments]
+    for pn in needs:
+        entries.append(TimelineEntry(pn.identified_on, "need", pn))
+        if pn.resolved_on:
+            entries.append(TimelineEntry(pn.resolved_on, "need_resolved", pn))
+    entries += [TimelineEntry(sc.on, "status", sc) for sc in changes]
+    order = {"status": 0, "assessment": 1, "consultation": 2, "need_resolved": 3, "need": 4}
+    entries.sort(key=lambda e: (e.on, -order.get(e.kind, 5)), reverse=True)
+    return entries
+
+
+OUTCOME_MEASURES = [
+    ("hads_anxiety", "HADS anxiety (0–21)", True),
+    ("hads_depression", "HADS depression (0–21)", True),
+    ("exercise_days", "Days active 30+ minutes (0–7)", False),
+    ("wemwbs_total", "WEMWBS (14–70)", False),
+    ("eq5d_vas", "EQ-5D health today (0–100)", False),
+    ("ons_life_satisfaction", "ONS4 life satisfaction (0–10)", False),
+    ("ons_anxiety", "ONS4 anxiety (0–10)", False),
+]
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    label: str
+    baseline: int | None
+    follow_up: int | None
+    baseline_band: str | None
+    follow_up_band: str | None
+
+    @property
+    def change(self) -> int | None:
+        if self.baseline is None or self.follow_up is None:
+            return None
+        return self.follow_up - self.baseline
+
+
+def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -> list[OutcomeRow]:
+    """Baseline and follow-up scores side by side; a measure appears once either has it."""
+    from participants.measures import hads_band
+
+    rows = []
+    for field, label, banded in OUTCOME_MEASURES:
+        b = getattr(baseline, field, None) if baseline else None
+        f = getattr(follow_up, field, None) if follow_up else None
+        if b is None and f is None:
+            continue
+        rows.append(
+            OutcomeRow(
+                label=label,
+                baseline=b,
+                follow_up=f,
+                baseline_band=hads_band(b) if banded else None,
+                follow_up_band=hads_band(f) if banded else None,
+            )
+        )
+    return rows
+
+
+def participant_summary(*, participant: Participant) -> dict:
+    """Current needs with their domains (complexity), and baseline/follow-up side by side."""
+    current_needs = list(participant.needs.filter(resolved_on__isnull=True).select_related("need"))
+    domains = sorted({pn.need.get_domain_display() for pn in current_needs})
+    assessments = {a.timepoint: a for a in participant.assessments.all()}
+    baseline = assessments.get(Timepoint.BASELINE)
+    follow_up = assessments.get(Timepoint.FOLLOW_UP)
+    return {
+        "outcomes": outcome_rows(baseline=baseline, follow_up=follow_up),
+        "current_needs": current_needs,
+        "domains": domains,
+        "complexity": len(domains),
+        "baseline": baseline,
+        "follow_up": follow_up,
+        "follow_up_due_on": follow_up_due_on(baseline.date) if baseline else None,
+    }
 
 
 def participant_consultations(*, participant: Participant) -> QuerySet[Consultation]:

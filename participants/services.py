@@ -1,14 +1,48 @@
-"""Writing participant data. Views call these; rules live here, not in views or save()."""
+"""Writing participant data. Views call these; the rules live here, not in views or save().
+
+Every function validates with full_clean(), writes in one transaction and records an audit
+event naming the fields changed (never their values)."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models.functions import Length
+from collections.abc import Iterable
+from datetime import date
 
-from participants.models import Participant, ReferenceSequence
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_record
+from participants.measures import apply_scores
+from participants.models import (
+    Assessment,
+    CaseStatus,
+    Consultation,
+    Need,
+    Participant,
+    ParticipantNeed,
+    ReferenceSequence,
+    SimdPostcode,
+    StatusChange,
+)
 
 REF_PREFIX = "P"
 REF_START = 1000
+
+
+class DuplicateParticipant(Exception):
+    """A participant with this CHI number is already registered."""
+
+    def __init__(self, existing: Participant):
+        super().__init__("A participant with this CHI number is already registered.")
+        self.existing = existing
+
+
+class ConcurrentEdit(Exception):
+    """Someone else saved the record after this form was opened."""
 
 
 @transaction.atomic
@@ -18,8 +52,7 @@ def participant_next_ref() -> str:
     seq, _ = ReferenceSequence.objects.select_for_update().get_or_create(
         name="participant", defaults={"last_value": REF_START - 1}
     )
-    highest_in_use = _highest_ref_number()
-    seq.last_value = max(seq.last_value, highest_in_use) + 1
+    seq.last_value = max(seq.last_value, _highest_ref_number()) + 1
     seq.save(update_fields=["last_value"])
     return f"{REF_PREFIX}{seq.last_value}"
 
@@ -34,3 +67,217 @@ def _highest_ref_number() -> int:
         .first()
     )
     return int(latest[1:]) if latest else 0
+
+
+def _apply_simd(participant: Participant) -> None:
+    """Deprivation follows from the postcode; an unknown postcode leaves it unknown."""
+    row = SimdPostcode.objects.filter(pk=participant.postcode).first()
+    participant.simd_data_zone = row.data_zone if row else ""
+    participant.simd_decile = row.decile if row else None
+    participant.simd_quintile = row.quintile if row else None
+
+
+def participant_find_by_chi(*, chi: str) -> Participant | None:
+    return Participant.objects.select_related("practice").filter(chi=chi).first()
+
+
+@transaction.atomic
+def participant_register(
+    *, user, request=None, participant: Participant, needs: Iterable[Need] = ()
+) -> Participant:
+    """Register an unsaved participant built from a validated form. A CHI number already in
+    the programme raises DuplicateParticipant carrying the existing record."""
+    existing = participant_find_by_chi(chi=participant.chi)
+    if existing is not None:
+        raise DuplicateParticipant(existing)
+    participant.ref = participant_next_ref()
+    _apply_simd(participant)
+    participant.full_clean()
+    participant.save()
+    for need in needs:
+        ParticipantNeed.objects.create(
+            participant=participant,
+            need=need,
+            identified_on=participant.referred_on,
+            recorded_by=user,
+        )
+    audit_record(request=request, user=user, action=Action.CREATE, obj=participant)
+    return participant
+
+
+@transaction.atomic
+def participant_update(
+    *, user, request=None, participant: Participant, changed: list[str], version: int
+) -> Participant:
+    """Save edited details, refusing if the record changed since the form was opened."""
+    if "postcode" in changed:
+        _apply_simd(participant)
+    participant.full_clean()
+    fields = [f.attname for f in Participant._meta.concrete_fields if f.name not in {"id", "ref"}]
+    values = {name: getattr(participant, name) for name in fields if name != "version"}
+    values["updated_at"] = timezone.now()
+    updated = Participant.objects.filter(pk=participant.pk, version=version).update(
+        **values, version=F("version") + 1
+    )
+    if not updated:
+        raise ConcurrentEdit
+    participant.version = version + 1
+    audit_record(
+        request=request, user=user, action=Action.UPDATE, obj=participant, detail=", ".join(changed)
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_close(
+    *, user, request=None, participant: Participant, on: date, reason: str, note: str = ""
+) -> Participant:
+    if participant.status == CaseStatus.CLOSED:
+        raise ValidationError("This case is already closed.")
+    if on < participant.referred_on:
+        raise ValidationError({"on": "A case cannot close before it was referred."})
+    participant.status = CaseStatus.CLOSED
+    participant.closed_on = on
+    participant.discharge_reason = reason
+    participant.full_clean()
+    participant.version += 1
+    participant.save(
+        update_fields=["status", "closed_on", "discharge_reason", "version", "updated_at"]
+    )
+    StatusChange.objects.create(
+        participant=participant,
+        status=CaseStatus.CLOSED,
+        on=on,
+        discharge_reason=reason,
+        note=note,
+        by=user,
+    )
+    audit_record(request=request, user=user, action=Action.UPDATE, obj=participant, detail="closed")
+    return participant
+
+
+@transaction.atomic
+def participant_reopen(
+    *, user, request=None, participant: Participant, on: date, note: str = ""
+) -> Participant:
+    if participant.status == CaseStatus.OPEN:
+        raise ValidationError("This case is already open.")
+    participant.status = CaseStatus.OPEN
+    participant.closed_on = None
+    participant.discharge_reason = ""
+    participant.full_clean()
+    participant.version += 1
+    participant.save(
+        update_fields=["status", "closed_on", "discharge_reason", "version", "updated_at"]
+    )
+    StatusChange.objects.create(
+        participant=participant, status=CaseStatus.OPEN, on=on, note=note, by=user
+    )
+    audit_record(
+        request=request, user=user, action=Action.UPDATE, obj=participant, detail="reopened"
+    )
+    return participant
+
+
+@transaction.atomic
+def consultation_log(
+    *,
+    user,
+    request=None,
+    consultation: Consultation,
+    needs_discussed: Iterable[Need] = (),
+    next_contact_on: date | None = None,
+) -> Consultation:
+    """Log a consultation built from a validated form; a did-not-attend has no duration."""
+    participant = consultation.participant
+    if consultation.date < participant.referred_on:
+        raise ValidationError({"date": "The consultation is before the referral date."})
+    if not consultation.attended:
+        consultation.duration_minutes = 0
+    consultation.full_clean()
+    consultation.save()
+    consultation.needs_discussed.set(needs_discussed)
+    if next_contact_on is not None:
+        participant.next_contact_on = next_contact_on
+        participant.save(update_fields=["next_contact_on", "updated_at"])
+    audit_record(request=request, user=user, action=Action.CREATE, obj=consultation)
+    return consultation
+
+
+@transaction.atomic
+def needs_update(
+    *,
+    user,
+    request=None,
+    participant: Participant,
+    add: Iterable[Need] = (),
+    resolve: Iterable[ParticipantNeed] = (),
+    on: date,
+) -> None:
+    """Record new needs and resolve ones that no longer apply, as of `on`."""
+    current = set(
+        participant.needs.filter(resolved_on__isnull=True).values_list("need_id", flat=True)
+    )
+    added = [need for need in add if need.pk not in current]
+    for need in added:
+        ParticipantNeed.objects.create(
+            participant=participant, need=need, identified_on=on, recorded_by=user
+        )
+    resolved = 0
+    for item in resolve:
+        if item.participant_id != participant.pk or item.resolved_on is not None:
+            continue
+        if on < item.identified_on:
+            raise ValidationError(
+                f"“{item.need.name}” cannot be resolved before it was identified."
+            )
+        item.resolved_on = on
+        item.save(update_fields=["resolved_on"])
+        resolved += 1
+    if added or resolved:
+        audit_record(
+            request=request,
+            user=user,
+            action=Action.UPDATE,
+            obj=participant,
+            detail=f"needs: {len(added)} added, {resolved} resolved",
+        )
+
+
+@transaction.atomic
+def assessment_record(*, user, request=None, assessment: Assessment) -> Assessment:
+    """Save an assessment; scores are computed from the items, never typed in."""
+    participant = assessment.participant
+    if assessment.date < participant.referred_on:
+        raise ValidationError({"date": "The assessment is before the referral date."})
+    if assessment.recorded_by_id is None:
+        assessment.recorded_by = user
+    # Validate the items first: scoring assumes they are in range.
+    assessment.full_clean()
+    apply_scores(assessment)
+    creating = assessment._state.adding
+    assessment.save()
+    audit_record(
+        request=request,
+        user=user,
+        action=Action.CREATE if creating else Action.UPDATE,
+        obj=assessment,
+        detail=assessment.timepoint,
+    )
+    return assessment
+
+
+@transaction.atomic
+def need_save(*, user, request=None, need: Need) -> Need:
+    """Needs are never deleted, only made inactive: old records keep pointing at them."""
+    creating = need._state.adding
+    need.full_clean()
+    need.save()
+    audit_record(
+        request=request,
+        user=user,
+        action=Action.CREATE if creating else Action.UPDATE,
+        obj=need,
+        detail=need.name,
+    )
+    return need

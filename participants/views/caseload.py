@@ -5,8 +5,17 @@ from django.shortcuts import render
 
 from linksworker.decorators import caseload_required
 from linksworker.policy import practices_visible_to, roles_of
-from participants.models import CaseStatus
-from participants.selectors import SORTS, caseload_for
+from participants.models import CaseStatus, Need
+from participants.selectors import SORTS, caseload_for, follow_up_due_on
+
+QUINTILE_CHOICES = [
+    ("1", "1 – most deprived"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", "5 – least deprived"),
+    ("0", "Unknown"),
+]
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -26,9 +35,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         search=params.get("q", ""),
         status=status,
         practice_id=_int_or_none(params.get("practice")),
+        need_id=_int_or_none(params.get("need")),
+        quintile=_int_or_none(params.get("quintile")),
         sort=sort,
     )
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
+    for participant in page.object_list:
+        participant.follow_up_due_on = follow_up_due_on(participant.baseline_on)
     query = params.copy()
     query.pop("page", None)
     return render(
@@ -41,6 +54,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "statuses": CaseStatus.choices,
             "practice": _int_or_none(params.get("practice")),
             "practices": practices_visible_to(request.user).only("id", "name"),
+            "needs": Need.objects.filter(active=True).only("id", "name"),
+            "need": _int_or_none(params.get("need")),
+            "quintile": params.get("quintile", ""),
+            "quintiles": QUINTILE_CHOICES,
             "sort": sort if sort in SORTS else "name",
             "querystring": query.urlencode(),
             "roles": roles_of(request.user),

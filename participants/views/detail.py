@@ -5,7 +5,7 @@ from django.shortcuts import render
 from audit.models import Action
 from audit.services import audit_record
 from linksworker.policy import can_edit_participant, can_read_notes, get_participant_for
-from participants.selectors import participant_consultations
+from participants.selectors import participant_summary, participant_timeline
 
 
 @login_required
@@ -18,7 +18,8 @@ def participant_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "participants/detail.html",
         {
             "participant": participant,
-            "consultations": participant_consultations(participant=participant),
+            "timeline": participant_timeline(participant=participant),
+            "summary": participant_summary(participant=participant),
             "show_notes": can_read_notes(request.user, participant),
             "can_edit": can_edit_participant(request.user, participant),
         },

@@ -4,9 +4,12 @@ or a caseload of hundreds would make hundreds of queries.
 Every signed-in request reads the session and the user, reads the user's roles once, and
 saves the session (idle expiry): a savepoint, an update and a release in the test run."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
+from participants.models import Assessment, Need, ParticipantNeed
 from tests.factories import ConsultationFactory, ParticipantFactory
 
 
@@ -23,8 +26,9 @@ def test_the_caseload_page_makes_the_same_queries_however_many_rows(
 ):
     _add_participants(practice_a, clp_a, rows)
     c = as_user(clp_a)
-    # 4 for the session and roles + count, page, practices for the filter + 2 savepoints
-    with django_assert_num_queries(9):
+    # 4 for the session and roles + count, page, practices and needs for the filters
+    # + 2 savepoints
+    with django_assert_num_queries(10):
         assert c.get(reverse("participants:caseload"), {"status": "all"}).status_code == 200
 
 
@@ -44,10 +48,21 @@ def test_the_participant_page_makes_the_same_queries_however_many_consultations(
     as_user, clp_a, practice_a, rows, django_assert_num_queries
 ):
     participant = ParticipantFactory(practice=practice_a, clp=clp_a)
-    ConsultationFactory.create_batch(rows, participant=participant)
+    needs = list(Need.objects.all()[:rows])
+    for need in needs:
+        ParticipantNeed.objects.create(
+            participant=participant, need=need, identified_on=date(2024, 1, 20), recorded_by=clp_a
+        )
+    for consultation in ConsultationFactory.create_batch(rows, participant=participant):
+        consultation.needs_discussed.set(needs)
+    Assessment.objects.create(
+        participant=participant, timepoint="baseline", date=date(2024, 2, 1), recorded_by=clp_a
+    )
     c = as_user(clp_a)
-    # 4 for the session and roles + participant, audit insert, consultations + 2 savepoints
-    with django_assert_num_queries(9):
+    # 4 for the session and roles + participant, audit insert; the timeline's consultations,
+    # their needs discussed, assessments, needs, status changes; the summary's current needs
+    # and assessments + 2 savepoints
+    with django_assert_num_queries(15):
         c.get(reverse("participants:detail", args=[participant.ref]))
 
 

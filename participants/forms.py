@@ -1,0 +1,350 @@
+"""Forms for the CLP's working day. They parse and check input; services apply the rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import User
+from participants.chi import validate_chi
+from participants.models import (
+    EQ5D_DIMENSIONS,
+    HADS_ITEMS,
+    ONS4_ITEMS,
+    WEMWBS_ITEMS,
+    Assessment,
+    Consultation,
+    DischargeReason,
+    Need,
+    Participant,
+    Timepoint,
+)
+from participants.postcodes import normalise_postcode
+from practices.models import Attachment, Practice, StaffRole
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _not_in_future(value: date | None, what: str) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError(f"{what} cannot be in the future.")
+
+
+class NeedChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Need) -> str:
+        return f"{obj.name} ({obj.get_domain_display().lower()})"
+
+
+class ParticipantForm(forms.ModelForm):
+    """Registration and editing of a participant's details."""
+
+    needs = NeedChoiceField(
+        queryset=Need.objects.filter(active=True),
+        required=False,
+        help_text="The problems the person presents with now; you can change these later.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Participant
+        fields = [
+            "practice",
+            "clp",
+            "chi",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "postcode",
+            "address",
+            "phone",
+            "email",
+            "preferred_contact",
+            "consent_given",
+            "consent_on",
+            "referred_on",
+            "referred_by",
+            "referral_reason",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "consent_on": DateInput(),
+            "referred_on": DateInput(),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "referral_reason": forms.Textarea(attrs={"rows": 3}),
+            "chi": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+        help_texts = {
+            "chi": "10 digits; spaces are ignored.",
+            "consent_given": "The person agreed to their information being kept and shared "
+            "as the programme's privacy notice describes.",
+        }
+
+    def __init__(self, *args, user: User, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.editing = editing
+        practice_ids = Attachment.objects.current().filter(user=user, role=StaffRole.CLP)
+        practice_ids = practice_ids.values_list("practice_id", flat=True)
+        self.fields["practice"].queryset = Practice.objects.filter(pk__in=practice_ids)
+        self.fields["clp"].queryset = User.objects.filter(
+            pk__in=Attachment.objects.current()
+            .filter(role=StaffRole.CLP, practice_id__in=practice_ids)
+            .values("user_id"),
+            is_active=True,
+        )
+        self.fields["clp"].label_from_instance = lambda u: u.display_name
+        self.fields["clp"].label = "Assigned CLP"
+        if not self.is_bound and not editing:
+            self.initial.setdefault("clp", user.pk)
+            self.initial.setdefault("referred_on", timezone.localdate())
+            if self.fields["practice"].queryset.count() == 1:
+                self.initial.setdefault("practice", self.fields["practice"].queryset.get().pk)
+        if editing:
+            del self.fields["needs"]
+            self.initial["version"] = self.instance.version
+        self.fields["first_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "off"
+
+    def validate_unique(self):
+        # A new registration with a known CHI number is not an error on the form: the view
+        # takes the person to the record that already exists.
+        if self.editing:
+            super().validate_unique()
+
+    def clean_chi(self) -> str:
+        value = self.cleaned_data["chi"]
+        digits = "".join(value.split())
+        # Cross-checks with date of birth and sex happen in clean(), once those are parsed.
+        validate_chi(digits)
+        return digits
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data.get("postcode", "").strip()
+        return normalise_postcode(value) if value else ""
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        _not_in_future(value, "The date of birth")
+        return value
+
+    def clean_referred_on(self):
+        value = self.cleaned_data["referred_on"]
+        _not_in_future(value, "The referral date")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        chi, dob, sex = (cleaned.get(k) for k in ("chi", "date_of_birth", "sex"))
+        if chi and dob and sex:
+            try:
+                validate_chi(chi, date_of_birth=dob, sex=sex)
+            except ValidationError as error:
+                self.add_error("chi", error)
+        if cleaned.get("consent_given") and not cleaned.get("consent_on"):
+            self.add_error("consent_on", "Give the date consent was recorded.")
+        consent_on = cleaned.get("consent_on")
+        if consent_on:
+            try:
+                _not_in_future(consent_on, "The consent date")
+            except ValidationError as error:
+                self.add_error("consent_on", error)
+        practice, clp = cleaned.get("practice"), cleaned.get("clp")
+        if (
+            practice
+            and clp
+            and not Attachment.objects.current()
+            .filter(user=clp, practice=practice, role=StaffRole.CLP)
+            .exists()
+        ):
+            self.add_error("clp", f"{clp.display_name} is not a CLP at {practice.name}.")
+        dob, referred = cleaned.get("date_of_birth"), cleaned.get("referred_on")
+        if dob and referred and referred < dob:
+            self.add_error("referred_on", "The referral date is before the date of birth.")
+        return cleaned
+
+
+class ConsultationForm(forms.ModelForm):
+    """Logging a consultation: defaults to today, the CLP themselves and their usual mode."""
+
+    needs_discussed = NeedChoiceField(queryset=Need.objects.none(), required=False)
+    next_contact_on = forms.DateField(
+        label="Next contact", required=False, widget=DateInput(), help_text="Optional."
+    )
+    attended = forms.TypedChoiceField(
+        choices=[("yes", "Attended"), ("no", "Did not attend")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "date",
+            "attended",
+            "mode",
+            "duration_minutes",
+            "needs_discussed",
+            "goals",
+            "goal_progress",
+            "notes",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "mode": forms.RadioSelect,
+            "goals": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "duration_minutes": forms.NumberInput(attrs={"min": 0, "max": 480, "step": 5}),
+        }
+
+    def __init__(self, *args, participant: Participant, user: User, usual_mode: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = participant.needs.filter(resolved_on__isnull=True).values("need_id")
+        self.fields["needs_discussed"].queryset = Need.objects.filter(pk__in=current)
+        self.fields["duration_minutes"].required = False
+        self.fields["goal_progress"].required = False
+        if not self.is_bound:
+            self.initial.update(
+                {"date": timezone.localdate(), "mode": usual_mode, "duration_minutes": 30}
+            )
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        _not_in_future(value, "The consultation date")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("attended") and cleaned.get("duration_minutes") in (None, ""):
+            self.add_error("duration_minutes", "Give the length of the consultation in minutes.")
+        if not cleaned.get("attended"):
+            cleaned["duration_minutes"] = 0
+        next_on, on = cleaned.get("next_contact_on"), cleaned.get("date")
+        if next_on and on and next_on < on:
+            self.add_error("next_contact_on", "The next contact is before this consultation.")
+        return cleaned
+
+
+class CloseCaseForm(forms.Form):
+    on = forms.DateField(label="Closed on", widget=DateInput())
+    reason = forms.ChoiceField(label="Discharge reason", choices=DischargeReason.choices)
+    note = forms.CharField(max_length=255, required=False, label="Note (optional)")
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        _not_in_future(value, "The closing date")
+        return value
+
+
+class ReopenCaseForm(forms.Form):
+    note = forms.CharField(max_length=255, required=False, label="Why is the case reopening?")
+
+
+class NeedsForm(forms.Form):
+    add = NeedChoiceField(queryset=Need.objects.none(), required=False, label="Add needs")
+    resolve = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Resolved"
+    )
+    on = forms.DateField(label="As of", widget=DateInput())
+
+    def __init__(self, *args, participant: Participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = participant.needs.filter(resolved_on__isnull=True).select_related("need")
+        self.fields["resolve"].queryset = current
+        self.fields["resolve"].label_from_instance = lambda pn: pn.need.name
+        self.fields["add"].queryset = Need.objects.filter(active=True).exclude(
+            pk__in=current.values("need_id")
+        )
+        if not self.is_bound:
+            self.initial["on"] = timezone.localdate()
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        _not_in_future(value, "The date")
+        return value
+
+
+def _item_widget(low: int, high: int) -> forms.NumberInput:
+    return forms.NumberInput(
+        attrs={"min": low, "max": high, "inputmode": "numeric", "class": "item-input"}
+    )
+
+
+class AssessmentForm(forms.ModelForm):
+    """Item scores as marked on each instrument's scoring key; blanks mean unanswered."""
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "timepoint",
+            "date",
+            *HADS_ITEMS,
+            "exercise_days",
+            *EQ5D_DIMENSIONS,
+            "eq5d_vas",
+            *WEMWBS_ITEMS,
+            *ONS4_ITEMS,
+        ]
+        widgets = {
+            "date": DateInput(),
+            **{name: _item_widget(0, 3) for name in HADS_ITEMS},
+            "exercise_days": _item_widget(0, 7),
+            **{name: _item_widget(1, 5) for name in EQ5D_DIMENSIONS},
+            "eq5d_vas": _item_widget(0, 100),
+            **{name: _item_widget(1, 5) for name in WEMWBS_ITEMS},
+            **{name: _item_widget(0, 10) for name in ONS4_ITEMS},
+        }
+
+    def __init__(self, *args, participant: Participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        taken = set(participant.assessments.values_list("timepoint", flat=True))
+        if self.instance.pk:
+            self.fields["timepoint"].disabled = True
+        elif not self.is_bound:
+            self.initial["date"] = timezone.localdate()
+            self.initial["timepoint"] = (
+                Timepoint.FOLLOW_UP if Timepoint.BASELINE in taken else Timepoint.BASELINE
+            )
+        for number, name in enumerate(HADS_ITEMS, start=1):
+            self.fields[name].label = f"Item {number}"
+        for number, name in enumerate(WEMWBS_ITEMS, start=1):
+            self.fields[name].label = f"Item {number}"
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        _not_in_future(value, "The assessment date")
+        return value
+
+    def clean_timepoint(self):
+        value = self.cleaned_data["timepoint"]
+        if self.instance.pk:
+            return self.instance.timepoint
+        if self.participant.assessments.filter(timepoint=value).exists():
+            raise ValidationError(
+                f"This participant already has a {Timepoint(value).label.lower()} assessment; "
+                "open it from the timeline to change it."
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("timepoint") == Timepoint.FOLLOW_UP and not self.instance.pk:
+            baseline = self.participant.assessments.filter(timepoint=Timepoint.BASELINE).first()
+            if baseline is None:
+                self.add_error("timepoint", "Record the baseline assessment first.")
+            elif cleaned.get("date") and cleaned["date"] <= baseline.date:
+                self.add_error("date", "The follow-up must be after the baseline assessment.")
+        return cleaned

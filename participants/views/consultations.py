@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from linksworker.decorators import clp_required
+from participants.forms import ConsultationForm
+from participants.selectors import usual_mode_of
+from participants.services import consultation_log
+from participants.views.common import editable_participant
+
+
+@clp_required
+@require_http_methods(["GET", "POST"])
+def log_consultation(request: HttpRequest, ref: str) -> HttpResponse:
+    participant = editable_participant(request, ref)
+    form = ConsultationForm(
+        request.POST or None,
+        participant=participant,
+        user=request.user,
+        usual_mode=usual_mode_of(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        consultation = form.save(commit=False)
+        consultation.participant = participant
+        consultation.clp = request.user
+        try:
+            consultation_log(
+                user=request.user,
+                request=request,
+                consultation=consultation,
+                needs_discussed=form.cleaned_data["needs_discussed"],
+                next_contact_on=form.cleaned_data["next_contact_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Consultation logged.")
+            return redirect("participants:detail", ref=participant.ref)
+    return render(
+        request, "participants/consultation_form.html", {"form": form, "participant": participant}
+    )

@@ -1,0 +1,35 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from linksworker.decorators import clp_required
+from participants.forms import NeedsForm
+from participants.services import needs_update
+from participants.views.common import editable_participant
+
+
+@clp_required
+@require_http_methods(["GET", "POST"])
+def edit_needs(request: HttpRequest, ref: str) -> HttpResponse:
+    participant = editable_participant(request, ref)
+    form = NeedsForm(request.POST or None, participant=participant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            needs_update(
+                user=request.user,
+                request=request,
+                participant=participant,
+                add=form.cleaned_data["add"],
+                resolve=form.cleaned_data["resolve"],
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Needs updated.")
+            return redirect("participants:detail", ref=participant.ref)
+    return render(
+        request, "participants/needs_form.html", {"form": form, "participant": participant}
+    )
