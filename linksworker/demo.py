@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
+from participants.followups import followup_complete, followups_run
 from participants.measures import apply_scores
 from participants.models import (
     HADS_ITEMS,
@@ -370,4 +371,9 @@ def build_demo(*, seed: int = 20170401) -> DemoSummary:
                 p, c = _caseload(practices[code], staff[username], seed, size=18)
                 participants += p
                 consultations += c
+    followups_run()
+    for assessment in Assessment.objects.filter(
+        timepoint=Timepoint.FOLLOW_UP, completes__isnull=True
+    ).select_related("participant"):
+        followup_complete(assessment=assessment)
     return DemoSummary(len(practices), len(staff), participants, consultations)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from linksworker.env import env_bool, env_int, env_list, env_str
@@ -234,7 +235,25 @@ LOGGING = {
     },
 }
 
+CELERY_BEAT_SCHEDULE = {
+    "schedule-follow-ups": {
+        "task": "participants.tasks.schedule_followups",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "follow-up-reminders": {
+        "task": "participants.tasks.send_followup_reminders",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+}
+
 # Programme settings.
 LINKS_DOSE_THRESHOLD = env_int("LINKS_DOSE_THRESHOLD", 2, minimum=1)
 LINKS_SUPPRESSION_THRESHOLD = env_int("LINKS_SUPPRESSION_THRESHOLD", 5, minimum=1)
 LINKS_PAGE_SIZE = env_int("LINKS_PAGE_SIZE", 25, minimum=5)
+LINKS_FOLLOWUP_LOOKAHEAD_DAYS = env_int("LINKS_FOLLOWUP_LOOKAHEAD_DAYS", 28, minimum=0)
+LINKS_FOLLOWUP_GRACE_DAYS = env_int("LINKS_FOLLOWUP_GRACE_DAYS", 42, minimum=0)
+LINKS_FOLLOWUP_WINDOW_DAYS = env_int("LINKS_FOLLOWUP_WINDOW_DAYS", 91, minimum=1)
+if LINKS_FOLLOWUP_WINDOW_DAYS <= LINKS_FOLLOWUP_GRACE_DAYS:
+    raise ImproperlyConfigured("LINKS_FOLLOWUP_WINDOW_DAYS must be longer than the grace period.")
+# Where emails point people: the address the app is reached at.
+LINKS_BASE_URL = env_str("LINKS_BASE_URL", "http://127.0.0.1:8000")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("practices/", include("practices.urls")),
     path("needs/", include("participants.need_urls")),
+    path("followups/", include("participants.followup_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,12 @@ from django.views.decorators.http import require_GET
 
 from linksworker.celery import app as celery_app
 from linksworker.policy import roles_of
-from participants.selectors import caseload_by_clp, clp_home_summary
+from participants.selectors import (
+    caseload_by_clp,
+    clp_home_summary,
+    followup_completion,
+    followup_worklist,
+)
 from practices.selectors import practices_with_figures
 
 
@@ -19,8 +24,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {"roles": roles}
     if roles.is_clp:
         context["clp"] = clp_home_summary(user=request.user)
+        context["worklist"] = followup_worklist(user=request.user)
     if roles.is_practice_manager:
         context["by_clp"] = caseload_by_clp(user=request.user)
+        context["completion"] = followup_completion(user=request.user)
     if roles.sees_programme:
         practices = list(practices_with_figures(user=request.user))
         context["programme"] = {

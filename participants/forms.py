@@ -54,6 +54,13 @@ class ParticipantForm(forms.ModelForm):
         help_text="The problems the person presents with now; you can change these later.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Longer than ten characters so that "123456 7890" reaches clean_chi, which drops spaces.
+    chi = forms.CharField(
+        label="CHI number",
+        max_length=16,
+        help_text="10 digits; spaces are ignored.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Participant
@@ -82,11 +89,9 @@ class ParticipantForm(forms.ModelForm):
             "referred_on": DateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),
             "referral_reason": forms.Textarea(attrs={"rows": 3}),
-            "chi": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
         help_texts = {
-            "chi": "10 digits; spaces are ignored.",
             "consent_given": "The person agreed to their information being kept and shared "
             "as the programme's privacy notice describes.",
         }
@@ -341,10 +346,19 @@ class AssessmentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("timepoint") == Timepoint.FOLLOW_UP and not self.instance.pk:
-            baseline = self.participant.assessments.filter(timepoint=Timepoint.BASELINE).first()
+        timepoint, on = cleaned.get("timepoint"), cleaned.get("date")
+        others = {
+            a.timepoint: a
+            for a in self.participant.assessments.exclude(pk=self.instance.pk or None)
+        }
+        if timepoint == Timepoint.FOLLOW_UP:
+            baseline = others.get(Timepoint.BASELINE)
             if baseline is None:
                 self.add_error("timepoint", "Record the baseline assessment first.")
-            elif cleaned.get("date") and cleaned["date"] <= baseline.date:
+            elif on and on <= baseline.date:
                 self.add_error("date", "The follow-up must be after the baseline assessment.")
+        if timepoint == Timepoint.BASELINE:
+            follow_up = others.get(Timepoint.FOLLOW_UP)
+            if follow_up is not None and on and on >= follow_up.date:
+                self.add_error("date", "The baseline must be before the follow-up assessment.")
         return cleaned

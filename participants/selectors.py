@@ -12,10 +12,13 @@ from django.utils import timezone
 from linksworker.policy import participants_in_aggregate_scope, participants_visible_to
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.models import (
+    OPEN_FOLLOW_UP_STATUSES,
     Assessment,
     CaseStatus,
     Consultation,
     ConsultationMode,
+    FollowUp,
+    FollowUpStatus,
     Participant,
     ParticipantNeed,
     StatusChange,
@@ -129,6 +132,7 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
     assessments = participant.assessments.all()
     needs = participant.needs.select_related("need")
     changes = StatusChange.objects.filter(participant=participant).select_related("by")
+    follow_ups = participant.follow_ups.all()
     entries = [TimelineEntry(participant.referred_on, "referred", participant)]
     entries += [TimelineEntry(c.date, "consultation", c) for c in consultations]
     entries += [TimelineEntry(a.date, "assessment", a) for a in assessments]
@@ -137,6 +141,11 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
         if pn.resolved_on:
             entries.append(TimelineEntry(pn.resolved_on, "need_resolved", pn))
     entries += [TimelineEntry(sc.on, "status", sc) for sc in changes]
+    entries += [
+        TimelineEntry(f.closed_on or f.due_on, "follow_up", f)
+        for f in follow_ups
+        if f.status != FollowUpStatus.COMPLETED
+    ]
     order = {"status": 0, "assessment": 1, "consultation": 2, "need_resolved": 3, "need": 4}
     entries.sort(key=lambda e: (e.on, -order.get(e.kind, 5)), reverse=True)
     return entries
@@ -190,6 +199,14 @@ def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -
     return rows
 
 
+def _has_follow_up(baseline: Assessment) -> bool:
+    try:
+        baseline.follow_up_of  # noqa: B018  (a reverse one-to-one raises when absent)
+    except FollowUp.DoesNotExist:
+        return False
+    return True
+
+
 def participant_summary(*, participant: Participant) -> dict:
     """Current needs with their domains (complexity), and baseline/follow-up side by side."""
     current_needs = list(participant.needs.filter(resolved_on__isnull=True).select_related("need"))
@@ -205,6 +222,9 @@ def participant_summary(*, participant: Participant) -> dict:
         "baseline": baseline,
         "follow_up": follow_up,
         "follow_up_due_on": follow_up_due_on(baseline.date) if baseline else None,
+        "follow_up_record": baseline.follow_up_of
+        if baseline and _has_follow_up(baseline)
+        else None,
     }
 
 
@@ -248,3 +268,62 @@ def caseload_by_clp(*, user) -> list[dict]:
         )
         .order_by("practice__name", "clp__full_name", "clp__username")
     )
+
+
+@dataclass
+class Worklist:
+    overdue: list
+    due_now: list
+    due_soon: list
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.due_now) + len(self.due_soon)
+
+
+def followup_worklist(*, user, today: date | None = None) -> Worklist:
+    """The CLP's open follow-ups of open cases, in one query, grouped for the worklist:
+    overdue; due now or later this week; due soon (within the look-ahead)."""
+    today = today or timezone.localdate()
+    week_end = today + timedelta(days=6 - today.weekday())
+    rows = (
+        FollowUp.objects.filter(
+            participant__in=participants_visible_to(user).filter(clp=user, status=CaseStatus.OPEN),
+            status__in=OPEN_FOLLOW_UP_STATUSES,
+        )
+        .select_related("participant", "participant__practice", "baseline")
+        .order_by("due_on", "participant__ref")
+    )
+    worklist = Worklist([], [], [])
+    for follow_up in rows:
+        if follow_up.status == FollowUpStatus.OVERDUE:
+            worklist.overdue.append(follow_up)
+        elif follow_up.status == FollowUpStatus.DUE or follow_up.due_on <= week_end:
+            worklist.due_now.append(follow_up)
+        else:
+            worklist.due_soon.append(follow_up)
+    return worklist
+
+
+def followup_completion(*, user) -> dict:
+    """Of the follow-ups that have come due in the user's scope, the share completed. Not yet
+    due and not applicable ones are left out of both sides."""
+    came_due = [
+        FollowUpStatus.DUE,
+        FollowUpStatus.OVERDUE,
+        FollowUpStatus.COMPLETED,
+        FollowUpStatus.MISSED,
+        FollowUpStatus.DECLINED,
+    ]
+    figures = FollowUp.objects.filter(
+        participant__in=participants_in_aggregate_scope(user), status__in=came_due
+    ).aggregate(
+        came_due=Count("id"),
+        completed=Count("id", filter=Q(status=FollowUpStatus.COMPLETED)),
+        overdue=Count("id", filter=Q(status=FollowUpStatus.OVERDUE)),
+        due=Count("id", filter=Q(status=FollowUpStatus.DUE)),
+    )
+    figures["rate"] = (
+        round(100 * figures["completed"] / figures["came_due"], 1) if figures["came_due"] else None
+    )
+    return figures

@@ -9,13 +9,14 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
+from participants.followups import followup_complete, followups_advance, followups_after_reopen
 from participants.measures import apply_scores
 from participants.models import (
     Assessment,
@@ -27,7 +28,9 @@ from participants.models import (
     ReferenceSequence,
     SimdPostcode,
     StatusChange,
+    Timepoint,
 )
+from participants.tasks import refresh_participant_followups
 
 REF_PREFIX = "P"
 REF_START = 1000
@@ -61,7 +64,8 @@ def _highest_ref_number() -> int:
     """References brought in by import may run ahead of the counter; never collide with them.
     Numeric order is not string order (P999 sorts after P1000), so order by length first."""
     latest = (
-        Participant.objects.filter(ref__regex=r"^P[0-9]+$")
+        # No leading zeros: "P00007" is longer than "P1000" but numerically smaller.
+        Participant.objects.filter(ref__regex=r"^P[1-9][0-9]*$")
         .order_by(Length("ref").desc(), "-ref")
         .values_list("ref", flat=True)
         .first()
@@ -75,6 +79,13 @@ def _apply_simd(participant: Participant) -> None:
     participant.simd_data_zone = row.data_zone if row else ""
     participant.simd_decile = row.decile if row else None
     participant.simd_quintile = row.quintile if row else None
+
+
+def _require_open(participant: Participant) -> None:
+    """A closed case is a finished record: reopen it before adding to it. (Outcome measures
+    are the exception: a nine-month follow-up can still fall due after closing.)"""
+    if participant.status != CaseStatus.OPEN:
+        raise ValidationError("This case is closed. Reopen it before adding to it.")
 
 
 def participant_find_by_chi(*, chi: str) -> Participant | None:
@@ -93,7 +104,15 @@ def participant_register(
     participant.ref = participant_next_ref()
     _apply_simd(participant)
     participant.full_clean()
-    participant.save()
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError:
+        # Registered by someone else a moment ago: the unique CHI column caught it.
+        existing = participant_find_by_chi(chi=participant.chi)
+        if existing is None:
+            raise
+        raise DuplicateParticipant(existing) from None
     for need in needs:
         ParticipantNeed.objects.create(
             participant=participant,
@@ -144,6 +163,7 @@ def participant_close(
     participant.save(
         update_fields=["status", "closed_on", "discharge_reason", "version", "updated_at"]
     )
+    followups_advance(today=timezone.localdate(), participant_id=participant.pk)
     StatusChange.objects.create(
         participant=participant,
         status=CaseStatus.CLOSED,
@@ -173,6 +193,7 @@ def participant_reopen(
     StatusChange.objects.create(
         participant=participant, status=CaseStatus.OPEN, on=on, note=note, by=user
     )
+    followups_after_reopen(participant=participant)
     audit_record(
         request=request, user=user, action=Action.UPDATE, obj=participant, detail="reopened"
     )
@@ -190,6 +211,7 @@ def consultation_log(
 ) -> Consultation:
     """Log a consultation built from a validated form; a did-not-attend has no duration."""
     participant = consultation.participant
+    _require_open(participant)
     if consultation.date < participant.referred_on:
         raise ValidationError({"date": "The consultation is before the referral date."})
     if not consultation.attended:
@@ -215,6 +237,7 @@ def needs_update(
     on: date,
 ) -> None:
     """Record new needs and resolve ones that no longer apply, as of `on`."""
+    _require_open(participant)
     current = set(
         participant.needs.filter(resolved_on__isnull=True).values_list("need_id", flat=True)
     )
@@ -257,6 +280,12 @@ def assessment_record(*, user, request=None, assessment: Assessment) -> Assessme
     apply_scores(assessment)
     creating = assessment._state.adding
     assessment.save()
+    if creating and assessment.timepoint == Timepoint.FOLLOW_UP:
+        followup_complete(assessment=assessment)
+    if assessment.timepoint == Timepoint.BASELINE:
+        # A baseline entered late may already be due for follow-up: schedule it now.
+        participant_id = participant.pk
+        transaction.on_commit(lambda: refresh_participant_followups.delay(participant_id))
     audit_record(
         request=request,
         user=user,

@@ -7,6 +7,12 @@ from participants.models.assessment import (
     Timepoint,
 )
 from participants.models.consultation import Consultation, ConsultationMode, GoalProgress
+from participants.models.followup import (
+    OPEN_FOLLOW_UP_STATUSES,
+    FollowUp,
+    FollowUpStatus,
+    ReminderSent,
+)
 from participants.models.needs import Need, NeedDomain, ParticipantNeed
 from participants.models.participant import (
     CaseStatus,
@@ -24,12 +30,15 @@ __all__ = [
     "EQ5D_DIMENSIONS",
     "HADS_ITEMS",
     "ONS4_ITEMS",
+    "OPEN_FOLLOW_UP_STATUSES",
     "WEMWBS_ITEMS",
     "Assessment",
     "CaseStatus",
     "Consultation",
     "ConsultationMode",
     "DischargeReason",
+    "FollowUp",
+    "FollowUpStatus",
     "GoalProgress",
     "Need",
     "NeedDomain",
@@ -38,6 +47,7 @@ __all__ = [
     "PreferredContact",
     "ReferenceSequence",
     "ReferredBy",
+    "ReminderSent",
     "Sex",
     "SimdPostcode",
     "StatusChange",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -32,7 +33,12 @@ class Consultation(models.Model):
     )
     date = models.DateField()
     mode = models.CharField(max_length=10, choices=ConsultationMode.choices)
-    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
+    duration_minutes = models.PositiveSmallIntegerField(
+        "duration (minutes)",
+        validators=[
+            MaxValueValidator(480, "A consultation cannot last more than 8 hours (480 minutes).")
+        ],
+    )
     attended = models.BooleanField(default=True)
     needs_discussed = models.ManyToManyField(Need, blank=True, related_name="+")
     goals = models.TextField("goals agreed", blank=True)

@@ -90,7 +90,7 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, ref: str) -> HttpResponse:
     participant = editable_participant(request, ref)
-    form = CloseCaseForm(request.POST or None, initial={"on": participant.next_contact_on})
+    form = CloseCaseForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             participant_close(

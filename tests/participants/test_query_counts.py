@@ -38,8 +38,9 @@ def test_the_clp_home_page_makes_the_same_queries_however_many_rows(
 ):
     _add_participants(practice_a, clp_a, rows)
     c = as_user(clp_a)
-    # 4 for the session and roles + counts, recent list, seen this week + 2 savepoints
-    with django_assert_num_queries(9):
+    # 4 for the session and roles + counts, recent list, seen this week, follow-up worklist
+    # + 2 savepoints
+    with django_assert_num_queries(10):
         assert c.get(reverse("home")).status_code == 200
 
 
@@ -60,9 +61,9 @@ def test_the_participant_page_makes_the_same_queries_however_many_consultations(
     )
     c = as_user(clp_a)
     # 4 for the session and roles + participant, audit insert; the timeline's consultations,
-    # their needs discussed, assessments, needs, status changes; the summary's current needs
-    # and assessments + 2 savepoints
-    with django_assert_num_queries(15):
+    # their needs discussed, assessments, needs, status changes, follow-ups; the summary's
+    # current needs, assessments and the baseline's follow-up + 2 savepoints
+    with django_assert_num_queries(17):
         c.get(reverse("participants:detail", args=[participant.ref]))
 
 

@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DUE = "due", "Due"
+    OVERDUE = "overdue", "Overdue"
+    COMPLETED = "completed", "Completed"
+    MISSED = "missed", "Missed"
+    DECLINED = "declined", "Declined"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+OPEN_FOLLOW_UP_STATUSES = [FollowUpStatus.SCHEDULED, FollowUpStatus.DUE, FollowUpStatus.OVERDUE]
+
+
+class FollowUp(models.Model):
+    """The nine-month follow-up of one baseline assessment. Created by the daily scheduling
+    job (`participants.followups`), one per baseline whatever how often the job runs."""
+
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    baseline = models.OneToOneField(
+        "participants.Assessment", on_delete=models.CASCADE, related_name="follow_up_of"
+    )
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
+    )
+    reason = models.CharField(
+        max_length=255, blank=True, help_text="Why it was missed, declined or not applicable."
+    )
+    assessment = models.OneToOneField(
+        "participants.Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="completes",
+    )
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(assessment__isnull=False),
+                name="followup_completed_has_assessment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.ref} follow-up due {self.due_on}"
+
+    @property
+    def audit_participant_ref(self) -> str:
+        return self.participant.ref
+
+
+class ReminderSent(models.Model):
+    """One weekly reminder email per CLP per week, never two."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_starting = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    due = models.PositiveIntegerField()
+    overdue = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "week_starting"], name="remindersent_once_a_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.week_starting}"

@@ -1,0 +1,66 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from linksworker.decorators import clp_required
+from linksworker.policy import participants_editable_by
+from participants.followups import followup_close
+from participants.forms import DateInput
+from participants.models import FollowUp, FollowUpStatus
+from participants.selectors import followup_worklist
+
+
+@clp_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "participants/worklist.html",
+        {"worklist": followup_worklist(user=request.user), "today": timezone.localdate()},
+    )
+
+
+class CloseFollowUpForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Outcome",
+        choices=[
+            (FollowUpStatus.MISSED, "Missed: could not be reached or did not come"),
+            (FollowUpStatus.DECLINED, "Declined: did not want to complete it"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(max_length=255, label="Reason")
+    on = forms.DateField(label="Date", widget=DateInput())
+
+
+@clp_required
+@require_http_methods(["GET", "POST"])
+def close_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        follow_up = FollowUp.objects.select_related("participant").get(
+            pk=pk, participant__in=participants_editable_by(request.user)
+        )
+    except FollowUp.DoesNotExist:
+        raise Http404("No such follow-up.") from None
+    form = CloseFollowUpForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup_close(
+                user=request.user,
+                request=request,
+                follow_up=follow_up,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Follow-up of {follow_up.participant.ref} recorded.")
+            return redirect("followups:worklist")
+    return render(
+        request, "participants/followup_close.html", {"form": form, "follow_up": follow_up}
+    )

@@ -1,0 +1,155 @@
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from participants.dates import add_months
+from participants.followups import followups_run
+from participants.models import Assessment, FollowUp, FollowUpStatus
+from tests.factories import ParticipantFactory
+
+URL = reverse("followups:worklist")
+
+
+def _with_follow_up(participant, due_in_days: int) -> FollowUp:
+    """A participant whose follow-up falls due `due_in_days` from today (negative: past)."""
+    today = timezone.localdate()
+    baseline_on = add_months(today + timedelta(days=due_in_days), -9)
+    Assessment.objects.create(
+        participant=participant, timepoint="baseline", date=baseline_on, recorded_by=participant.clp
+    )
+    followups_run(today=today)
+    return FollowUp.objects.get(participant=participant)
+
+
+def test_the_worklist_groups_overdue_due_and_coming_follow_ups(
+    as_user, clp_a, practice_a, participant_a
+):
+    overdue = _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -50)
+    due = _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
+    soon = _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), 20)
+    body = as_user(clp_a).get(URL).content.decode()
+    sections = body.split('id="due-now-heading"')
+    assert overdue.participant.ref in sections[0]
+    assert due.participant.ref in sections[1].split('id="due-soon-heading"')[0]
+    assert soon.participant.ref in body.split('id="due-soon-heading"')[1]
+
+
+def test_another_clps_follow_ups_are_not_on_my_worklist(as_user, clp_a, clp_b, participant_b):
+    _with_follow_up(participant_b, -2)
+    assert participant_b.ref not in as_user(clp_a).get(URL).content.decode()
+    assert participant_b.ref in as_user(clp_b).get(URL).content.decode()
+
+
+@pytest.mark.parametrize("who", ["manager_a", "lead"])
+def test_only_clps_have_a_worklist(request, as_user, who):
+    assert as_user(request.getfixturevalue(who)).get(URL).status_code == 403
+
+
+def test_an_empty_worklist_says_so(as_user, clp_a):
+    assert "Nothing to follow up just now" in as_user(clp_a).get(URL).content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_the_worklist_makes_the_same_queries_however_many_rows(
+    as_user, clp_a, practice_a, rows, django_assert_num_queries
+):
+    for _ in range(rows):
+        _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
+    c = as_user(clp_a)
+    # 4 for the session and roles + the follow-ups with participant, practice and baseline
+    # + 2 savepoints for the session save
+    with django_assert_num_queries(7):
+        c.get(URL)
+
+
+def test_a_clp_marks_a_follow_up_declined_with_a_reason(as_user, clp_a, participant_a):
+    follow_up = _with_follow_up(participant_a, -2)
+    response = as_user(clp_a).post(
+        reverse("followups:close", args=[follow_up.pk]),
+        {"status": "declined", "reason": "Did not want to", "on": timezone.localdate()},
+    )
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.reason, follow_up.closed_by) == (
+        FollowUpStatus.DECLINED,
+        "Did not want to",
+        clp_a,
+    )
+    assert AuditEvent.objects.filter(object_type="followup", detail="declined").exists()
+
+
+def test_a_reason_is_required(as_user, clp_a, participant_a):
+    follow_up = _with_follow_up(participant_a, -2)
+    response = as_user(clp_a).post(
+        reverse("followups:close", args=[follow_up.pk]),
+        {"status": "missed", "reason": "", "on": timezone.localdate()},
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.DUE
+
+
+def test_another_practices_clp_cannot_close_it(as_user, clp_b, participant_a):
+    follow_up = _with_follow_up(participant_a, -2)
+    response = as_user(clp_b).post(
+        reverse("followups:close", args=[follow_up.pk]),
+        {"status": "missed", "reason": "x", "on": timezone.localdate()},
+    )
+    assert response.status_code == 404
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.DUE
+
+
+def test_recording_the_follow_up_assessment_completes_it_and_shows_the_change(
+    as_user, clp_a, participant_a
+):
+    follow_up = _with_follow_up(participant_a, -2)
+    items = {f"hads_{i}": 1 for i in range(1, 15)}
+    response = as_user(clp_a).post(
+        reverse("participants:new_assessment", args=[participant_a.ref]),
+        {"timepoint": "follow_up", "date": timezone.localdate(), "exercise_days": 3, **items},
+    )
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.COMPLETED
+    assert participant_a.ref not in as_user(clp_a).get(URL).content.decode()
+
+
+def test_a_practice_manager_sees_the_follow_up_completion_rate(
+    as_user, manager_a, clp_a, practice_a, participant_a
+):
+    done = _with_follow_up(participant_a, -2)
+    Assessment.objects.create(
+        participant=participant_a,
+        timepoint="follow_up",
+        date=timezone.localdate(),
+        recorded_by=clp_a,
+    )
+    from participants.followups import followup_complete
+
+    followup_complete(assessment=Assessment.objects.get(timepoint="follow_up"))
+    _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -60)
+    assert done.participant_id
+    body = as_user(manager_a).get(reverse("home")).content.decode()
+    assert "50.0%" in body
+    assert "1 of 2 that came due" in body
+
+
+def test_a_baseline_recorded_late_is_scheduled_at_once(
+    as_user, clp_a, participant_a, django_capture_on_commit_callbacks
+):
+    items = {f"hads_{i}": 2 for i in range(1, 15)}
+    baseline_on = add_months(timezone.localdate(), -9)
+    participant_a.referred_on = date(2020, 1, 1)
+    participant_a.save(update_fields=["referred_on"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        as_user(clp_a).post(
+            reverse("participants:new_assessment", args=[participant_a.ref]),
+            {"timepoint": "baseline", "date": baseline_on, **items},
+        )
+    assert len(callbacks) == 1  # the task is queued only once the assessment is committed
+    assert FollowUp.objects.get(participant=participant_a).status == FollowUpStatus.DUE
