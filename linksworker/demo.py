@@ -219,12 +219,17 @@ def _hads_items(rng: random.Random, severity: float) -> list[int]:
     return [min(3, max(0, round(rng.gauss(severity * 3, 0.8)))) for _ in HADS_ITEMS]
 
 
-def _assessments(participant: Participant, clp: User, visits: list, rng: random.Random) -> None:
+def _assessments(
+    participant: Participant, clp: User, visits: list, rng: random.Random, *, due_now: bool
+) -> None:
     today = timezone.localdate()
     attended = [d for d, dna in visits if not dna]
-    if not attended or rng.random() < 0.15:
+    if not due_now and (not attended or rng.random() < 0.15):
         return
-    baseline_on = attended[0]
+    baseline_on = attended[0] if attended else participant.referred_on
+    if due_now:
+        # A few cases per CLP whose nine-month follow-up fell due in the last few days.
+        baseline_on = add_months(today - timedelta(days=rng.randrange(0, 5)), -FOLLOW_UP_MONTHS)
     severity = rng.uniform(0.35, 0.85)
     baseline = Assessment(
         participant=participant,
@@ -239,7 +244,7 @@ def _assessments(participant: Participant, clp: User, visits: list, rng: random.
     apply_scores(baseline)
     baseline.save()
     due = add_months(baseline_on, FOLLOW_UP_MONTHS)
-    if due > today or rng.random() < 0.3:
+    if due_now or due > today or rng.random() < 0.3:
         return
     # People who were seen more tend to improve more, as in the programme's evaluation.
     improvement = rng.uniform(-0.05, 0.12) + 0.04 * min(len(attended), 5)
@@ -267,11 +272,14 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
         names_sex = sex if sex in FIRST_NAMES else rng.choice([Sex.FEMALE, Sex.MALE])
         dob = date(1945, 1, 1) + timedelta(days=rng.randrange(365 * 57))
         chi = make_chi(date_of_birth=dob, sex=sex, rng=rng)
+        due_now = index % 6 == 2
         referred_on = today - timedelta(days=rng.randrange(20, 540))
+        if due_now:
+            referred_on = add_months(today, -FOLLOW_UP_MONTHS) - timedelta(days=30)
         first = rng.choice(FIRST_NAMES[names_sex])
         last = rng.choice(LAST_NAMES)
         n_consultations = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8])
-        closed = rng.random() < 0.2 and referred_on < today - timedelta(days=120)
+        closed = not due_now and rng.random() < 0.2 and referred_on < today - timedelta(days=120)
         visit_dates = sorted(
             referred_on + timedelta(days=rng.randrange(3, max(4, (today - referred_on).days)))
             for _ in range(n_consultations)
@@ -346,7 +354,9 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             )
             for need in chosen_needs
         )
-        _assessments(participant, clp, list(zip(visit_dates, dna_flags, strict=True)), rng)
+        _assessments(
+            participant, clp, list(zip(visit_dates, dna_flags, strict=True)), rng, due_now=due_now
+        )
         if closed:
             StatusChange.objects.create(
                 participant=participant,
