@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from practices.models import Attachment, Practice
+from practices.models import Attachment, Practice, StaffSurveyResponse
 
 
 class AttachmentInline(admin.TabularInline):
@@ -15,3 +15,9 @@ class PracticeAdmin(admin.ModelAdmin):
     list_filter = ["health_board", "deep_end"]
     search_fields = ["name", "code"]
     inlines = [AttachmentInline]
+
+
+@admin.register(StaffSurveyResponse)
+class StaffSurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ["practice", "year", "wellbeing_activities", "give_up_within_5y"]
+    list_filter = ["year", "practice"]

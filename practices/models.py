@@ -77,3 +77,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.practice}"
+
+
+class StaffSurveyResponse(models.Model):
+    """One anonymous answer to the yearly staff survey of the "links approach": no person is
+    recorded, only the practice and the year."""
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="staff_survey_responses"
+    )
+    year = models.PositiveSmallIntegerField()
+    wellbeing_activities = models.BooleanField(
+        "takes part in team-wellbeing activities", default=False
+    )
+    give_up_within_5y = models.BooleanField(
+        "likely to give up patient care within five years", default=False
+    )
+
+    class Meta:
+        ordering = ["year", "practice__name", "id"]
+        indexes = [models.Index(fields=["year", "practice"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="staffsurvey_year_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice.code} {self.year}"
