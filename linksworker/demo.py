@@ -37,7 +37,7 @@ from participants.models import (
 )
 from participants.services import participant_next_ref
 from participants.simd import simd_import
-from practices.models import Attachment, HealthBoard, Practice, StaffRole
+from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
 
 DEMO_SIMD_FILE = Path(__file__).resolve().parent.parent / "participants" / "data" / "simd_demo.csv"
 
@@ -368,12 +368,36 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
     return made_participants, made_consultations
 
 
+def _staff_survey(practices: dict[str, Practice]) -> None:
+    """Anonymous yearly answers: practices longer in the programme report more team
+    wellbeing and fewer staff thinking of leaving, as the programme's evaluation found."""
+    this_year = timezone.localdate().year
+    for code, practice in practices.items():
+        for year in (this_year - 2, this_year - 1, this_year):
+            if StaffSurveyResponse.objects.filter(practice=practice, year=year).exists():
+                continue
+            rng = random.Random(f"survey-{code}-{year}")
+            years_in = max(0, year - practice.joined_on.year)
+            wellbeing = min(0.85, 0.35 + 0.08 * years_in)
+            leaving = max(0.1, 0.45 - 0.05 * years_in)
+            StaffSurveyResponse.objects.bulk_create(
+                StaffSurveyResponse(
+                    practice=practice,
+                    year=year,
+                    wellbeing_activities=rng.random() < wellbeing,
+                    give_up_within_5y=rng.random() < leaving,
+                )
+                for _ in range(rng.randrange(8, 16))
+            )
+
+
 @transaction.atomic
 def build_demo(*, seed: int = 20170401) -> DemoSummary:
     if not SimdPostcode.objects.exists():
         simd_import(path=DEMO_SIMD_FILE)
     practices = _practices()
     staff = _staff(practices)
+    _staff_survey(practices)
     participants = consultations = 0
     for username, *_rest, attachments in STAFF:
         for code, role in attachments:

@@ -137,3 +137,94 @@ def get_participant_for(user, ref: str, *, queryset: QuerySet | None = None) -> 
         return qs.select_related("practice", "clp").get(ref=ref)
     except Participant.DoesNotExist:
         raise Http404("No such participant.") from None
+
+
+# Community resources and referrals. The referral model is imported inside each function so
+# this section stands apart from the imports above.
+
+
+def can_view_resources(user) -> bool:
+    """The directory of community resources is for anyone with a role in the programme."""
+    roles = roles_of(user)
+    return roles.sees_caseload or roles.sees_programme
+
+
+def can_maintain_resources(user) -> bool:
+    """CLPs and programme leads keep the directory up to date."""
+    roles = roles_of(user)
+    return roles.is_clp or roles.sees_programme
+
+
+def referrals_visible_to(user) -> QuerySet:
+    """Referral rows the user may open: those of participants in their practices (read-only
+    for practice managers). Programme leads get none: aggregates only."""
+    from referrals.models import Referral
+
+    roles = roles_of(user)
+    if roles.administrator:
+        return Referral.objects.all()
+    return Referral.objects.filter(participant__practice_id__in=roles.practice_ids)
+
+
+def referrals_editable_by(user) -> QuerySet:
+    """Referrals the user may change: those of participants in their CLP practices."""
+    from referrals.models import Referral
+
+    return Referral.objects.filter(participant__practice_id__in=roles_of(user).clp_practice_ids)
+
+
+def referrals_in_aggregate_scope(user) -> QuerySet:
+    """Referrals that may be counted (never listed) for this user's figures."""
+    from referrals.models import Referral
+
+    return Referral.objects.filter(participant__in=participants_in_aggregate_scope(user))
+
+
+def can_read_referral_notes(user, referral) -> bool:
+    """The CLP's note, and free text from the organisation, follow the participant's notes."""
+    return can_read_notes(user, referral.participant)
+
+
+def get_referral_for(user, pk: int, *, queryset: QuerySet | None = None):
+    """Load one referral through the user's scope; anything else is a 404."""
+    from referrals.models import Referral
+
+    qs = queryset if queryset is not None else referrals_visible_to(user)
+    try:
+        return qs.select_related("participant__practice", "resource", "need", "clp").get(pk=pk)
+    except Referral.DoesNotExist:
+        raise Http404("No such referral.") from None
+
+
+# Programme data import and export. The job model is imported inside each function so this
+# section stands apart from the imports above.
+
+
+def can_import_programme_data(user) -> bool:
+    """Programme leads and administrators bring programme data in. The upload shows them
+    counts and problems only, never the people in the files."""
+    return roles_of(user).sees_programme
+
+
+def can_export_programme_data(user) -> bool:
+    """Exports carry names, CHI numbers and dates of birth: administrators only."""
+    return roles_of(user).administrator
+
+
+def import_jobs_visible_to(user) -> QuerySet:
+    """A person's own imports: an upload holds identifiable data, so nobody else's."""
+    from exchange.models import ImportJob
+
+    if not can_import_programme_data(user):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by=user)
+
+
+def get_import_job_for(user, pk: int):
+    """Load one import through the user's scope; anything else is a 404."""
+    from exchange.models import ImportJob
+
+    try:
+        return import_jobs_visible_to(user).get(pk=pk)
+    except ImportJob.DoesNotExist:
+        raise Http404("No such import.") from None

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "participants",
     "referrals",
     "reports",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: memory in each process by default; Redis, shared by every app node, when CACHE_URL
+# names it. Rate limits on the pages anyone can open count here.
+CACHE_URL = env_str("CACHE_URL", "")
+if not CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "links",
+        }
+    }
+else:
+    # The value may hold a password: name only its scheme.
+    raise ImproperlyConfigured(
+        f"CACHE_URL has the unsupported scheme {CACHE_URL.split(':', 1)[0]!r}; "
+        "use redis://host:6379/1 (or rediss://), or leave it unset."
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -232,6 +253,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Lockouts are in the audit trail; axes' per-attempt lines are noise.
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -250,6 +273,9 @@ CELERY_BEAT_SCHEDULE = {
 LINKS_DOSE_THRESHOLD = env_int("LINKS_DOSE_THRESHOLD", 2, minimum=1)
 LINKS_SUPPRESSION_THRESHOLD = env_int("LINKS_SUPPRESSION_THRESHOLD", 5, minimum=1)
 LINKS_PAGE_SIZE = env_int("LINKS_PAGE_SIZE", 25, minimum=5)
+# The organisation's feedback page, open to anyone with a link: requests per address.
+LINKS_FEEDBACK_RATE_LIMIT = env_int("LINKS_FEEDBACK_RATE_LIMIT", 30, minimum=1)
+LINKS_FEEDBACK_RATE_WINDOW = env_int("LINKS_FEEDBACK_RATE_WINDOW", 600, minimum=1)
 LINKS_FOLLOWUP_LOOKAHEAD_DAYS = env_int("LINKS_FOLLOWUP_LOOKAHEAD_DAYS", 28, minimum=0)
 LINKS_FOLLOWUP_GRACE_DAYS = env_int("LINKS_FOLLOWUP_GRACE_DAYS", 42, minimum=0)
 LINKS_FOLLOWUP_WINDOW_DAYS = env_int("LINKS_FOLLOWUP_WINDOW_DAYS", 91, minimum=1)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from linksworker import views
+from referrals import urls as referral_urls
 
 admin.site.site_header = "Links administration"
 admin.site.site_title = "Links"
@@ -13,6 +14,11 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("practices/", include("practices.urls")),
     path("needs/", include("participants.need_urls")),
+    path("resources/", include(referral_urls.resources_urls)),
+    path("referrals/", include(referral_urls.referrals_urls)),
+    path("feedback/", include(referral_urls.feedback_urls)),
     path("followups/", include("participants.followup_urls")),
+    path("data/", include("exchange.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -85,3 +85,8 @@ def as_user(db):
 def _fast_password_hashing(settings):
     """Real hashing costs a third of a second a user; tests need many users, not the cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Tests with transaction=True empty every table when they end, including the lists that
+# data migrations seed (needs, resource categories). They are marked serialized_rollback=True,
+# which restores that data afterwards, so the tests that follow still find it.

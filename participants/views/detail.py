@@ -6,6 +6,7 @@ from audit.models import Action
 from audit.services import audit_record
 from linksworker.policy import can_edit_participant, can_read_notes, get_participant_for
 from participants.selectors import participant_summary, participant_timeline
+from referrals.selectors import referrals_for_participant
 
 
 @login_required
@@ -22,5 +23,6 @@ def participant_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "summary": participant_summary(participant=participant),
             "show_notes": can_read_notes(request.user, participant),
             "can_edit": can_edit_participant(request.user, participant),
+            "referrals": referrals_for_participant(participant=participant, user=request.user),
         },
     )

@@ -11,7 +11,10 @@ from participants.models import Assessment, Consultation, Participant
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_clp_registers_a_participant_records_a_baseline_and_logs_a_consultation(

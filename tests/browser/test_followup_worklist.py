@@ -13,7 +13,10 @@ from participants.models import HADS_ITEMS, Assessment, FollowUp
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_clp_completes_a_due_follow_up_from_the_worklist(page, clp_a, participant_a):

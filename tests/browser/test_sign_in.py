@@ -3,7 +3,10 @@ import pytest
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_the_sign_in_page_is_accessible(page):

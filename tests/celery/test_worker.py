@@ -15,7 +15,7 @@ from participants.tasks import refresh_participant_followups, schedule_followups
 
 needs_broker = [
     pytest.mark.celery_worker,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not settings.CELERY_BROKER_URL,
         reason="no CELERY_BROKER_URL: set it to a Redis URL (as .ci/run does) to run this",

@@ -162,7 +162,7 @@ def test_a_run_that_died_halfway_is_finished_by_the_next(practice_a, clp_a, monk
     connection.vendor == "sqlite",
     reason="SQLite's shared in-memory test database locks whole tables; CI runs this on PostgreSQL",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_create_each_follow_up_once(practice_a, clp_a):
     for _ in range(20):
         _baseline(ParticipantFactory(practice=practice_a, clp=clp_a))

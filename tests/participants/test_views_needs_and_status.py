@@ -486,9 +486,9 @@ def test_the_participant_page_makes_the_same_queries_however_long_the_record(
     # and CLP, 5 audit "view" insert; timeline: 6 consultations with their CLP, 7 their
     # needs discussed (prefetch), 8 assessments, 9 needs with their Need, 10 status changes
     # with who made them, 11 follow-ups; summary: 12 current needs with their Need,
-    # 13 assessments, 14 the baseline's follow-up record; then saving the session (idle
-    # expiry): 15 savepoint, 16 update, 17 release.
-    with django_assert_num_queries(17):
+    # 13 assessments, 14 the baseline's follow-up record; 15 referrals with their
+    # resource; then saving the session (idle expiry): 16 savepoint, 17 update, 18 release.
+    with django_assert_num_queries(18):
         response = c.get(_detail(participant))
     assert response.status_code == 200
     assert len(response.context["timeline"]) > rows

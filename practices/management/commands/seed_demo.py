@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from linksworker.demo import DEMO_PASSWORD, STAFF, build_demo
+from referrals.demo import build_referrals_demo
 
 
 class Command(BaseCommand):
@@ -8,10 +9,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = build_demo()
+        referrals = build_referrals_demo()
         self.stdout.write(
             f"Demo programme ready: {summary.practices} practices, {summary.staff} staff; "
-            f"added {summary.participants} participants and {summary.consultations} "
-            "consultations this time."
+            f"added {summary.participants} participants, {summary.consultations} "
+            f"consultations and {referrals} referrals this time."
         )
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

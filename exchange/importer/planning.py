@@ -1,0 +1,945 @@
+"""Planning an import: every rule checked against the files and the database, and every
+row classed as new, changed or unchanged, with the objects to write. Nothing is written
+here. The database rows the files touch are loaded up front, a few queries per file however
+long it is, into dicts keyed by natural key."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import User
+from exchange.formats import (
+    ASSESSMENTS,
+    CONSULTATIONS,
+    HADS_COLUMNS,
+    PARTICIPANTS,
+    PRACTICES,
+    REFERRALS,
+    RESOURCES,
+    ROLE_PROGRAMME_LEAD,
+    STAFF,
+    STAFF_SURVEY,
+    FileSpec,
+)
+from exchange.importer.common import FileCounts, lookup
+from exchange.reading import ParsedFile, Problems, Row
+from participants.chi import normalise_chi, validate_chi
+from participants.measures import apply_scores
+from participants.models import (
+    Assessment,
+    CaseStatus,
+    Consultation,
+    Need,
+    Participant,
+    ParticipantNeed,
+    SimdPostcode,
+    StatusChange,
+    Timepoint,
+)
+from practices.models import Attachment, Practice, StaffSurveyResponse
+from referrals import lifecycle
+from referrals.models import Category, CommunityResource, Referral, ReferralStatusChange
+from referrals.models.referral import OPEN_STATUSES
+
+IMPORT_NOTE = "Imported from programme data"
+
+_CHI_MESSAGES = {
+    "chi_format": "must be 10 digits",
+    "chi_date": "the first six digits are not a real date (DDMMYY)",
+    "chi_dob_mismatch": "does not match date_of_birth",
+    "chi_sex_mismatch": "the ninth digit does not match sex (odd for male, even for female)",
+    "chi_check_digit": "the check digit is wrong",
+}
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+class Planner:
+    """Checks the files against each other and the database, and works out the writes."""
+
+    def __init__(
+        self, *, files: dict[str, ParsedFile], today: date, problems: Problems, user: User | None
+    ) -> None:
+        self.files = files
+        self.today = today
+        self.problems = problems
+        self.user = user
+        self.counts = {name: FileCounts() for name in files}
+        # Database rows and new objects by natural key; new objects get their ids when
+        # loaded, and the objects that point at them pick the ids up then.
+        self.practices: dict[str, Practice] = {}
+        self.users: dict[str, User] = {}
+        self.resources: dict[str, CommunityResource] = {}
+        self.ambiguous_resources: set[str] = set()
+        self.participants: dict[str, Participant] = {}
+        self.participant_rows: dict[str, Row] = {}
+        self.known_refs: set[str] = set()
+        # Writes, in loading order.
+        self.create: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+        self.update: dict[type[models.Model], dict[int, tuple[models.Model, set[str]]]] = (
+            defaultdict(dict)
+        )
+        self.resource_categories: dict[str, list[Category]] = {}
+        self.reopened: list[Participant] = []
+        self.survey_replaced: list[int] = []
+        self.followup_assessments: list[Assessment] = []
+        self.touched: dict[str, Counter] = defaultdict(Counter)
+
+    # Helpers
+
+    def rows(self, spec: FileSpec) -> list[Row]:
+        parsed = self.files.get(spec.name)
+        return parsed.rows if parsed else []
+
+    def fail(self, spec: FileSpec, row: Row, column: str, message: str) -> None:
+        row.bad.add(column)
+        self.problems.add(spec, row.line, column, message)
+
+    def count(self, spec: FileSpec, outcome: str, n: int = 1) -> None:
+        counts = self.counts[spec.name]
+        setattr(counts, outcome, getattr(counts, outcome) + n)
+
+    def changed(self, obj: models.Model, fields: Iterable[str]) -> None:
+        """Save `fields` of `obj` when loading (with the model's bookkeeping fields)."""
+        _, known = self.update[type(obj)].setdefault(id(obj), (obj, set()))
+        known.update(fields)
+
+    def not_in_future(self, spec: FileSpec, row: Row, column: str) -> None:
+        value = row.values.get(column)
+        if value is not None and value > self.today:
+            self.fail(spec, row, column, "is in the future")
+
+    def unique(self, spec: FileSpec, row: Row, seen: dict, key, column: str, what: str) -> bool:
+        if key in seen:
+            self.fail(spec, row, column, f"{what} is on line {seen[key]}")
+            return False
+        seen[key] = row.line
+        return True
+
+    def plan(self) -> None:
+        self.plan_practices()
+        self.plan_staff()
+        self.plan_resources()
+        self.plan_participants()
+        self.plan_consultations()
+        self.plan_referrals()
+        self.plan_assessments()
+        self.plan_staff_survey()
+
+    # practices.csv
+
+    def plan_practices(self) -> None:
+        self.practices = {practice.code: practice for practice in Practice.objects.all()}
+        self.known_practice_codes = set(self.practices)
+        spec, seen = PRACTICES, {}
+        for row in self.rows(spec):
+            code = row.values.get("code")
+            if code:
+                self.known_practice_codes.add(code)
+                self.unique(spec, row, seen, code, "code", "the same code")
+            joined, left = row.values.get("joined"), row.values.get("left")
+            if joined and left and left < joined:
+                self.fail(spec, row, "left", "is before joined")
+            if not row.ok:
+                continue
+            values = {
+                "name": row["name"],
+                "health_board": row["health_board"],
+                "deep_end": row["deep_end"],
+                "list_size": row["list_size"],
+                "joined_on": joined,
+                "left_on": left,
+            }
+            self._upsert(spec, Practice, self.practices, code, {"code": code}, values)
+
+    def _upsert(
+        self,
+        spec: FileSpec,
+        model: type[models.Model],
+        index: dict,
+        key: str,
+        identity: dict[str, Any],
+        values: dict[str, Any],
+        extra_change: bool = False,
+    ) -> models.Model:
+        existing = index.get(key)
+        if existing is None:
+            obj = model(**identity, **values)
+            index[key] = obj
+            self.create[model].append(obj)
+            self.count(spec, "new")
+            return obj
+        differs = [name for name, value in values.items() if getattr(existing, name) != value]
+        for name in differs:
+            setattr(existing, name, values[name])
+        if differs:
+            self.changed(existing, differs)
+        self.count(spec, "changed" if differs or extra_change else "unchanged")
+        return existing
+
+    # staff.csv
+
+    def plan_staff(self) -> None:
+        spec = STAFF
+        usernames = {row.values.get("username") for row in self.rows(spec)}
+        for other in (PARTICIPANTS, CONSULTATIONS):
+            usernames |= {row.values.get("clp_username") for row in self.rows(other)}
+        usernames.discard(None)
+        usernames.discard("")
+        self.users = {user.username: user for user in lookup(User.objects, "username", usernames)}
+        self.known_usernames = set(self.users)
+        attachments: dict[tuple[int, str], list[Attachment]] = defaultdict(list)
+        staff_user_ids = [
+            self.users[row["username"]].pk
+            for row in self.rows(spec)
+            if row.values.get("username") in self.users
+        ]
+        for attachment in lookup(Attachment.objects, "user_id", staff_user_ids):
+            attachments[(attachment.user_id, attachment.role)].append(attachment)
+
+        by_username: dict[str, list[Row]] = defaultdict(list)
+        seen: dict = {}
+        for row in self.rows(spec):
+            username, role = row.values.get("username"), row.values.get("role")
+            if username:
+                self.known_usernames.add(username)
+                first = by_username[username][0] if by_username[username] else None
+                by_username[username].append(row)
+                if role:
+                    self.unique(
+                        spec, row, seen, (username, role), "role", "this person's row in this role"
+                    )
+                if first is not None:
+                    for column in ("full_name", "email"):
+                        if (
+                            column in row.values
+                            and column in first.values
+                            and row[column] != first[column]
+                        ):
+                            self.fail(
+                                spec,
+                                row,
+                                column,
+                                f"differs from line {first.line}, a row for the same username",
+                            )
+            self._check_staff_row(row)
+
+        for username, rows in by_username.items():
+            codes = {code for row in rows for code in row.values.get("practice_codes") or ()}
+            # A practice whose own row is wrong is reported there; nothing is planned here.
+            if all(row.ok for row in rows) and codes <= set(self.practices):
+                self._plan_person(username, rows, attachments)
+
+    def _check_staff_row(self, row: Row) -> None:
+        spec = STAFF
+        role, codes = row.values.get("role"), row.values.get("practice_codes")
+        start = row.values.get("start_date")
+        if codes:
+            for position, code in enumerate(codes, start=1):
+                if code not in self.known_practice_codes:
+                    self.fail(
+                        spec, row, "practice_codes", f"item {position} is not a known practice code"
+                    )
+        if role == ROLE_PROGRAMME_LEAD:
+            if codes:
+                self.fail(spec, row, "practice_codes", "must be blank for a programme lead")
+            elif "start_date" in row.values and start is None:
+                self.fail(spec, row, "start_date", "is required for a programme lead")
+        elif role and "practice_codes" in row.values and "start_date" in row.values:
+            if codes and start is None:
+                self.fail(spec, row, "start_date", "is required when practice_codes is filled in")
+            if not codes and start is not None:
+                self.fail(spec, row, "start_date", "must be blank when practice_codes is blank")
+
+    def _plan_person(
+        self, username: str, rows: list[Row], attachments: dict[tuple[int, str], list]
+    ) -> None:
+        spec = STAFF
+        lead_row = next((row for row in rows if row["role"] == ROLE_PROGRAMME_LEAD), None)
+        user = self.users.get(username)
+        if user is None:
+            starts = [row["start_date"] for row in rows if row["start_date"]]
+            first_day = lead_row["start_date"] if lead_row else min(starts, default=None)
+            user = User(
+                username=username,
+                full_name=rows[0]["full_name"],
+                email=rows[0]["email"],
+                is_programme_lead=lead_row is not None,
+                date_joined=_local_midnight(first_day) if first_day else timezone.now(),
+            )
+            # People set their own password through a reset; nobody knows one meanwhile.
+            user.set_unusable_password()
+            self.users[username] = user
+            self.create[User].append(user)
+            person_changed = False
+        else:
+            values: dict[str, Any] = {"full_name": rows[0]["full_name"], "email": rows[0]["email"]}
+            if lead_row is not None:
+                values["is_programme_lead"] = True
+                if timezone.localtime(user.date_joined).date() != lead_row["start_date"]:
+                    values["date_joined"] = _local_midnight(lead_row["start_date"])
+            differs = [name for name, value in values.items() if getattr(user, name) != value]
+            for name in differs:
+                setattr(user, name, values[name])
+            person_changed = bool(differs)
+            if differs:
+                self.changed(user, differs)
+        for row in rows:
+            role_changed = False
+            if row["role"] != ROLE_PROGRAMME_LEAD:
+                existing = attachments.get((user.pk, row["role"]), []) if user.pk else []
+                role_changed = self._plan_attachments(user, row, existing)
+            if user.pk is None:
+                self.count(spec, "new")
+            else:
+                self.count(spec, "changed" if person_changed or role_changed else "unchanged")
+
+    def _plan_attachments(self, user: User, row: Row, existing: list[Attachment]) -> bool:
+        """practice_codes lists where the person works in this role now: attachments are made
+        or reopened for those, and ended (yesterday) elsewhere. None is deleted.
+
+        start_date is when the person started in the role: the earliest start of those
+        attachments, which is what the export writes. Attachments keep their own dates while
+        it agrees; when it differs, all of them move to it."""
+        start: date | None = row["start_date"]
+        wanted = [self.practices[code] for code in row["practice_codes"]]
+        by_practice = {attachment.practice_id: attachment for attachment in existing}
+        current = [
+            attachment
+            for practice in wanted
+            if (attachment := by_practice.get(practice.pk)) is not None
+            and not _ended(attachment, self.today)
+        ]
+        moved = min((a.started_on for a in current), default=start) != start
+        changed = False
+        for practice in wanted:
+            attachment = by_practice.get(practice.pk) if practice.pk else None
+            if attachment is None:
+                self.create[Attachment].append(
+                    Attachment(user=user, practice=practice, role=row["role"], started_on=start)
+                )
+                changed = True
+            elif _ended(attachment, self.today):
+                attachment.ended_on, attachment.started_on = None, start
+                self.changed(attachment, ["ended_on", "started_on"])
+                changed = True
+            elif moved and attachment.started_on != start:
+                attachment.started_on = start
+                self.changed(attachment, ["started_on"])
+                changed = True
+        wanted_ids = {practice.pk for practice in wanted}
+        for attachment in existing:
+            if not _ended(attachment, self.today) and attachment.practice_id not in wanted_ids:
+                attachment.ended_on = self.today - timedelta(days=1)
+                self.changed(attachment, ["ended_on"])
+                changed = True
+        return changed
+
+    # resources.csv
+
+    def plan_resources(self) -> None:
+        spec = RESOURCES
+        names = {row.values.get("name") for row in self.rows(spec)}
+        names |= {row.values.get("resource_name") for row in self.rows(REFERRALS)}
+        names.discard(None)
+        names.discard("")
+        found: dict[str, list[CommunityResource]] = defaultdict(list)
+        for resource in lookup(CommunityResource.objects, "name", names):
+            found[resource.name].append(resource)
+        self.resources = {name: items[0] for name, items in found.items() if len(items) == 1}
+        self.ambiguous_resources = {name for name, items in found.items() if len(items) > 1}
+        self.known_resource_names = set(found)
+        categories = {category.name: category for category in Category.objects.all()}
+        through = CommunityResource.categories.through
+        current: dict[int, set[int]] = defaultdict(set)
+        for resource_id, category_id in lookup(
+            through.objects.values_list("communityresource_id", "category_id"),
+            "communityresource_id",
+            [resource.pk for resource in self.resources.values()],
+        ):
+            current[resource_id].add(category_id)
+
+        seen: dict = {}
+        needs_user_reported = False
+        for row in self.rows(spec):
+            name = row.values.get("name")
+            if name:
+                self.known_resource_names.add(name)
+                self.unique(spec, row, seen, name, "name", "the same name")
+                if name in self.ambiguous_resources:
+                    self.fail(
+                        spec,
+                        row,
+                        "name",
+                        "more than one service in the directory has this name: "
+                        "rename one of them there first",
+                    )
+            for position, category in enumerate(row.values.get("categories") or (), start=1):
+                if category not in categories:
+                    self.fail(
+                        spec, row, "categories", f"item {position} is not a resource category"
+                    )
+            if not row.ok:
+                continue
+            wanted = [categories[category] for category in row["categories"]]
+            existing = self.resources.get(name)
+            categories_differ = existing is not None and current[existing.pk] != {
+                category.pk for category in wanted
+            }
+            if existing is None and self.user is None:
+                if not needs_user_reported:
+                    self.fail(
+                        spec,
+                        row,
+                        "name",
+                        "new services are recorded as added by the person importing them: "
+                        "name that person (import_programme --user USERNAME)",
+                    )
+                    needs_user_reported = True
+                continue
+            values = {
+                "organisation": row["organisation"],
+                "area": row["area"],
+                "postcode": row["postcode"],
+                "phone": row["phone"],
+                "email": row["email"],
+                "website": row["website"],
+            }
+            # What the file does not carry (description, how to refer) is filled in later
+            # in the directory.
+            identity = {"name": name, "created_by": self.user} if existing is None else {}
+            resource = self._upsert(
+                spec,
+                CommunityResource,
+                self.resources,
+                name,
+                identity,
+                values,
+                extra_change=categories_differ,
+            )
+            if existing is None or categories_differ:
+                self.resource_categories[name] = wanted
+                if existing is not None:
+                    self.changed(resource, ["updated_at"])
+
+    # participants.csv
+
+    def plan_participants(self) -> None:
+        spec = PARTICIPANTS
+        refs: set[str] = set()
+        for other in (PARTICIPANTS, CONSULTATIONS, REFERRALS, ASSESSMENTS):
+            key = "ref" if other is PARTICIPANTS else "participant_ref"
+            refs |= {row.values[key] for row in self.rows(other) if row.values.get(key)}
+        self.participants = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
+        self.known_refs = set(self.participants)
+        rows = self.rows(spec)
+        chis = {normalise_chi(row.values["chi"]) for row in rows if row.values.get("chi")}
+        chi_owner = dict(lookup(Participant.objects.values_list("chi", "ref"), "chi", chis))
+        needs = dict(Need.objects.values_list("name", "pk"))
+        recorded: dict[int, set[int]] = defaultdict(set)
+        for participant_id, need_id in lookup(
+            ParticipantNeed.objects.values_list("participant_id", "need_id"),
+            "participant_id",
+            [p.pk for p in self.participants.values()],
+        ):
+            recorded[participant_id].add(need_id)
+        postcodes = {row.values.get("postcode") for row in rows} - {None, ""}
+        simd = {row.pk: row for row in lookup(SimdPostcode.objects, "postcode", postcodes)}
+
+        seen_refs: dict = {}
+        seen_chis: dict = {}
+        for row in rows:
+            ref = row.values.get("ref")
+            if ref:
+                self.known_refs.add(ref)
+                if self.unique(spec, row, seen_refs, ref, "ref", "the same ref"):
+                    self.participant_rows[ref] = row
+            self._check_participant(row, seen_chis, chi_owner, needs)
+            if not row.ok:
+                continue
+            self._plan_participant(row, needs, recorded, simd)
+
+    def _check_participant(
+        self, row: Row, seen_chis: dict, chi_owner: dict[str, str], needs: dict[str, int]
+    ) -> None:
+        spec = PARTICIPANTS
+        if (
+            row.values.get("practice_code")
+            and row["practice_code"] not in self.known_practice_codes
+        ):
+            self.fail(spec, row, "practice_code", "is not a known practice code")
+        if row.values.get("clp_username") and row["clp_username"] not in self.known_usernames:
+            self.fail(spec, row, "clp_username", "is not a known username")
+        if row.values.get("chi"):
+            try:
+                chi = validate_chi(
+                    row["chi"],
+                    date_of_birth=row.values.get("date_of_birth"),
+                    sex=row.values.get("sex"),
+                )
+            except ValidationError as error:
+                self.fail(spec, row, "chi", _CHI_MESSAGES.get(error.code, "is not valid"))
+            else:
+                row.values["chi"] = chi
+                if self.unique(spec, row, seen_chis, chi, "chi", "the same CHI number"):
+                    owner = chi_owner.get(chi)
+                    if owner is not None and owner != row.values.get("ref"):
+                        self.fail(spec, row, "chi", f"is already registered to {owner}")
+        for column in ("date_of_birth", "referred_on", "closed_on"):
+            self.not_in_future(spec, row, column)
+        born, referred = row.values.get("date_of_birth"), row.values.get("referred_on")
+        if born and referred and born > referred:
+            self.fail(spec, row, "date_of_birth", "is after referred_on")
+        status = row.values.get("status")
+        closed_on, reason = row.values.get("closed_on"), row.values.get("discharge_reason")
+        if status == CaseStatus.OPEN:
+            if closed_on is not None:
+                self.fail(spec, row, "closed_on", "must be blank when status is open")
+            if reason:
+                self.fail(spec, row, "discharge_reason", "must be blank when status is open")
+        elif status == CaseStatus.CLOSED:
+            if "closed_on" in row.values and closed_on is None:
+                self.fail(spec, row, "closed_on", "is required when status is closed")
+            if "discharge_reason" in row.values and not reason:
+                self.fail(spec, row, "discharge_reason", "is required when status is closed")
+            if closed_on and referred and closed_on < referred:
+                self.fail(spec, row, "closed_on", "is before referred_on")
+        for position, need in enumerate(row.values.get("needs") or (), start=1):
+            if need not in needs:
+                self.fail(spec, row, "needs", f"item {position} is not on the needs list")
+
+    def _plan_participant(
+        self,
+        row: Row,
+        needs: dict[str, int],
+        recorded: dict[int, set[int]],
+        simd: dict[str, SimdPostcode],
+    ) -> None:
+        spec = PARTICIPANTS
+        ref = row["ref"]
+        clp = self.users.get(row["clp_username"])
+        practice = self.practices.get(row["practice_code"])
+        if clp is None or practice is None:
+            return  # the staff or practice row is wrong, and reported there
+        lookup = simd.get(row["postcode"])
+        # Deprivation follows from the postcode; an unknown postcode leaves it unknown.
+        values = {
+            "chi": row["chi"],
+            "first_name": row["first_name"],
+            "last_name": row["last_name"],
+            "date_of_birth": row["date_of_birth"],
+            "sex": row["sex"],
+            "postcode": row["postcode"],
+            "simd_data_zone": lookup.data_zone if lookup else "",
+            "simd_decile": lookup.decile if lookup else None,
+            "simd_quintile": lookup.quintile if lookup else None,
+            "referred_on": row["referred_on"],
+            "referred_by": row["referred_by"],
+            "status": row["status"],
+            "closed_on": row["closed_on"],
+            "discharge_reason": row["discharge_reason"],
+        }
+        existing = self.participants.get(ref)
+        if existing is None:
+            participant = Participant(ref=ref, practice=practice, clp=clp, **values)
+            self.participants[ref] = participant
+            self.create[Participant].append(participant)
+            self.count(spec, "new")
+            self.touched[ref]["details"] += 1
+            missing = [needs[name] for name in row["needs"]]
+            if participant.status == CaseStatus.CLOSED:
+                self._status_change(participant)
+        else:
+            participant = existing
+            was_status = existing.status
+            differs = [name for name, value in values.items() if getattr(existing, name) != value]
+            for name in differs:
+                setattr(existing, name, values[name])
+            if existing.practice_id != practice.pk:
+                existing.practice = practice
+                differs.append("practice")
+            if existing.clp_id != clp.pk:
+                existing.clp = clp
+                differs.append("clp")
+            have = recorded.get(existing.pk, set())
+            missing = [needs[name] for name in row["needs"] if needs[name] not in have]
+            if differs:
+                # Someone with the record open in a form is told it changed under them.
+                existing.version += 1
+                self.changed(existing, [*differs, "version"])
+            if differs or missing:
+                self.count(spec, "changed")
+                self.touched[ref]["details"] += 1
+            else:
+                self.count(spec, "unchanged")
+            if existing.status != was_status:
+                self._status_change(existing)
+                if existing.status == CaseStatus.OPEN:
+                    self.reopened.append(existing)
+        for need_id in missing:
+            self.create[ParticipantNeed].append(
+                ParticipantNeed(
+                    participant=participant,
+                    need_id=need_id,
+                    identified_on=participant.referred_on,
+                    **_by(participant, "recorded_by"),
+                )
+            )
+
+    def _status_change(self, participant: Participant) -> None:
+        closed = participant.status == CaseStatus.CLOSED
+        self.create[StatusChange].append(
+            StatusChange(
+                participant=participant,
+                status=participant.status,
+                on=participant.closed_on if closed else self.today,
+                discharge_reason=participant.discharge_reason,
+                note=IMPORT_NOTE,
+                **_by(participant, "by"),
+            )
+        )
+
+    def check_participant_ref(self, spec: FileSpec, row: Row) -> Participant | None:
+        """The participant a row of another file is about, if known; checks the row's date
+        against their referral date."""
+        ref = row.values.get("participant_ref")
+        if ref and ref not in self.known_refs:
+            self.fail(spec, row, "participant_ref", "is not a known participant ref")
+            return None
+        self.not_in_future(spec, row, "date")
+        referred = self._referred_on(ref) if ref else None
+        day = row.values.get("date")
+        if referred and day and day < referred:
+            self.fail(spec, row, "date", "is before the participant's referred_on date")
+        return self.participants.get(ref) if ref else None
+
+    def _referred_on(self, ref: str) -> date | None:
+        row = self.participant_rows.get(ref)
+        if row is not None:
+            return row.values.get("referred_on")
+        participant = self.participants.get(ref)
+        return participant.referred_on if participant else None
+
+    # consultations.csv
+
+    def plan_consultations(self) -> None:
+        spec = CONSULTATIONS
+        rows = self.rows(spec)
+        ids = {self.participants[r].pk for r in self._refs(rows) if self._saved(r)}
+        existing = Counter(
+            lookup(
+                Consultation.objects.values_list(
+                    "participant_id", "date", "clp_id", "mode", "duration_minutes", "attended"
+                ),
+                "participant_id",
+                ids,
+            )
+        )
+        for row in rows:
+            self.check_participant_ref(spec, row)
+            if row.values.get("clp_username") and row["clp_username"] not in self.known_usernames:
+                self.fail(spec, row, "clp_username", "is not a known username")
+            if row.values.get("attended") is False and row.values.get("duration_minutes"):
+                self.fail(spec, row, "duration_minutes", "must be 0 when attended is no")
+            if not row.ok:
+                continue
+            participant = self.participants.get(row["participant_ref"])
+            clp = self.users.get(row["clp_username"])
+            if participant is None or clp is None:
+                continue  # the participant's or person's own row is wrong, and reported there
+            key = (
+                participant.pk,
+                row["date"],
+                clp.pk,
+                row["mode"],
+                row["duration_minutes"],
+                row["attended"],
+            )
+            if participant.pk and clp.pk and existing[key] > 0:
+                existing[key] -= 1
+                self.count(spec, "unchanged")
+                continue
+            self.create[Consultation].append(
+                Consultation(
+                    participant=participant,
+                    clp=clp,
+                    date=row["date"],
+                    mode=row["mode"],
+                    duration_minutes=row["duration_minutes"],
+                    attended=row["attended"],
+                )
+            )
+            self.count(spec, "new")
+            self.touched[participant.ref]["consultations"] += 1
+
+    def _refs(self, rows: list[Row]) -> set[str]:
+        return {row.values["participant_ref"] for row in rows if row.values.get("participant_ref")}
+
+    def _saved(self, ref: str) -> bool:
+        participant = self.participants.get(ref)
+        return participant is not None and participant.pk is not None
+
+    # referrals.csv
+
+    def plan_referrals(self) -> None:
+        spec = REFERRALS
+        rows = self.rows(spec)
+        ids = {self.participants[r].pk for r in self._refs(rows) if self._saved(r)}
+        stored: dict[tuple, deque[Referral]] = defaultdict(deque)
+        for referral in sorted(lookup(Referral.objects, "participant_id", ids), key=_pk):
+            stored[(referral.participant_id, referral.resource_id, referral.date)].append(referral)
+        outcomes: list[tuple[Row, Referral]] = []
+        for row in rows:
+            self.check_participant_ref(spec, row)
+            name = row.values.get("resource_name")
+            if name and name not in self.known_resource_names:
+                self.fail(spec, row, "resource_name", "is not a service in the file or directory")
+            elif name in self.ambiguous_resources:
+                self.fail(
+                    spec,
+                    row,
+                    "resource_name",
+                    "more than one service in the directory has this name: "
+                    "rename one of them there first",
+                )
+            if not row.ok:
+                continue
+            participant = self.participants.get(row["participant_ref"])
+            resource = self.resources.get(name)
+            if participant is None or resource is None:
+                continue  # the participant's or service's own row is wrong, and reported there
+            queue = stored.get((participant.pk, resource.pk, row["date"]))
+            # Referrals of one person to one service on one day pair up in the order made.
+            referral = queue.popleft() if participant.pk and resource.pk and queue else None
+            referral = self._plan_referral(row, participant, resource, referral)
+            outcomes.append((row, referral, participant, resource))
+        self._check_open_referrals(outcomes, stored)
+
+    def _plan_referral(
+        self,
+        row: Row,
+        participant: Participant,
+        resource: CommunityResource,
+        referral: Referral | None,
+    ) -> Referral:
+        spec = REFERRALS
+        status, appropriate = row["status"], row["appropriate"]
+        if referral is None:
+            on = row["date"]
+            referral = Referral(
+                participant=participant,
+                resource=resource,
+                date=on,
+                status=status,
+                status_on=on,
+                feedback_appropriate=appropriate,
+                # Whether it was appropriate is the organisation's answer.
+                feedback_at=timezone.now() if appropriate is not None else None,
+                **_by(participant, "clp"),
+            )
+            for milestone in lifecycle.milestones_for(status):
+                setattr(referral, milestone, on)
+            self.create[Referral].append(referral)
+            self._referral_change(referral, participant, on)
+            self.count(spec, "new")
+            self.touched[participant.ref]["referrals"] += 1
+            return referral
+        differs: list[str] = []
+        if referral.status != status:
+            referral.status, referral.status_on = status, max(self.today, referral.date)
+            differs += ["status", "status_on"]
+            for milestone in lifecycle.milestones_for(status):
+                if getattr(referral, milestone) is None:
+                    setattr(referral, milestone, referral.status_on)
+                    differs.append(milestone)
+            self._referral_change(referral, participant, referral.status_on)
+        if referral.feedback_appropriate != appropriate:
+            referral.feedback_appropriate = appropriate
+            differs.append("feedback_appropriate")
+            if appropriate is not None and referral.feedback_at is None:
+                referral.feedback_at = timezone.now()
+                differs.append("feedback_at")
+        if differs:
+            self.changed(referral, differs)
+            self.touched[participant.ref]["referrals"] += 1
+        self.count(spec, "changed" if differs else "unchanged")
+        return referral
+
+    def _referral_change(self, referral: Referral, participant: Participant, on: date) -> None:
+        self.create[ReferralStatusChange].append(
+            ReferralStatusChange(
+                referral=referral,
+                status=referral.status,
+                on=on,
+                note=IMPORT_NOTE,
+                **_by(participant, "by"),
+            )
+        )
+
+    def _check_open_referrals(
+        self,
+        outcomes: list[tuple[Row, Referral, Participant, CommunityResource]],
+        stored: dict[tuple, deque[Referral]],
+    ) -> None:
+        """One open referral per person and service, counting what the database keeps."""
+        spec = REFERRALS
+        open_in_database = {
+            (participant_id, resource_id)
+            for (participant_id, resource_id, _), queue in stored.items()
+            for referral in queue
+            if referral.status in OPEN_STATUSES
+        }
+        first_open: dict[tuple[str, str], int] = {}
+        for row, referral, participant, resource in outcomes:
+            if referral.status not in OPEN_STATUSES:
+                continue
+            if (participant.pk, resource.pk) in open_in_database:
+                self.fail(
+                    spec,
+                    row,
+                    "status",
+                    "the participant already has another open referral to this service: "
+                    "close one of them",
+                )
+                continue
+            key = (participant.ref, resource.name)
+            if key in first_open:
+                self.fail(
+                    spec,
+                    row,
+                    "status",
+                    f"line {first_open[key]} is also an open referral of this participant "
+                    "to this service",
+                )
+            else:
+                first_open[key] = row.line
+
+    # assessments.csv
+
+    def plan_assessments(self) -> None:
+        spec = ASSESSMENTS
+        rows = self.rows(spec)
+        ids = {self.participants[r].pk for r in self._refs(rows) if self._saved(r)}
+        stored = {
+            (assessment.participant_id, assessment.timepoint): assessment
+            for assessment in lookup(Assessment.objects, "participant_id", ids)
+        }
+        seen: dict = {}
+        for row in rows:
+            self.check_participant_ref(spec, row)
+            ref, timepoint = row.values.get("participant_ref"), row.values.get("timepoint")
+            if ref and timepoint:
+                label = Timepoint(timepoint).label.lower()
+                self.unique(
+                    spec, row, seen, (ref, timepoint), "timepoint", f"this participant's {label}"
+                )
+            participant = self.participants.get(ref)
+            if not row.ok or participant is None:
+                continue
+            values = {name: row[name] for name in (*HADS_COLUMNS, "exercise_days")}
+            values["date"] = row["date"]
+            existing = stored.get((participant.pk, timepoint)) if participant.pk else None
+            if existing is None:
+                assessment = Assessment(
+                    participant=participant,
+                    timepoint=timepoint,
+                    **values,
+                    **_by(participant, "recorded_by"),
+                )
+                apply_scores(assessment)
+                self.create[Assessment].append(assessment)
+                if timepoint == Timepoint.FOLLOW_UP:
+                    self.followup_assessments.append(assessment)
+                self.count(spec, "new")
+                self.touched[ref]["assessments"] += 1
+                continue
+            differs = [name for name, value in values.items() if getattr(existing, name) != value]
+            for name in differs:
+                setattr(existing, name, values[name])
+            if differs:
+                # Scores are computed from the items, never imported.
+                self.changed(existing, [*differs, *apply_scores(existing)])
+                self.touched[ref]["assessments"] += 1
+            self.count(spec, "changed" if differs else "unchanged")
+
+    # staff_survey.csv
+
+    def plan_staff_survey(self) -> None:
+        """Answers are anonymous: a practice-year in the file is that practice-year's whole
+        set, replaced only when the answers differ."""
+        spec = STAFF_SURVEY
+        rows = self.rows(spec)
+        for row in rows:
+            code = row.values.get("practice_code")
+            if code and code not in self.known_practice_codes:
+                self.fail(spec, row, "practice_code", "is not a known practice code")
+        if any(not row.ok for row in rows) or any(
+            row["practice_code"] not in self.practices for row in rows
+        ):
+            return
+        practice_ids = {
+            self.practices[row["practice_code"]].pk
+            for row in rows
+            if self.practices[row["practice_code"]].pk
+        }
+        stored: dict[tuple[int, int], Counter] = defaultdict(Counter)
+        stored_ids: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for pk, practice_id, year, wellbeing, give_up in lookup(
+            StaffSurveyResponse.objects.values_list(
+                "pk", "practice_id", "year", "wellbeing_activities", "give_up_within_5y"
+            ),
+            "practice_id",
+            practice_ids,
+        ):
+            stored[(practice_id, year)][(wellbeing, give_up)] += 1
+            stored_ids[(practice_id, year)].append(pk)
+        groups: dict[tuple[str, int], list[Row]] = defaultdict(list)
+        for row in rows:
+            groups[(row["practice_code"], row["year"])].append(row)
+        for (code, year), group in groups.items():
+            practice = self.practices[code]
+            answers = Counter(
+                (row["wellbeing_activities"], row["give_up_within_5y"]) for row in group
+            )
+            key = (practice.pk, year)
+            before = stored.get(key) if practice.pk else None
+            if before == answers:
+                self.count(spec, "unchanged", len(group))
+                continue
+            self.count(spec, "changed" if before else "new", len(group))
+            if before:
+                self.survey_replaced.extend(stored_ids[key])
+            self.create[StaffSurveyResponse].extend(
+                StaffSurveyResponse(
+                    practice=practice,
+                    year=year,
+                    wellbeing_activities=row["wellbeing_activities"],
+                    give_up_within_5y=row["give_up_within_5y"],
+                )
+                for row in group
+            )
+
+
+def _ended(attachment: Attachment, today: date) -> bool:
+    return attachment.ended_on is not None and attachment.ended_on < today
+
+
+def _pk(obj: models.Model) -> int:
+    return obj.pk
+
+
+def _by(participant: Participant, field_name: str) -> dict[str, Any]:
+    """The participant's CLP for a `field_name` foreign key, by id when it has one (loading
+    the user would be a query a row); a CLP new in this import is still an object."""
+    if participant.clp_id is not None:
+        return {f"{field_name}_id": participant.clp_id}
+    return {field_name: participant.clp}

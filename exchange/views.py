@@ -1,0 +1,127 @@
+"""The import pages (programme leads and administrators) and the export download
+(administrators only). The views parse input, call one service and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from exchange.exporter import programme_export_zip
+from exchange.formats import FILES
+from exchange.forms import UploadForm
+from exchange.models import ImportJob
+from exchange.services import (
+    import_job_create,
+    import_job_discard,
+    import_job_request_apply,
+    import_progress,
+)
+from linksworker.decorators import programme_required, role_required
+from linksworker.policy import get_import_job_for, import_jobs_visible_to
+
+administrator_required = role_required(lambda roles: roles.administrator)
+
+RECENT_JOBS = 10
+
+
+@programme_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if form.is_bound and form.is_valid():
+        try:
+            job = import_job_create(
+                user=request.user, request=request, files=form.cleaned_data["programme_files"]
+            )
+        except ValidationError as error:
+            form.add_error("programme_files", error)
+        else:
+            return redirect("exchange:import_job", pk=job.pk)
+    return render(
+        request,
+        "exchange/upload.html",
+        {
+            "form": form,
+            "specs": FILES,
+            "jobs": import_jobs_visible_to(request.user)[:RECENT_JOBS],
+        },
+    )
+
+
+@programme_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for(request.user, pk)
+    return render(
+        request,
+        "exchange/job.html",
+        {
+            "job": job,
+            "progress": _progress(job),
+            "more_problems": job.problem_count > len(job.problems),
+        },
+    )
+
+
+@login_required
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the job page polls while work is under way; its owner's only (404 otherwise)."""
+    job = get_import_job_for(request.user, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "in_progress": job.in_progress,
+            **_progress(job),
+        }
+    )
+
+
+def _progress(job: ImportJob) -> dict:
+    known = import_progress(job=job) if job.in_progress else None
+    if not known:
+        return {"phase": "", "done": 0, "total": 0, "percent": None}
+    total = max(known["total"], 1)
+    return {**known, "percent": min(100, round(100 * known["done"] / total))}
+
+
+@programme_required
+@require_POST
+def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for(request.user, pk)
+    try:
+        import_job_request_apply(user=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("exchange:import_job", pk=job.pk)
+
+
+@programme_required
+@require_POST
+def job_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for(request.user, pk)
+    try:
+        import_job_discard(user=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(request, "The import was discarded and its files deleted.")
+    return redirect("exchange:import")
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    """GET explains; POST downloads, so that nothing (a prefetch, a crawler) exports by
+    following a link."""
+    if request.method == "GET":
+        return render(request, "exchange/export.html", {"specs": FILES})
+    data = programme_export_zip(user=request.user, request=request)
+    response = HttpResponse(data, content_type="application/zip")
+    filename = f"links-programme-data-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,12 @@
+from referrals.models.feedback import FeedbackLink
+from referrals.models.referral import Referral, ReferralStatus, ReferralStatusChange
+from referrals.models.resource import Category, CommunityResource
+
+__all__ = [
+    "Category",
+    "CommunityResource",
+    "FeedbackLink",
+    "Referral",
+    "ReferralStatus",
+    "ReferralStatusChange",
+]

@@ -1,0 +1,330 @@
+"""Reading directory and referral data. Referral rows start from the access policy's
+querysets; figures are counted by the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncQuarter
+from django.utils import timezone
+
+from linksworker.policy import (
+    participants_editable_by,
+    participants_in_aggregate_scope,
+    referrals_in_aggregate_scope,
+    referrals_visible_to,
+)
+from participants.models import CaseStatus, Participant
+from referrals.models import (
+    Category,
+    CommunityResource,
+    FeedbackLink,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+from referrals.models.referral import OPEN_STATUSES
+
+# The directory
+
+
+def _with_figures(qs: QuerySet[CommunityResource]) -> QuerySet[CommunityResource]:
+    """Referrals a service has had and the people who engaged with it, across the whole
+    programme: counts only, so they are the same for everyone who may see the directory."""
+    return qs.annotate(
+        referral_count=Count("referrals", distinct=True),
+        engaged_count=Count(
+            "referrals__participant",
+            filter=Q(referrals__engaged_on__isnull=False),
+            distinct=True,
+        ),
+    )
+
+
+def resource_directory(
+    *,
+    search: str = "",
+    category_id: int | None = None,
+    area: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[CommunityResource]:
+    """The directory, searched by words (every word must appear somewhere in the entry),
+    category and area. Categories come in one prefetch for the whole page."""
+    qs = CommunityResource.objects.all()
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    for word in search.split():
+        in_category = Exists(
+            Category.objects.filter(resources=OuterRef("pk"), name__icontains=word)
+        )
+        qs = qs.filter(
+            Q(organisation__icontains=word)
+            | Q(name__icontains=word)
+            | Q(description__icontains=word)
+            | Q(area__icontains=word)
+            | Q(postcode__icontains=word)
+            | in_category
+        )
+    if category_id:
+        qs = qs.filter(
+            Exists(
+                CommunityResource.categories.through.objects.filter(
+                    communityresource_id=OuterRef("pk"), category_id=category_id
+                )
+            )
+        )
+    if area:
+        qs = qs.filter(area__iexact=area)
+    return (
+        _with_figures(qs)
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("position", "name"))
+        )
+        .order_by("organisation", "name", "pk")
+    )
+
+
+def resource_areas() -> list[str]:
+    """The areas services are in, for the directory's filter."""
+    return list(
+        CommunityResource.objects.filter(active=True)
+        .order_by("area")
+        .values_list("area", flat=True)
+        .distinct()
+    )
+
+
+def category_choices() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).only("id", "name")
+
+
+def resource_with_figures(*, pk: int) -> CommunityResource:
+    """One service with its referral and engagement counts; DoesNotExist if there is none."""
+    return (
+        _with_figures(CommunityResource.objects.filter(pk=pk))
+        .select_related("created_by")
+        .prefetch_related("categories")
+        .get()
+    )
+
+
+# Referrals
+
+
+def referrals_for_participant(*, participant: Participant, user) -> list[Referral]:
+    """A participant's referrals for their page, newest first: one query, however many."""
+    return list(
+        referrals_visible_to(user)
+        .filter(participant=participant)
+        .select_related("resource", "need", "clp")
+        .order_by("-date", "-id")
+    )
+
+
+def referral_list_for(*, user, status: str = "") -> QuerySet[Referral]:
+    """Referrals in the user's practices, newest first, for the referrals list."""
+    qs = referrals_visible_to(user).select_related("participant", "resource", "clp")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in ReferralStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-date", "-id")
+
+
+def referral_history(*, referral: Referral) -> list[ReferralStatusChange]:
+    return list(referral.changes.select_related("by").order_by("on", "id"))
+
+
+def referral_links(*, referral: Referral) -> list[FeedbackLink]:
+    return list(
+        referral.feedback_links.select_related("issued_by", "revoked_by").order_by(
+            "-issued_at", "-id"
+        )
+    )
+
+
+def referable_participants(*, user) -> QuerySet[Participant]:
+    """Whom this user may refer: open cases among the participants they may edit."""
+    return (
+        participants_editable_by(user)
+        .filter(status=CaseStatus.OPEN)
+        .order_by("last_name", "first_name", "ref")
+    )
+
+
+# Statistics
+
+
+def _figures(prefix: str = "", scope: Q | None = None) -> dict:
+    """Counts of referrals, reached from `prefix` (for counting from categories), each
+    limited to `scope`. Milestone dates count a referral that got that far even if it was
+    closed later."""
+    scope = scope or Q()
+
+    def count(**conditions) -> Count:
+        condition = scope & Q(**{f"{prefix}{k}": v for k, v in conditions.items()})
+        return Count(f"{prefix}id", filter=condition or None)
+
+    return {
+        "referrals": count(),
+        "suggested_only": count(
+            referred_on__isnull=True, attended_on__isnull=True, engaged_on__isnull=True
+        ),
+        "referred": count(referred_on__isnull=False),
+        "attended": count(attended_on__isnull=False),
+        "engaged": count(engaged_on__isnull=False),
+        "feedback": count(feedback_at__isnull=False),
+        "appropriate": count(feedback_appropriate=True),
+        "relevant": count(feedback_relevant=True),
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    referrals: int = 0
+    suggested_only: int = 0
+    referred: int = 0
+    attended: int = 0
+    engaged: int = 0
+    feedback: int = 0
+    appropriate: int = 0
+    relevant: int = 0
+
+    @classmethod
+    def of(cls, row: dict) -> Figures:
+        return cls(**{name: row.get(name) or 0 for name in cls.__dataclass_fields__})
+
+    @property
+    def engagement_rate(self) -> float | None:
+        """Engaged, as a percentage of every referral and suggestion."""
+        return _share(self.engaged, self.referrals)
+
+    @property
+    def appropriate_share(self) -> float | None:
+        """Judged appropriate, as a percentage of referrals the organisation answered for."""
+        return _share(self.appropriate, self.feedback)
+
+    @property
+    def relevant_share(self) -> float | None:
+        return _share(self.relevant, self.feedback)
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    label: str
+    by_period: list[int]
+    figures: Figures
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Statistics:
+    year: int
+    period: str
+    years: list[int]
+    periods: list[str]
+    totals: Figures
+    by_period: list[tuple[str, Figures]]
+    by_category: list[StatsRow] = field(default_factory=list)
+    by_resource: list[StatsRow] = field(default_factory=list)
+
+
+PERIODS = {"month": TruncMonth, "quarter": TruncQuarter}
+MONTH_LABELS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _period_starts(year: int, period: str) -> list[date]:
+    step = 1 if period == "month" else 3
+    return [date(year, month, 1) for month in range(1, 13, step)]
+
+
+def _period_label(start: date, period: str) -> str:
+    if period == "month":
+        return MONTH_LABELS[start.month - 1]
+    return f"Q{(start.month - 1) // 3 + 1}"
+
+
+def statistics_years(*, user) -> list[int]:
+    """Years with referrals, up to this one, newest first."""
+    this_year = timezone.localdate().year
+    first = referrals_in_aggregate_scope(user).aggregate(first=Min("date"))["first"]
+    start = min(first.year, this_year) if first else this_year
+    return list(range(this_year, start - 1, -1))
+
+
+def referral_statistics(
+    *, user, year: int, period: str = "quarter", years: list[int] | None = None
+) -> Statistics:
+    """Referrals per period, category and service for one calendar year, with engagement
+    and the organisations' judgement. Every count comes from an aggregate query; Python only
+    lays the counted cells out in a grid. No participant appears: counts only."""
+    period = period if period in PERIODS else "quarter"
+    trunc = PERIODS[period]("date")
+    starts = _period_starts(year, period)
+    column = {start: index for index, start in enumerate(starts)}
+    qs = referrals_in_aggregate_scope(user).filter(date__year=year)
+
+    totals = Figures.of(qs.aggregate(**_figures()))
+    per_period = {
+        row["period"]: Figures.of(row)
+        for row in qs.annotate(period=trunc).values("period").annotate(**_figures()).order_by()
+    }
+
+    def grid(rows, key: str) -> dict:
+        cells: dict = {}
+        for row in rows:
+            cells.setdefault(row[key], [0] * len(starts))[column[row["period"]]] = row["n"]
+        return cells
+
+    category_cells = grid(
+        qs.annotate(period=trunc)
+        .values("resource__categories", "period")
+        .annotate(n=Count("id"))
+        .order_by(),
+        "resource__categories",
+    )
+    in_scope = Q(
+        resources__referrals__date__year=year,
+        resources__referrals__participant__in=participants_in_aggregate_scope(user),
+    )
+    categories = Category.objects.annotate(**_figures("resources__referrals__", in_scope))
+    resource_cells = grid(
+        qs.annotate(period=trunc).values("resource", "period").annotate(n=Count("id")).order_by(),
+        "resource",
+    )
+    resources = (
+        qs.values("resource", "resource__organisation", "resource__name")
+        .annotate(**_figures())
+        .order_by("resource__organisation", "resource__name")
+    )
+    empty = [0] * len(starts)
+    return Statistics(
+        year=year,
+        period=period,
+        years=years if years is not None else statistics_years(user=user),
+        periods=[_period_label(start, period) for start in starts],
+        totals=totals,
+        by_period=[
+            (_period_label(start, period), per_period.get(start, Figures())) for start in starts
+        ],
+        by_category=[
+            StatsRow(c.name, category_cells.get(c.pk, empty), Figures.of(c.__dict__))
+            for c in categories
+            if c.active or c.referrals
+        ],
+        by_resource=[
+            StatsRow(
+                row["resource__name"],
+                resource_cells.get(row["resource"], empty),
+                Figures.of(row),
+                detail=row["resource__organisation"],
+            )
+            for row in resources
+        ],
+    )

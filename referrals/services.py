@@ -1,0 +1,372 @@
+"""Writing directory and referral data. Views call these; the rules live here.
+
+Every function validates with full_clean(), writes in one transaction and records an audit
+event naming what changed (never free-text values)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_record
+from linksworker.policy import (
+    can_maintain_resources,
+    participants_editable_by,
+    referrals_editable_by,
+)
+from participants.models import CaseStatus, Need, Participant
+from participants.postcodes import normalise_postcode
+from referrals import lifecycle, links
+from referrals.models import (
+    Category,
+    CommunityResource,
+    FeedbackLink,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+from referrals.models.referral import OPEN_STATUSES
+
+STARTING_STATUSES = (ReferralStatus.SUGGESTED, ReferralStatus.REFERRED)
+
+
+class LinkUnavailable(Exception):
+    """The organisation's link was used, has expired or was withdrawn."""
+
+    def __init__(self, state: str):
+        super().__init__(f"The feedback link is {state}.")
+        self.state = state
+
+
+# The directory
+
+
+@transaction.atomic
+def resource_save(
+    *,
+    user,
+    request: HttpRequest | None = None,
+    resource: CommunityResource,
+    categories: Iterable[Category],
+    changed: Iterable[str] = (),
+) -> CommunityResource:
+    """Add a service to the directory or save changes to one."""
+    if not can_maintain_resources(user):
+        raise PermissionDenied
+    categories = list(categories)
+    if not categories:
+        raise ValidationError({"categories": "Choose at least one category."})
+    if resource.postcode.strip():
+        try:
+            resource.postcode = normalise_postcode(resource.postcode)
+        except ValidationError as error:
+            raise ValidationError({"postcode": error.messages}) from None
+    else:
+        resource.postcode = ""
+    creating = resource._state.adding
+    if creating:
+        resource.created_by = user
+    resource.full_clean()
+    resource.save()
+    resource.categories.set(categories)
+    audit_record(
+        request=request,
+        user=user,
+        action=Action.CREATE if creating else Action.UPDATE,
+        obj=resource,
+        detail="" if creating else ", ".join(changed),
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_set_active(
+    *, user, request: HttpRequest | None = None, resource: CommunityResource, active: bool
+) -> CommunityResource:
+    """Services are deactivated, never deleted: old referrals keep pointing at them."""
+    if not can_maintain_resources(user):
+        raise PermissionDenied
+    if resource.active == active:
+        raise ValidationError(f"This service is already {'active' if active else 'inactive'}.")
+    resource.active = active
+    resource.save(update_fields=["active", "updated_at"])
+    audit_record(
+        request=request,
+        user=user,
+        action=Action.UPDATE,
+        obj=resource,
+        detail="reactivated" if active else "deactivated",
+    )
+    return resource
+
+
+# Referrals
+
+
+def _not_in_future(value: date, field: str, what: str) -> None:
+    if value > timezone.localdate():
+        raise ValidationError({field: f"{what} cannot be in the future."})
+
+
+def _duplicate_message(existing: Referral) -> str:
+    return (
+        f"{existing.participant.first_name} already has an open referral to this service "
+        f"({existing.get_status_display().lower()}, {existing.date:%d %b %Y}). "
+        "Update that referral instead of making another."
+    )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    user,
+    request: HttpRequest | None = None,
+    participant: Participant,
+    resource: CommunityResource,
+    on: date,
+    status: str = ReferralStatus.SUGGESTED,
+    need: Need | None = None,
+    note: str = "",
+) -> Referral:
+    """Suggest a service to a participant, or refer them to it. Only the CLPs of the
+    participant's practice may; one open referral per person and service."""
+    if not participants_editable_by(user).filter(pk=participant.pk).exists():
+        raise PermissionDenied
+    if status not in STARTING_STATUSES:
+        raise ValidationError({"status": "A new referral starts as suggested or referred."})
+    if participant.status != CaseStatus.OPEN:
+        raise ValidationError("This case is closed; reopen it before making a referral.")
+    if not resource.active:
+        raise ValidationError({"resource": "This service is no longer taking referrals."})
+    _not_in_future(on, "on", "The referral date")
+    if on < participant.referred_on:
+        raise ValidationError(
+            {"on": "The referral date is before the person joined the programme."}
+        )
+    existing = (
+        Referral.objects.select_related("participant")
+        .filter(participant=participant, resource=resource, status__in=OPEN_STATUSES)
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError({"resource": _duplicate_message(existing)})
+    referral = Referral(
+        participant=participant,
+        resource=resource,
+        clp=user,
+        date=on,
+        need=need,
+        note=note,
+        status=status,
+        status_on=on,
+        referred_on=on if status == ReferralStatus.REFERRED else None,
+    )
+    referral.full_clean()
+    try:
+        # Two CLPs saving at once get past the check above; the database constraint is the
+        # last word, and gets the same message.
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        existing = Referral.objects.filter(
+            participant=participant, resource=resource, status__in=OPEN_STATUSES
+        ).first()
+        if existing is None:
+            raise
+        raise ValidationError({"resource": _duplicate_message(existing)}) from None
+    ReferralStatusChange.objects.create(referral=referral, status=status, on=on, by=user)
+    audit_record(request=request, user=user, action=Action.CREATE, obj=referral, detail=status)
+    return referral
+
+
+def _move(
+    referral: Referral,
+    *,
+    status: str,
+    on: date,
+    by=None,
+    by_organisation: bool = False,
+    note: str = "",
+) -> list[str]:
+    """Apply one step of the lifecycle to a loaded referral; the fields it changed."""
+    reason = lifecycle.refusal(referral.status, status)
+    if reason:
+        raise ValidationError({"status": reason})
+    if on < referral.status_on:
+        raise ValidationError(
+            {"on": f"The referral's last change was on {referral.status_on:%d %b %Y}."}
+        )
+    referral.status = status
+    referral.status_on = on
+    changed = ["status", "status_on"]
+    for field in lifecycle.milestones_for(status):
+        if getattr(referral, field) is None:
+            setattr(referral, field, on)
+            changed.append(field)
+    ReferralStatusChange.objects.create(
+        referral=referral, status=status, on=on, by=by, by_organisation=by_organisation, note=note
+    )
+    return changed
+
+
+@transaction.atomic
+def referral_set_status(
+    *,
+    user,
+    request: HttpRequest | None = None,
+    referral: Referral,
+    status: str,
+    on: date,
+    note: str = "",
+) -> Referral:
+    """Move a referral along its lifecycle: forwards only, dated, by a CLP of its practice."""
+    if not referrals_editable_by(user).filter(pk=referral.pk).exists():
+        raise PermissionDenied
+    _not_in_future(on, "on", "The date")
+    # Locked and re-read in place: the caller's object shows the new state afterwards.
+    referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
+    changed = _move(referral, status=status, on=on, by=user, note=note)
+    referral.full_clean()
+    referral.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        request=request, user=user, action=Action.UPDATE, obj=referral, detail=f"status: {status}"
+    )
+    return referral
+
+
+def referral_close(
+    *, user, request: HttpRequest | None = None, referral: Referral, on: date, note: str = ""
+) -> Referral:
+    return referral_set_status(
+        user=user,
+        request=request,
+        referral=referral,
+        status=ReferralStatus.CLOSED,
+        on=on,
+        note=note,
+    )
+
+
+# Closing the loop with the organisation
+
+
+@transaction.atomic
+def feedback_link_issue(
+    *, user, request: HttpRequest | None = None, referral: Referral
+) -> tuple[FeedbackLink, str]:
+    """A new link for the organisation, and its token (shown to the CLP once, never stored).
+    An earlier link still waiting is withdrawn: its token cannot be shown again anyway."""
+    if not referrals_editable_by(user).filter(pk=referral.pk).exists():
+        raise PermissionDenied
+    referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
+    if referral.status not in lifecycle.LINK_STATUSES:
+        if referral.status == ReferralStatus.SUGGESTED:
+            raise ValidationError(
+                "This service has only been suggested. Mark the referral as referred "
+                "before asking the organisation about it."
+            )
+        raise ValidationError(
+            f"This referral is {referral.get_status_display().lower()}: there is nothing "
+            "for the organisation to confirm."
+        )
+    now = timezone.now()
+    withdrawn = 0
+    for earlier in referral.feedback_links.select_for_update().filter(
+        used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ):
+        earlier.revoked_at = now
+        earlier.revoked_by = user
+        earlier.save(update_fields=["revoked_at", "revoked_by"])
+        withdrawn += 1
+    token, nonce_hash = links.new_token()
+    link = FeedbackLink(
+        referral=referral,
+        nonce_hash=nonce_hash,
+        issued_by=user,
+        issued_at=now,
+        expires_at=now + links.LIFETIME,
+    )
+    link.full_clean()
+    link.save()
+    detail = "feedback link issued"
+    if withdrawn:
+        detail += f"; {withdrawn} earlier link withdrawn"
+    audit_record(request=request, user=user, action=Action.CREATE, obj=link, detail=detail)
+    return link, token
+
+
+@transaction.atomic
+def feedback_link_revoke(
+    *, user, request: HttpRequest | None = None, link: FeedbackLink
+) -> FeedbackLink:
+    if not referrals_editable_by(user).filter(pk=link.referral_id).exists():
+        raise PermissionDenied
+    link.refresh_from_db(from_queryset=FeedbackLink.objects.select_for_update())
+    state = link.state_at(timezone.now())
+    if state != FeedbackLink.State.ACTIVE:
+        raise ValidationError(f"This link cannot be withdrawn: it is {state}.")
+    link.revoked_at = timezone.now()
+    link.revoked_by = user
+    link.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        request=request, user=user, action=Action.UPDATE, obj=link, detail="feedback link revoked"
+    )
+    return link
+
+
+@transaction.atomic
+def feedback_record(
+    *,
+    request: HttpRequest | None = None,
+    link: FeedbackLink,
+    attended: bool,
+    engaged: bool,
+    appropriate: bool,
+    relevant: bool,
+    comment: str = "",
+) -> Referral:
+    """The organisation's answer through its link. The link is locked and checked again
+    here, so two submissions at once record one answer. The referral moves to attended or
+    engaged as the organisation says, unless that would take it backwards or it has ended;
+    the answer is kept on the referral either way."""
+    link.refresh_from_db(from_queryset=FeedbackLink.objects.select_for_update())
+    now = timezone.now()
+    state = link.state_at(now)
+    if state != FeedbackLink.State.ACTIVE:
+        raise LinkUnavailable(state)
+    if engaged and not attended:
+        raise ValidationError({"engaged": "Someone who did not attend cannot have engaged."})
+    referral = link.referral
+    referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    referral.feedback_at = now
+    referral.feedback_attended = attended
+    referral.feedback_engaged = engaged
+    referral.feedback_appropriate = appropriate
+    referral.feedback_relevant = relevant
+    referral.feedback_comment = comment.strip()
+    changed = [
+        "feedback_at",
+        "feedback_attended",
+        "feedback_engaged",
+        "feedback_appropriate",
+        "feedback_relevant",
+        "feedback_comment",
+    ]
+    target = ReferralStatus.ENGAGED if engaged else ReferralStatus.ATTENDED if attended else None
+    today = max(timezone.localdate(), referral.status_on)
+    detail = "organisation feedback"
+    if target and lifecycle.refusal(referral.status, target) is None:
+        changed += _move(referral, status=target, on=today, by_organisation=True)
+        detail += f"; status: {target}"
+    referral.full_clean()
+    referral.save(update_fields=[*changed, "updated_at"])
+    audit_record(request=request, action=Action.UPDATE, obj=referral, detail=detail)
+    return referral

@@ -1,0 +1,114 @@
+"""Referrals: the list, making one, and the referral's own page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from audit.models import Action
+from audit.services import audit_record
+from linksworker.decorators import caseload_required, clp_required
+from linksworker.policy import (
+    can_read_referral_notes,
+    get_referral_for,
+    referrals_editable_by,
+)
+from referrals import lifecycle
+from referrals.forms import ReferralForm, add_service_error
+from referrals.models import CommunityResource, ReferralStatus
+from referrals.selectors import (
+    referable_participants,
+    referral_history,
+    referral_links,
+    referral_list_for,
+)
+from referrals.services import referral_create
+from referrals.views.common import int_or_none, query_without_page
+
+
+@caseload_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    qs = referral_list_for(user=request.user, status=status)
+    page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ReferralStatus.choices,
+            "querystring": query_without_page(request),
+        },
+    )
+
+
+@clp_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest) -> HttpResponse:
+    participants = referable_participants(user=request.user)
+    resources = CommunityResource.objects.filter(active=True)
+    initial = {}
+    # Coming from a participant's page or a service's page: both must be in reach, or 404.
+    ref = request.GET.get("participant")
+    if ref:
+        if not participants.filter(ref=ref).exists():
+            raise Http404("No such participant.")
+        initial["participant"] = ref
+    resource_id = int_or_none(request.GET.get("resource"))
+    if request.GET.get("resource"):
+        if resource_id is None or not resources.filter(pk=resource_id).exists():
+            raise Http404("No such service.")
+        initial["resource"] = resource_id
+    form = ReferralForm(
+        request.POST or None, initial=initial, participants=participants, resources=resources
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = referral_create(
+                user=request.user,
+                request=request,
+                participant=data["participant"],
+                resource=data["resource"],
+                on=data["on"],
+                status=data["status"],
+                need=data["need"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{referral.get_status_display()}: {referral.participant.first_name} to "
+                f"{referral.resource.name}.",
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/referral_form.html", {"form": form})
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # No role gate: the scoped lookup answers 404 for anyone the referral is not visible to.
+    referral = get_referral_for(request.user, pk)
+    audit_record(request=request, action=Action.VIEW, obj=referral)
+    can_edit = referrals_editable_by(request.user).filter(pk=referral.pk).exists()
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "participant": referral.participant,
+            "history": referral_history(referral=referral),
+            "links": referral_links(referral=referral) if can_edit else [],
+            "show_notes": can_read_referral_notes(request.user, referral),
+            "can_edit": can_edit,
+            "can_move": can_edit and bool(lifecycle.next_statuses(referral.status)),
+            "can_issue_link": can_edit and referral.status in lifecycle.LINK_STATUSES,
+        },
+    )

@@ -1,0 +1,24 @@
+"""Referral statistics for programme leads: counts only, never a person."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from linksworker.decorators import programme_required
+from referrals.selectors import PERIODS, referral_statistics, statistics_years
+from referrals.views.common import int_or_none
+
+
+@programme_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    years = statistics_years(user=request.user)
+    year = int_or_none(request.GET.get("year"))
+    if year not in years:
+        year = years[0]
+    period = request.GET.get("period", "quarter")
+    if period not in PERIODS:
+        period = "quarter"
+    return render(
+        request,
+        "referrals/statistics.html",
+        {"stats": referral_statistics(user=request.user, year=year, period=period, years=years)},
+    )

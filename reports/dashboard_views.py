@@ -1,0 +1,105 @@
+import csv
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from audit.models import Action
+from audit.services import audit_record
+from linksworker.decorators import programme_required, role_required
+from reports.dashboards import practice_comparison, practice_dashboard
+from reports.suppression import Suppressor
+
+manager_required = role_required(lambda roles: roles.is_practice_manager or roles.administrator)
+
+
+def _csv(request: HttpRequest, filename: str, header: list[str], rows: list[list]) -> HttpResponse:
+    """A download that leaves the system: counts are suppressed, and it is audited."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    audit_record(request=request, action=Action.EXPORT, detail=filename)
+    return response
+
+
+@manager_required
+def practice_view(request: HttpRequest) -> HttpResponse:
+    data = practice_dashboard(user=request.user)
+    s = Suppressor.from_settings()
+    if request.GET.get("download") == "clps":
+        return _csv(
+            request,
+            "caseload-by-clp.csv",
+            ["practice", "clp", "open_cases", "closed_cases", "consultations_last_30_days"],
+            [
+                [
+                    row["practice__name"],
+                    row["clp__full_name"] or row["clp__username"],
+                    s.count(row["open"]),
+                    s.count(row["closed"]),
+                    s.count(row["seen_30_days"]),
+                ]
+                for row in data["by_clp"]
+            ],
+        )
+    if request.GET.get("download") == "months":
+        return _csv(
+            request,
+            "consultations-by-month.csv",
+            ["month", "attended", "did_not_attend"],
+            [
+                [row["month"].strftime("%Y-%m"), s.count(row["attended"]), s.count(row["dna"])]
+                for row in data["by_month"]
+            ],
+        )
+    return render(request, "reports/practice_dashboard.html", {"data": data, "s": s})
+
+
+@programme_required
+def programme_view(request: HttpRequest) -> HttpResponse:
+    rows = practice_comparison(user=request.user)
+    s = Suppressor.from_settings()
+    if request.GET.get("download") == "practices":
+        return _csv(
+            request,
+            "practice-comparison.csv",
+            [
+                "practice_code",
+                "practice",
+                "deep_end",
+                "open_cases",
+                "consultations_attended",
+                "consultations_did_not_attend",
+                "referrals_made",
+                "referrals_engaged",
+                "referrals_engaged_pct",
+                "follow_ups_came_due",
+                "follow_ups_completed",
+                "follow_ups_completed_pct",
+            ],
+            [
+                [
+                    p.code,
+                    p.name,
+                    "yes" if p.deep_end else "no",
+                    s.count(p.open_cases),
+                    s.count(p.attended),
+                    s.count(p.dna),
+                    s.count(p.referrals_made),
+                    s.count(p.referrals_engaged),
+                    s.derived(p.engaged_pct, p.referrals_made, p.referrals_engaged),
+                    s.count(p.follow_ups_due),
+                    s.count(p.follow_ups_completed),
+                    s.derived(p.completion_pct, p.follow_ups_due, p.follow_ups_completed),
+                ]
+                for p in rows
+            ],
+        )
+    totals = {
+        key: sum(getattr(p, key) for p in rows)
+        for key in ("open_cases", "attended", "dna", "referrals_made", "referrals_engaged")
+    }
+    return render(
+        request, "reports/programme_dashboard.html", {"rows": rows, "totals": totals, "s": s}
+    )

@@ -1,0 +1,32 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.rendering import render_report_pdf
+from reports.services import year_period
+from reports.statistics import programme_statistics
+
+
+class Command(BaseCommand):
+    help = "Compute a year's programme statistics; write them as JSON and/or the PDF report."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument("--json", dest="json_path", type=Path, help="Raw figures (JSON).")
+        parser.add_argument("--pdf", dest="pdf_path", type=Path, help="The report (PDF).")
+
+    def handle(self, *args, year: int, json_path: Path | None, pdf_path: Path | None, **options):
+        if not (json_path or pdf_path):
+            raise CommandError("Give --json FILE, --pdf FILE or both.")
+        if not 2000 <= year <= 2100:
+            raise CommandError("YEAR must be a year such as 2025.")
+        start, end = year_period(year)
+        # One set of figures for both outputs, so the JSON and the PDF always agree.
+        stats = programme_statistics(start=start, end=end)
+        if json_path:
+            json_path.write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+            self.stdout.write(f"Wrote the {year} figures to {json_path}.")
+        if pdf_path:
+            pdf_path.write_bytes(render_report_pdf(stats))
+            self.stdout.write(f"Wrote the {year} report to {pdf_path}.")

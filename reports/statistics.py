@@ -1,0 +1,376 @@
+"""A period's programme statistics, computed by the database in a fixed number of queries.
+
+Definitions (the report's appendix repeats them in plain words):
+- supported: distinct participants with at least one attended consultation in the period;
+  new: referred into the programme in the period.
+- most deprived quintile %: of the supported with a known SIMD quintile, the share in
+  quintile 1 (the unknowns are counted beside it).
+- multi-domain %: of the supported, the share whose needs recorded by the period's end span
+  two or more domains.
+- consultations: attended and did-not-attend in the period; seen twice or more %: of the
+  supported, the share with at least the dose threshold (default 2) of attended
+  consultations up to the period's end; the dose–response table counts 1, 2, 3 and 4+.
+- referrals: made in the period, overall and by the categories of the resource (a referral
+  counts under each); engaged: of those, the ones whose latest status is attended or
+  engaged; appropriate %: of those with the organisation's feedback, the share it judged
+  appropriate.
+- nine-month outcomes: participants whose follow-up assessment falls in the period and who
+  have a baseline, per measure where both are complete: means, mean change (follow-up minus
+  baseline), its paired 95 % confidence interval (t distribution; none below n = 2) and the
+  share of those abnormal at baseline (11+) who are no longer; overall, by dose (attended
+  consultations from the baseline's date to the follow-up's, both included, at least the
+  threshold vs below) and by engagement (a referral made on or before the follow-up's date
+  whose latest status is attended or engaged, vs none).
+- practices and CLPs: active at any time in the period, and new in it (joined, or first
+  attached as CLP, in the period); staff survey: the responses for the period's year(s).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from participants.models import (
+    Assessment,
+    Consultation,
+    Participant,
+    ParticipantNeed,
+    Timepoint,
+)
+from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
+from referrals.models import Category, Referral, ReferralStatus
+from reports.stats_math import paired_ci95
+
+ENGAGED_STATUSES = [ReferralStatus.ATTENDED, ReferralStatus.ENGAGED]
+ABNORMAL = 11
+MEASURES = {
+    "hads_anxiety": "hads_anxiety",
+    "hads_depression": "hads_depression",
+    "exercise_days": "exercise_days",
+}
+BANDED = {"hads_anxiety", "hads_depression"}
+GROUPS = ["all", "dose_at_least_threshold", "dose_below_threshold", "engaged", "not_engaged"]
+DOSE_BANDS = ["1", "2", "3", "4+"]
+
+
+def pct(numerator: int | None, denominator: int | None) -> float | None:
+    """A percentage from 0 to 100 rounded to one decimal; None when there is no denominator."""
+    if not denominator:
+        return None
+    return round(100.0 * (numerator or 0) / denominator, 1)
+
+
+def _round(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def _count(subquery):
+    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+
+
+def programme_statistics(*, start: date, end: date, dose_threshold: int | None = None) -> dict:
+    threshold = dose_threshold or settings.LINKS_DOSE_THRESHOLD
+    period = (start, end)
+    participants = _participants(period, threshold)
+    consultations = _consultations(period)
+    consultations["seen_twice_or_more_pct"] = pct(
+        participants.pop("_seen_at_least_threshold"), participants["supported"]
+    )
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "settings": {
+            "dose_threshold": threshold,
+            "suppression_threshold": settings.LINKS_SUPPRESSION_THRESHOLD,
+        },
+        "practices": _practices(start, end),
+        "clps": _clps(start, end),
+        "participants": participants,
+        "consultations": consultations,
+        "referrals": _referrals(period),
+        "outcomes": _outcomes(period, threshold),
+        "staff_survey": _staff_survey(start, end),
+    }
+
+
+def _practices(start: date, end: date) -> dict:
+    figures = Practice.objects.aggregate(
+        active=Count(
+            "id",
+            filter=Q(joined_on__lte=end) & (Q(left_on__isnull=True) | Q(left_on__gte=start)),
+        ),
+        new=Count("id", filter=Q(joined_on__range=(start, end))),
+    )
+    return figures
+
+
+def _clps(start: date, end: date) -> dict:
+    clp = Attachment.objects.filter(role=StaffRole.CLP)
+    active = (
+        clp.filter(started_on__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        .values("user")
+        .distinct()
+        .count()
+    )
+    new = (
+        clp.values("user")
+        .annotate(first=Min("started_on"))
+        .filter(first__range=(start, end))
+        .count()
+    )
+    return {"active": active, "new": new}
+
+
+def _participants(period: tuple[date, date], threshold: int) -> dict:
+    end = period[1]
+    attended_in_period = Consultation.objects.filter(
+        participant=OuterRef("pk"), attended=True, date__range=period
+    )
+    attended_to_end = (
+        Consultation.objects.filter(participant=OuterRef("pk"), attended=True, date__lte=end)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    domains = (
+        ParticipantNeed.objects.filter(participant=OuterRef("pk"), identified_on__lte=end)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("need__domain", distinct=True))
+        .values("n")
+    )
+    qs = Participant.objects.annotate(
+        is_supported=Exists(attended_in_period),
+        dose=_count(attended_to_end),
+        domains=_count(domains),
+    )
+    s = Q(is_supported=True)
+    f = qs.aggregate(
+        supported=Count("id", filter=s),
+        new=Count("id", filter=Q(referred_on__range=period)),
+        quintile_known=Count("id", filter=s & Q(simd_quintile__isnull=False)),
+        quintile_1=Count("id", filter=s & Q(simd_quintile=1)),
+        simd_unknown=Count("id", filter=s & Q(simd_quintile__isnull=True)),
+        multi_domain=Count("id", filter=s & Q(domains__gte=2)),
+        dose_at_least=Count("id", filter=s & Q(dose__gte=threshold)),
+        dose_1=Count("id", filter=s & Q(dose=1)),
+        dose_2=Count("id", filter=s & Q(dose=2)),
+        dose_3=Count("id", filter=s & Q(dose=3)),
+        dose_4=Count("id", filter=s & Q(dose__gte=4)),
+        **{f"quintile_{q}_n": Count("id", filter=s & Q(simd_quintile=q)) for q in range(2, 6)},
+        **{f"domains_{d}_n": Count("id", filter=s & Q(domains=d)) for d in range(4)},
+    )
+    return {
+        "supported": f["supported"],
+        "new": f["new"],
+        "most_deprived_quintile_pct": pct(f["quintile_1"], f["quintile_known"]),
+        "simd_unknown": f["simd_unknown"],
+        "multi_domain_pct": pct(f["multi_domain"], f["supported"]),
+        "by_quintile": {
+            "1": f["quintile_1"],
+            **{str(q): f[f"quintile_{q}_n"] for q in range(2, 6)},
+            "unknown": f["simd_unknown"],
+        },
+        "by_domain_count": {str(d): f[f"domains_{d}_n"] for d in range(4)},
+        "dose_response": {
+            "1": f["dose_1"],
+            "2": f["dose_2"],
+            "3": f["dose_3"],
+            "4+": f["dose_4"],
+        },
+        "_seen_at_least_threshold": f["dose_at_least"],
+    }
+
+
+def _consultations(period: tuple[date, date]) -> dict:
+    f = Consultation.objects.filter(date__range=period).aggregate(
+        n_attended=Count("id", filter=Q(attended=True)),
+        n_did_not_attend=Count("id", filter=Q(attended=False)),
+    )
+    return {"attended": f["n_attended"], "did_not_attend": f["n_did_not_attend"]}
+
+
+def _referrals(period: tuple[date, date]) -> dict:
+    made = Referral.objects.filter(date__range=period)
+    f = made.aggregate(
+        made=Count("id"),
+        engaged=Count("id", filter=Q(status__in=ENGAGED_STATUSES)),
+        with_feedback=Count("id", filter=Q(feedback_appropriate__isnull=False)),
+        appropriate=Count("id", filter=Q(feedback_appropriate=True)),
+    )
+    in_period = Q(resources__referrals__date__range=period)
+    categories = Category.objects.annotate(
+        made=Count("resources__referrals", filter=in_period, distinct=True),
+        engaged=Count(
+            "resources__referrals",
+            filter=in_period & Q(resources__referrals__status__in=ENGAGED_STATUSES),
+            distinct=True,
+        ),
+    ).order_by("position", "name")
+    return {
+        "made": f["made"],
+        "engaged": f["engaged"],
+        "engaged_pct": pct(f["engaged"], f["made"]),
+        "with_feedback": f["with_feedback"],
+        "appropriate_pct": pct(f["appropriate"], f["with_feedback"]),
+        "by_category": {c.name: {"made": c.made, "engaged": c.engaged} for c in categories},
+    }
+
+
+def _outcomes(period: tuple[date, date], threshold: int) -> dict:
+    baseline = Assessment.objects.filter(
+        participant=OuterRef("participant"), timepoint=Timepoint.BASELINE
+    )
+    baseline_date = Assessment.objects.filter(
+        participant=OuterRef(OuterRef("participant")), timepoint=Timepoint.BASELINE
+    ).values("date")[:1]
+    dose = (
+        Consultation.objects.filter(
+            participant=OuterRef("participant"),
+            attended=True,
+            date__gte=Subquery(baseline_date),
+            date__lte=OuterRef("date"),
+        )
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    engaged = Referral.objects.filter(
+        participant=OuterRef("participant"),
+        date__lte=OuterRef("date"),
+        status__in=ENGAGED_STATUSES,
+    )
+    rows = (
+        Assessment.objects.filter(timepoint=Timepoint.FOLLOW_UP, date__range=period)
+        .annotate(
+            b_date=Subquery(baseline.values("date")[:1]),
+            b_hads_anxiety=Subquery(baseline.values("hads_anxiety")[:1]),
+            b_hads_depression=Subquery(baseline.values("hads_depression")[:1]),
+            b_exercise_days=Subquery(baseline.values("exercise_days")[:1]),
+            dose=_count(dose),
+            engaged=Exists(engaged),
+        )
+        .filter(b_date__isnull=False)
+    )
+    groups = {
+        "all": Q(),
+        "dose_at_least_threshold": Q(dose__gte=threshold),
+        "dose_below_threshold": Q(dose__lt=threshold),
+        "engaged": Q(engaged=True),
+        "not_engaged": Q(engaged=False),
+    }
+    bands = {"1": Q(dose__lte=1), "2": Q(dose=2), "3": Q(dose=3), "4+": Q(dose__gte=4)}
+    aggregates = {}
+    for measure, field in MEASURES.items():
+        b = f"b_{field}"
+        complete = Q(**{f"{field}__isnull": False, f"{b}__isnull": False})
+        change = F(field) - F(b)
+        for group, condition in {**groups, **{f"band_{k}": v for k, v in bands.items()}}.items():
+            where = complete & condition
+            key = f"{measure}__{group}"
+            aggregates[f"{key}__n"] = Count("id", filter=where)
+            aggregates[f"{key}__b"] = Avg(b, filter=where)
+            aggregates[f"{key}__f"] = Avg(field, filter=where)
+            aggregates[f"{key}__d"] = Avg(change, filter=where)
+            if not group.startswith("band_"):
+                # The sum of squared changes gives the sample SD with n and the mean; a
+                # STDDEV aggregate would fail on SQLite for a single pair.
+                aggregates[f"{key}__ss"] = Sum(change * change, filter=where)
+                if measure in BANDED:
+                    abnormal = where & Q(**{f"{b}__gte": ABNORMAL})
+                    aggregates[f"{key}__ab"] = Count("id", filter=abnormal)
+                    aggregates[f"{key}__out"] = Count(
+                        "id", filter=abnormal & Q(**{f"{field}__lt": ABNORMAL})
+                    )
+    f = rows.aggregate(**aggregates)
+    result: dict = {"dose_bands": {}}
+    for measure in MEASURES:
+        result[measure] = {}
+        for group in groups:
+            key = f"{measure}__{group}"
+            n = f[f"{key}__n"]
+            low, high = paired_ci95(
+                n=n,
+                mean_diff=f[f"{key}__d"],
+                sd_diff=_sample_sd(n=n, mean=f[f"{key}__d"], sum_squares=f[f"{key}__ss"]),
+            )
+            entry = {
+                "n": n,
+                "baseline_mean": _round(f[f"{key}__b"]),
+                "follow_up_mean": _round(f[f"{key}__f"]),
+                "mean_change": _round(f[f"{key}__d"]),
+                "ci95_low": _round(low),
+                "ci95_high": _round(high),
+            }
+            if measure in BANDED:
+                entry["abnormal_at_baseline"] = f[f"{key}__ab"]
+                entry["left_abnormal_pct"] = pct(f[f"{key}__out"], f[f"{key}__ab"])
+            result[measure][group] = entry
+        result["dose_bands"][measure] = {
+            band: {
+                "n": f[f"{measure}__band_{band}__n"],
+                "mean_change": _round(f[f"{measure}__band_{band}__d"]),
+            }
+            for band in bands
+        }
+    return result
+
+
+def _sample_sd(*, n: int, mean: float | None, sum_squares: float | None) -> float | None:
+    if n < 2 or mean is None or sum_squares is None:
+        return None
+    variance = (float(sum_squares) - n * float(mean) ** 2) / (n - 1)
+    return math.sqrt(max(variance, 0.0))  # rounding can leave -1e-15 where all are equal
+
+
+def _staff_survey(start: date, end: date) -> dict:
+    responses = StaffSurveyResponse.objects.filter(year__range=(start.year, end.year))
+    overall = responses.aggregate(
+        responses=Count("id"),
+        wellbeing=Count("id", filter=Q(wellbeing_activities=True)),
+        give_up=Count("id", filter=Q(give_up_within_5y=True)),
+    )
+    per_practice = (
+        responses.values("practice__code", "practice__name")
+        .annotate(
+            responses=Count("id"),
+            wellbeing=Count("id", filter=Q(wellbeing_activities=True)),
+            give_up=Count("id", filter=Q(give_up_within_5y=True)),
+        )
+        .order_by("practice__name")
+    )
+    return {
+        "responses": overall["responses"],
+        "wellbeing_activities_pct": pct(overall["wellbeing"], overall["responses"]),
+        "give_up_within_5y_pct": pct(overall["give_up"], overall["responses"]),
+        "by_practice": [
+            {
+                "code": row["practice__code"],
+                "name": row["practice__name"],
+                "responses": row["responses"],
+                "wellbeing_activities": row["wellbeing"],
+                "give_up_within_5y": row["give_up"],
+                "wellbeing_activities_pct": pct(row["wellbeing"], row["responses"]),
+                "give_up_within_5y_pct": pct(row["give_up"], row["responses"]),
+            }
+            for row in per_practice
+        ],
+    }

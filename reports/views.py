@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.models import Action
+from audit.services import audit_record
+from linksworker.decorators import programme_required
+from reports.models import AnnualReport, ReportStatus
+from reports.services import FIRST_YEAR, annual_report_request
+
+
+class RequestReportForm(forms.Form):
+    year = forms.TypedChoiceField(coerce=int, label="Year")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [(y, y) for y in range(this_year, FIRST_YEAR - 1, -1)]
+        self.fields["year"].initial = this_year - 1
+
+
+@programme_required
+@require_http_methods(["GET", "POST"])
+def report_list(request: HttpRequest) -> HttpResponse:
+    form = RequestReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = annual_report_request(
+                user=request.user, year=form.cleaned_data["year"], request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.info(request, f"The {report.year} report is being prepared.")
+            return redirect("reports:list")
+    reports = AnnualReport.objects.select_related("requested_by")[:50]
+    return render(request, "reports/list.html", {"form": form, "reports": reports})
+
+
+@programme_required
+@require_GET
+def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+    report = get_object_or_404(AnnualReport, pk=pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "status_label": report.get_status_display(),
+            "progress": report.progress,
+            "stage": report.stage,
+            "error": report.error,
+            "done": report.status == ReportStatus.DONE,
+        }
+    )
+
+
+@programme_required
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = get_object_or_404(AnnualReport, pk=pk)
+    if report.status != ReportStatus.DONE or not report.pdf:
+        raise Http404("This report is not ready.")
+    audit_record(request=request, action=Action.EXPORT, obj=report, detail=str(report.year))
+    return FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"links-programme-review-{report.year}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,0 +1,97 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from tests.factories import ConsultationFactory, ParticipantFactory
+
+PRACTICE = reverse("reports:practice_dashboard")
+PROGRAMME = reverse("reports:programme_dashboard")
+
+
+def _rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def _busy(practice, clp, people: int, visits: int = 2):
+    for _ in range(people):
+        p = ParticipantFactory(practice=practice, clp=clp)
+        for _ in range(visits):
+            ConsultationFactory(participant=p, date=timezone.localdate())
+
+
+def test_a_practice_manager_sees_their_practice_only(
+    as_user, manager_a, clp_a, clp_b, practice_a, practice_b
+):
+    _busy(practice_a, clp_a, 6)
+    _busy(practice_b, clp_b, 7)
+    body = as_user(manager_a).get(PRACTICE).content.decode()
+    assert "Anna A" in body and "Ben B" not in body
+
+
+def test_the_practice_csv_suppresses_small_counts_and_is_audited(
+    as_user, manager_a, clp_a, practice_a
+):
+    _busy(practice_a, clp_a, 3)
+    rows = _rows(as_user(manager_a).get(PRACTICE, {"download": "clps"}))
+    assert rows[0] == [
+        "practice",
+        "clp",
+        "open_cases",
+        "closed_cases",
+        "consultations_last_30_days",
+    ]
+    assert rows[1][2] == "<5"  # three open cases
+    assert rows[1][4] == "6"  # six consultations
+    assert AuditEvent.objects.filter(action="export", detail="caseload-by-clp.csv").exists()
+
+
+@pytest.mark.parametrize("who", ["clp_a", "lead"])
+def test_the_practice_dashboard_is_for_practice_managers(request, as_user, who):
+    assert as_user(request.getfixturevalue(who)).get(PRACTICE).status_code == 403
+
+
+def test_the_programme_dashboard_compares_practices_without_names(
+    as_user, lead, clp_a, clp_b, practice_a, practice_b, participant_a
+):
+    _busy(practice_a, clp_a, 6)
+    _busy(practice_b, clp_b, 2)
+    response = as_user(lead).get(PROGRAMME)
+    body = response.content.decode()
+    assert "Calder Street Practice" in body and "Riverside Medical Group" in body
+    assert participant_a.last_name not in body and participant_a.chi not in body
+    rows = _rows(as_user(lead).get(PROGRAMME, {"download": "practices"}))
+    by_code = {row[0]: row for row in rows[1:]}
+    assert by_code["11111"][3] == "7"  # participant_a and six more open at practice A
+    assert by_code["22222"][3] == "<5"  # two open at practice B
+
+
+@pytest.mark.parametrize("who", ["clp_a", "manager_a"])
+def test_the_programme_dashboard_is_for_programme_leads(request, as_user, who):
+    assert as_user(request.getfixturevalue(who)).get(PROGRAMME).status_code == 403
+
+
+@pytest.mark.parametrize("people", [1, 8])
+def test_the_practice_dashboard_makes_the_same_queries_however_much_data(
+    as_user, manager_a, clp_a, practice_a, people, django_assert_num_queries
+):
+    _busy(practice_a, clp_a, people)
+    c = as_user(manager_a)
+    # 4 for the session and roles + cases by CLP, consultations by month, follow-ups,
+    # referrals + 2 savepoints for the session save
+    with django_assert_num_queries(10):
+        c.get(PRACTICE)
+
+
+@pytest.mark.parametrize("people", [1, 8])
+def test_the_programme_dashboard_makes_the_same_queries_however_much_data(
+    as_user, lead, clp_a, practice_a, practice_b, people, django_assert_num_queries
+):
+    _busy(practice_a, clp_a, people)
+    c = as_user(lead)
+    # 4 for the session and roles + one for every practice's figures + 2 savepoints
+    with django_assert_num_queries(7):
+        c.get(PROGRAMME)
