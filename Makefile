@@ -49,3 +49,17 @@ test: install-dev lint migrations-check pytest
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache
+
+## Benchmarks at programme scale on PostgreSQL (bench/README.md); not part of `make test`.
+## Locust is installed into bench/.venv only, never into the app's environment.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/links_bench
+
+bench/.venv/.installed: bench/requirements.txt
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet --upgrade pip
+	bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+.PHONY: bench
+bench: install bench/.venv/.installed
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -2,7 +2,10 @@
 lead, an administrator, and one participant at each practice. Every view test uses the
 outsider (the other practice's CLP) as well as the insider."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from tests.factories import (
     ConsultationFactory,
@@ -90,3 +93,39 @@ def _fast_password_hashing(settings):
 # Tests with transaction=True empty every table when they end, including the lists that
 # data migrations seed (needs, resource categories). They are marked serialized_rollback=True,
 # which restores that data afterwards, so the tests that follow still find it.
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache. With CACHE_URL on Redis (as in CI) the cache
+    outlives the test database, whose ids start again at 1: a job's progress or a rate-limit
+    count from an earlier test or run must not leak into this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _migration_module(app: str, name: str):
+    return importlib.import_module(f"{app}.migrations.{name}")
+
+
+@pytest.fixture(autouse=True)
+def _seeded_lists(request):
+    """The needs and resource categories that data migrations seed, present in every test
+    that uses the database: a transactional test's flush empties them, and not every later
+    test restores them."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db"}:
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from participants.models import Need
+    from referrals.models import Category
+
+    if not Need.objects.exists():
+        needs = _migration_module("participants", "0003_default_needs").DEFAULT_NEEDS
+        Need.objects.bulk_create(Need(name=n, domain=d) for n, d in needs)
+    if not Category.objects.exists():
+        module = _migration_module("referrals", "0002_default_categories")
+        module.add_categories(django_apps, None)

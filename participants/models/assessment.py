@@ -276,6 +276,8 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["date", "id"]
+        # Assessments of one kind in a period: the annual report's nine-month outcomes.
+        indexes = [models.Index(fields=["timepoint", "date"], name="assessment_timepoint_date_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "timepoint"], name="assessment_one_per_timepoint"

@@ -50,7 +50,16 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["participant", "date"])]
+        indexes = [
+            models.Index(fields=["participant", "date"]),
+            # "Attended consultations of a participant, by date": the caseload's last contact
+            # and count, the statistics' supported and dose. Index-only, no DNA rows.
+            models.Index(
+                fields=["participant", "date"],
+                condition=Q(attended=True),
+                name="consultation_attended_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=0, duration_minutes__lte=480),

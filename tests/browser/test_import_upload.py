@@ -13,7 +13,10 @@ from tests.browser.conftest import assert_accessible, sign_in
 from tests.exchange.conftest import BASE_FILES, set_cell
 from tests.factories import TEST_PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

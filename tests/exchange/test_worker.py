@@ -16,7 +16,7 @@ from participants.models import Participant
 
 pytestmark = [
     pytest.mark.celery_worker,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not settings.CELERY_BROKER_URL,
         reason="no CELERY_BROKER_URL: set it to a Redis URL (as .ci/run does) to run this",

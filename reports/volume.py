@@ -1,0 +1,1047 @@
+"""A programme at scale, made up: the volume data set the benchmarks and the query-count
+budgets run against.
+
+Everything is invented and written with `bulk_create` in batches, inside one transaction, so
+a run that fails leaves nothing behind. The same seed, sizes and `today` give the same data:
+each participant's record comes from its own generator (seeded by the run's seed and the
+participant's number), so a batch size never changes what is made. Values go through the
+same rules as the app's own writes: CHI numbers from `participants.chi.make_chi`, scores from
+`participants.measures.apply_scores`, follow-ups from `participants.followups.followups_run`,
+and every model constraint holds.
+
+Shape, per the programme's evaluation and its published figures: Deep End practices with
+most participants in the most deprived SIMD quintile; one CLP for one or two practices;
+about four consultations a person, some missed; about one referral a person to a community
+resource, in realistic proportions of suggested, referred, attended, engaged, declined and
+not attended; baselines for about 80 % and nine-month follow-ups for about 40 %; anonymous
+staff survey answers each year.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import time
+from bisect import bisect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from itertools import accumulate
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Mod
+from django.utils import timezone
+
+from accounts.models import User
+from participants.chi import make_chi
+from participants.dates import FOLLOW_UP_MONTHS, add_months
+from participants.followups import followups_run
+from participants.measures import apply_scores
+from participants.models import (
+    EQ5D_DIMENSIONS,
+    HADS_ITEMS,
+    ONS4_ITEMS,
+    WEMWBS_ITEMS,
+    Assessment,
+    CaseStatus,
+    Consultation,
+    ConsultationMode,
+    DischargeReason,
+    FollowUp,
+    FollowUpStatus,
+    GoalProgress,
+    Need,
+    Participant,
+    ParticipantNeed,
+    PreferredContact,
+    ReferenceSequence,
+    ReferredBy,
+    Sex,
+    SimdPostcode,
+    StatusChange,
+    Timepoint,
+)
+from participants.services import participant_next_ref
+from participants.simd import simd_import
+from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
+from referrals.models import (
+    Category,
+    CommunityResource,
+    FeedbackLink,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+
+DEMO_SIMD_FILE = Path(__file__).resolve().parent.parent / "participants" / "data" / "simd_demo.csv"
+
+# The accounts the benchmark signs in as: a CLP of two practices (the widest CLP scope),
+# the manager of the first of them, and a programme lead.
+BENCH_CLP = "bench.clp"
+BENCH_MANAGER = "bench.pm"
+BENCH_LEAD = "bench.lead"
+BENCH_USERNAMES = (BENCH_CLP, BENCH_MANAGER, BENCH_LEAD)
+
+BATCH_SIZE = 1000
+
+BOARDS = [
+    # health board, weight, areas (neighbourhoods its practices and services are in)
+    (
+        HealthBoard.GREATER_GLASGOW_CLYDE,
+        10,
+        [
+            "Springburn",
+            "Possilpark",
+            "Easterhouse",
+            "Castlemilk",
+            "Govan",
+            "Drumchapel",
+            "Calton",
+            "Dennistoun",
+            "Shettleston",
+            "Parkhead",
+            "Pollok",
+            "Greenock",
+        ],
+    ),
+    (HealthBoard.LANARKSHIRE, 3, ["Coatbridge", "Motherwell", "Wishaw", "Airdrie"]),
+    (HealthBoard.LOTHIAN, 2, ["Craigmillar", "Wester Hailes", "Muirhouse"]),
+    (HealthBoard.AYRSHIRE_ARRAN, 2, ["Kilmarnock", "Irvine", "Ayr North"]),
+    (HealthBoard.TAYSIDE, 1, ["Whitfield", "Lochee"]),
+    (HealthBoard.FIFE, 1, ["Methil", "Kirkcaldy"]),
+]
+
+PRACTICE_SUFFIXES = [
+    "Health Centre",
+    "Medical Practice",
+    "Family Practice",
+    "Surgery",
+    "Medical Group",
+    "Primary Care Centre",
+]
+
+FIRST_NAMES = {
+    Sex.FEMALE: [
+        "Margaret",
+        "Agnes",
+        "Lorraine",
+        "Kirsty",
+        "Shona",
+        "Amina",
+        "Chloe",
+        "Janet",
+        "Stacey",
+        "Irene",
+        "Leanne",
+        "Joanne",
+        "Ewa",
+        "Fatima",
+        "Rose",
+        "Mary",
+        "Elizabeth",
+        "Catherine",
+        "Ann",
+        "Helen",
+        "Karen",
+        "Linda",
+        "Susan",
+        "Gillian",
+        "Nicola",
+        "Lisa",
+        "Emma",
+        "Sarah",
+        "Laura",
+        "Rachel",
+        "Megan",
+        "Jade",
+        "Ashleigh",
+        "Zainab",
+        "Aisha",
+        "Olivia",
+        "Isla",
+        "Eilidh",
+        "Morag",
+        "Fiona",
+        "Moira",
+        "Senga",
+        "Jean",
+        "Betty",
+        "Patricia",
+        "Christine",
+    ],
+    Sex.MALE: [
+        "James",
+        "Robert",
+        "Craig",
+        "Stephen",
+        "Gary",
+        "Ahmed",
+        "Darren",
+        "Thomas",
+        "Kenneth",
+        "Paul",
+        "Marek",
+        "Scott",
+        "William",
+        "Ryan",
+        "Iain",
+        "John",
+        "David",
+        "Andrew",
+        "Michael",
+        "Alexander",
+        "Mark",
+        "Colin",
+        "Graham",
+        "Brian",
+        "Alan",
+        "Hugh",
+        "Gordon",
+        "Stuart",
+        "Jamie",
+        "Liam",
+        "Connor",
+        "Kyle",
+        "Callum",
+        "Bilal",
+        "Imran",
+        "Tomasz",
+        "Piotr",
+        "Francis",
+        "Joseph",
+        "Martin",
+        "Derek",
+        "Malcolm",
+        "Duncan",
+        "Angus",
+        "Neil",
+        "Ross",
+    ],
+}
+LAST_NAMES = [
+    "Campbell",
+    "MacDonald",
+    "Wilson",
+    "Brown",
+    "Kelly",
+    "Murray",
+    "Quinn",
+    "Docherty",
+    "McLaughlin",
+    "Hamilton",
+    "Khan",
+    "Nowak",
+    "Boyle",
+    "Gallacher",
+    "Robertson",
+    "Sweeney",
+    "Ferguson",
+    "Hughes",
+    "O'Neill",
+    "Paterson",
+    "Smith",
+    "Thomson",
+    "Stewart",
+    "Anderson",
+    "Scott",
+    "Reid",
+    "Clark",
+    "Ross",
+    "Young",
+    "Mitchell",
+    "Watson",
+    "Morrison",
+    "Fraser",
+    "Graham",
+    "Henderson",
+    "McDonald",
+    "Johnston",
+    "Miller",
+    "Taylor",
+    "Cameron",
+    "Duncan",
+    "Hunter",
+    "Gray",
+    "Simpson",
+    "Martin",
+    "Allan",
+    "Walker",
+    "Kerr",
+    "McKenzie",
+    "Grant",
+    "Bell",
+    "Black",
+    "Mackay",
+    "Mackenzie",
+    "Russell",
+    "Shaw",
+    "Ahmed",
+    "Ali",
+    "Hussain",
+    "Kowalski",
+    "Wisniewski",
+    "McGregor",
+    "Lafferty",
+    "Rooney",
+    "Devlin",
+    "Donnelly",
+    "Coyle",
+    "McGuire",
+    "Burns",
+    "Kennedy",
+    "Lynch",
+    "Toner",
+]
+STREETS = "Main Street,High Street,Church Road,Hill Street,Park Road,Mill Road,Station Road"
+REASONS = [
+    "Struggling with debt after losing work",
+    "Isolated since bereavement",
+    "Housing conditions affecting asthma",
+    "Low mood and not leaving the house",
+    "Caring for a parent, no support",
+    "Wants to get more active after heart attack",
+    "Benefits stopped, food insecurity",
+    "Alcohol use and family stress",
+    "Frequent attender, several social problems",
+    "Chronic pain, stopped going out",
+    "New to the area, no one to turn to",
+    "Anxiety about a court case and rent arrears",
+]
+GOALS = [
+    "Contact money advice service",
+    "Try the walking group",
+    "Apply for carer's allowance",
+    "Attend the community café on Tuesdays",
+    "Reduce drinking to weekends",
+    "Register with the housing association",
+    "Phone the energy company about the arrears",
+    "Go to the first stress control class",
+]
+NOTES = [
+    "Talked through priorities; money worries come first.",
+    "Feeling a bit better, went to the group once.",
+    "Phoned to rearrange; childcare problem.",
+    "Discussed sleep and anxiety; agreed to see GP about medication review.",
+    "Brought letters from DWP; helped complete the form.",
+    "Went with them to the first session; they met the organiser.",
+    "Things are harder again since the benefit change.",
+]
+
+# Consultations per person: mean a little over 4, as the programme's caseload data shows.
+CONSULTATION_COUNTS = [(0, 6), (1, 14), (2, 14), (3, 13), (4, 12), (5, 11), (6, 9), (7, 7)]
+CONSULTATION_COUNTS += [(8, 5), (9, 3), (10, 3), (12, 2), (15, 1)]
+DNA_RATE = 0.12
+MODES = [
+    (ConsultationMode.PRACTICE, 60),
+    (ConsultationMode.TELEPHONE, 25),
+    (ConsultationMode.HOME, 10),
+    (ConsultationMode.VIDEO, 5),
+]
+REFERRALS_PER_PERSON = [(0, 25), (1, 55), (2, 15), (3, 5)]
+# How far a referral got: (weight, final status, the steps on the way).
+REFERRAL_PATHS = [
+    (14, ReferralStatus.SUGGESTED, [ReferralStatus.SUGGESTED]),
+    (14, ReferralStatus.REFERRED, [ReferralStatus.SUGGESTED, ReferralStatus.REFERRED]),
+    (14, ReferralStatus.ATTENDED, [ReferralStatus.REFERRED, ReferralStatus.ATTENDED]),
+    (
+        26,
+        ReferralStatus.ENGAGED,
+        [ReferralStatus.REFERRED, ReferralStatus.ATTENDED, ReferralStatus.ENGAGED],
+    ),
+    (11, ReferralStatus.DECLINED, [ReferralStatus.SUGGESTED, ReferralStatus.DECLINED]),
+    (13, ReferralStatus.DID_NOT_ATTEND, [ReferralStatus.REFERRED, ReferralStatus.DID_NOT_ATTEND]),
+    (
+        8,
+        ReferralStatus.CLOSED,
+        [ReferralStatus.REFERRED, ReferralStatus.ENGAGED, ReferralStatus.CLOSED],
+    ),
+]
+MILESTONE_FIELD = {
+    ReferralStatus.REFERRED: "referred_on",
+    ReferralStatus.ATTENDED: "attended_on",
+    ReferralStatus.ENGAGED: "engaged_on",
+}
+DISCHARGE_REASONS = [
+    (DischargeReason.GOALS_MET, 45),
+    (DischargeReason.DISENGAGED, 24),
+    (DischargeReason.REFERRED_ON, 12),
+    (DischargeReason.MOVED, 7),
+    (DischargeReason.DIED, 3),
+    (DischargeReason.WITHDREW, 5),
+    (DischargeReason.OTHER, 4),
+]
+NO_FOLLOW_UP = {DischargeReason.MOVED, DischargeReason.DIED, DischargeReason.WITHDREW}
+# Deep End practices: over 80 % of participants in the most deprived quintile.
+QUINTILE_WEIGHTS = {True: [82, 9, 5, 2, 1, 1], False: [45, 22, 14, 9, 6, 4]}  # last: unknown
+
+SERVICES = [
+    # organisation kind, service, categories, description
+    ("Walkers", "Health walks", ["Physical activity", "Social groups"], "Gentle group walks."),
+    ("Community Football", "Walking football", ["Physical activity"], "Walking football."),
+    ("Wellbeing Hub", "Stress control classes", ["Mental wellbeing"], "A six-week course."),
+    ("Talking Space", "Peer support for low mood", ["Mental wellbeing", "Social groups"], ""),
+    ("Money Matters", "Debt and benefits advice", ["Money advice"], "Free, confidential."),
+    ("Citizens' Rights", "Welfare rights appeals", ["Money advice", "Legal"], "Tribunals."),
+    ("Tenants Together", "Housing advice line", ["Housing", "Legal"], "Repairs and arrears."),
+    ("Housing Support", "Tenancy sustainment", ["Housing"], "Help to keep a tenancy."),
+    ("Learning Centre", "Digital skills", ["Employment and learning"], "Getting online."),
+    ("Adult Learning", "Literacy and ESOL classes", ["Employment and learning"], "Crèche."),
+    ("Community Café", "Lunch club", ["Social groups", "Food"], "A hot lunch for £2."),
+    ("Men's Shed", "Men's Shed", ["Social groups", "Volunteering"], "Make, mend and talk."),
+    ("Carers Centre", "Carers' support and short breaks", ["Carers"], "A carer's plan."),
+    ("Pantry", "Community food pantry", ["Food"], "A bag of shopping for £3.50."),
+    ("Recovery Café", "Recovery café", ["Addiction recovery", "Social groups"], "Drop in."),
+    ("Arts Collective", "Creative wellbeing", ["Arts and creativity", "Mental wellbeing"], ""),
+    ("Community Choir", "Sing for health", ["Arts and creativity", "Social groups"], ""),
+    ("Volunteer Centre", "Volunteering matching", ["Volunteering"], "A role that fits."),
+    ("Law Clinic", "Free legal advice", ["Legal"], "Volunteer solicitors."),
+    ("Cycle Hub", "Learn to ride and bike loans", ["Physical activity", "Other"], ""),
+]
+
+
+@dataclass
+class VolumeSummary:
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    password: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _weighted(pairs):
+    values = [v for v, _ in pairs]
+    cumulative = list(accumulate(w for _, w in pairs))
+    total = cumulative[-1]
+
+    def pick(rng: random.Random):
+        return values[bisect(cumulative, rng.random() * total)]
+
+    return pick
+
+
+_consultation_count = _weighted(CONSULTATION_COUNTS)
+_mode = _weighted(MODES)
+_referral_count = _weighted(REFERRALS_PER_PERSON)
+_referral_path = _weighted([(path, weight) for weight, *path in REFERRAL_PATHS])
+_discharge_reason = _weighted(DISCHARGE_REASONS)
+
+
+def _between(rng: random.Random, first: date, last: date) -> date:
+    if last <= first:
+        return first
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+@dataclass
+class _Context:
+    """What every participant's generator draws on, loaded once."""
+
+    seed: int
+    today: date
+    practices: list[Practice]
+    practice_weights: list[int]
+    clp_of: dict[int, User]
+    uses: dict[int, set[str]]
+    needs: list[Need]
+    postcodes_by_quintile: dict[int, list[SimdPostcode]]
+    resources_by_area: dict[str, list[CommunityResource]]
+    resources: list[CommunityResource]
+    area_of: dict[int, str]
+    chis: set[str]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def volume_generate(
+    *,
+    practices: int,
+    participants: int,
+    seed: int = 8,
+    today: date | None = None,
+    password: str | None = None,
+    batch_size: int = 2000,
+    log: Callable[[str], None] | None = None,
+) -> VolumeSummary:
+    """Make the data set: `practices` practices with their staff and `participants`
+    participants spread over them by list size, with everything that happens to them."""
+    if practices < 1 or participants < 0:
+        raise ValueError("Give at least one practice and no fewer than no participants.")
+    log = log or (lambda message: None)
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    password = password or f"bench-{secrets.token_urlsafe(12)}-9"
+    summary = VolumeSummary(password=password)
+
+    def lap(stage: str, since: float) -> float:
+        now = time.perf_counter()
+        summary.timings[stage] = now - since
+        log(f"  {stage}: {now - since:.1f} s")
+        return now
+
+    with transaction.atomic():
+        mark = time.perf_counter()
+        if not SimdPostcode.objects.exists():
+            simd_import(path=DEMO_SIMD_FILE)
+        ctx = _setup(
+            practices=practices, seed=seed, today=today, password=password, counts=summary.counts
+        )
+        mark = lap("practices, staff, directory and survey", mark)
+        first_ref = int(participant_next_ref()[1:]) if participants else 0
+        if participants:
+            # One reference handed out by the service; the rest of the block reserved at once.
+            ReferenceSequence.objects.filter(name="participant").update(
+                last_value=first_ref + participants - 1
+            )
+        done = 0
+        while done < participants:
+            size = min(batch_size, participants - done)
+            _participants_batch(ctx, first_ref=first_ref, start=done, size=size)
+            done += size
+            log(f"  participants: {done}/{participants}")
+        mark = lap("participants and their records", mark)
+        run = followups_run(today=today)
+        summary.counts["follow-ups scheduled by followups_run"] = run.created
+        mark = lap("followups_run", mark)
+        _complete_follow_ups(ctx)
+        lap("follow-ups completed and closed", mark)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _count(ctx_counts: dict[str, int], name: str, n: int) -> None:
+    ctx_counts[name] = ctx_counts.get(name, 0) + n
+
+
+def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> _Context:
+    rng = random.Random(f"{seed}:setup")
+    offset = Practice.objects.filter(code__startswith="V").count()
+    board_pick = _weighted([((board, areas), weight) for board, weight, areas in BOARDS])
+    made_practices, areas_of_new = [], []
+    for index in range(practices):
+        board, areas = board_pick(rng)
+        area = rng.choice(areas)
+        areas_of_new.append(area)
+        number = offset + index + 1
+        deep_end = rng.random() < 0.85
+        joined = _between(rng, date(2017, 4, 1), today - timedelta(days=540))
+        made_practices.append(
+            Practice(
+                name=f"{area} {rng.choice(PRACTICE_SUFFIXES)} {number}",
+                code=f"V{number:05d}",
+                health_board=board,
+                deep_end=deep_end,
+                list_size=rng.randrange(2500, 12000, 100),
+                joined_on=joined,
+                left_on=None,
+            )
+        )
+    made_practices = Practice.objects.bulk_create(made_practices, batch_size=BATCH_SIZE)
+    area_of = {p.pk: area for p, area in zip(made_practices, areas_of_new, strict=True)}
+    _count(counts, "practices", len(made_practices))
+
+    password_hash = make_password(password)
+    unusable = make_password(None)
+    users, attachments, clp_of = [], [], {}
+    bench = {u.username: u for u in User.objects.filter(username__in=BENCH_USERNAMES)}
+    # A second run (--force) keeps the benchmark accounts where they are, with the new
+    # password; everyone else it makes is new.
+    User.objects.filter(username__in=BENCH_USERNAMES).update(password=password_hash)
+
+    def staff(username: str, full_name: str, **flags) -> User:
+        if username in bench:
+            return bench[username]
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=f"{username}@example.org",
+            password=password_hash if username in BENCH_USERNAMES else unusable,
+            **flags,
+        )
+        users.append(user)
+        return user
+
+    def person(sex) -> str:
+        return f"{rng.choice(FIRST_NAMES[sex])} {rng.choice(LAST_NAMES)}"
+
+    index = 0
+    clp_number = 0
+    while index < len(made_practices):
+        # One CLP for one or two practices; the benchmark's CLP has two.
+        pair = (index == 0 and len(made_practices) > 1) or rng.random() < 0.5
+        covered = made_practices[index : index + (2 if pair else 1)]
+        clp_number += 1
+        is_bench = index == 0 and BENCH_CLP not in bench
+        username = BENCH_CLP if is_bench else f"clp.v{offset + clp_number:05d}"
+        user = staff(username, person(rng.choice([Sex.FEMALE, Sex.FEMALE, Sex.MALE])))
+        for practice in covered:
+            clp_of[practice.pk] = user
+            # Some CLPs are new: they took over from a predecessor this or last year.
+            started = practice.joined_on
+            if rng.random() < 0.15:
+                started = _between(rng, max(practice.joined_on, today - timedelta(days=500)), today)
+            attachments.append(
+                Attachment(user=user, practice=practice, role=StaffRole.CLP, started_on=started)
+            )
+        index += len(covered)
+    for number, practice in enumerate(made_practices):
+        is_bench = number == 0 and BENCH_MANAGER not in bench
+        username = BENCH_MANAGER if is_bench else f"pm.v{offset + number + 1:05d}"
+        user = staff(username, person(rng.choice([Sex.FEMALE, Sex.MALE])))
+        attachments.append(
+            Attachment(
+                user=user,
+                practice=practice,
+                role=StaffRole.PRACTICE_MANAGER,
+                started_on=practice.joined_on,
+            )
+        )
+    lead = staff(BENCH_LEAD, "Benchmark Lead", is_programme_lead=True)
+    User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+    Attachment.objects.bulk_create(attachments, batch_size=BATCH_SIZE)
+    _count(counts, "staff accounts", len(users))
+    _count(counts, "attachments", len(attachments))
+
+    resources_by_area, all_resources = _directory(rng, lead, sorted(set(area_of.values())), counts)
+    _staff_survey(seed, made_practices, today, counts)
+
+    # A sample of each quintile's postcodes is enough, and keeps memory flat with the full
+    # published lookup (230,000 postcodes) loaded.
+    postcodes = {
+        q: list(SimdPostcode.objects.filter(quintile=q).order_by("postcode")[:500])
+        for q in range(1, 6)
+    }
+    uses = {}
+    for practice in made_practices:
+        # Which optional instruments a practice's CLP uses, beside HADS and exercise.
+        uses[practice.pk] = {
+            name
+            for name, share in (("wemwbs", 0.4), ("eq5d", 0.3), ("ons4", 0.2))
+            if rng.random() < share
+        }
+    chis = set(Participant.objects.values_list("chi", flat=True))
+    return _Context(
+        seed=seed,
+        today=today,
+        practices=made_practices,
+        practice_weights=list(accumulate(p.list_size for p in made_practices)),
+        clp_of=clp_of,
+        uses=uses,
+        needs=list(Need.objects.filter(active=True).order_by("pk")),
+        postcodes_by_quintile=postcodes,
+        resources_by_area=resources_by_area,
+        resources=all_resources,
+        area_of=area_of,
+        chis=chis,
+        counts=counts,
+    )
+
+
+def _directory(rng: random.Random, lead: User, areas: list[str], counts):
+    """Every area gets its own set of local services: a directory of hundreds of entries."""
+    categories = {c.name: c for c in Category.objects.all()}
+    existing = set(CommunityResource.objects.values_list("organisation", "name"))
+    resources, links = [], []
+    for area in areas:
+        for kind, service, category_names, description in SERVICES:
+            organisation = f"{area} {kind}"
+            if (organisation, service) in existing:
+                continue
+            resource = CommunityResource(
+                organisation=organisation,
+                name=service,
+                description=description or f"{service} in {area}.",
+                area=area,
+                address=f"Community Hall, {rng.choice(STREETS.split(','))}, {area}",
+                phone=f"0141 496 {rng.randrange(1000, 9999)}",
+                email=f"hello@{area.lower().replace(' ', '')}{kind.lower()[:6]}.example",
+                how_to_refer="Phone or email with the person's first name and a number.",
+                opening_notes="Monday to Friday, 10am to 4pm.",
+                active=rng.random() > 0.04,
+                created_by=lead,
+            )
+            resources.append(resource)
+            links.extend((resource, categories[n]) for n in category_names if n in categories)
+    CommunityResource.objects.bulk_create(resources, batch_size=BATCH_SIZE)
+    through = CommunityResource.categories.through
+    through.objects.bulk_create(
+        [through(communityresource_id=r.pk, category_id=c.pk) for r, c in links],
+        batch_size=BATCH_SIZE,
+    )
+    _count(counts, "community resources", len(resources))
+    by_area: dict[str, list[CommunityResource]] = {}
+    active = [r for r in CommunityResource.objects.filter(active=True).order_by("pk")]
+    for resource in active:
+        by_area.setdefault(resource.area, []).append(resource)
+    return by_area, active
+
+
+def _staff_survey(seed: int, practices: list[Practice], today: date, counts) -> None:
+    """Anonymous yearly answers: practices longer in the programme report more team
+    wellbeing and fewer staff thinking of leaving, as the evaluation found."""
+    rows = []
+    for practice in practices:
+        for year in range(practice.joined_on.year, today.year + 1):
+            rng = random.Random(f"{seed}:survey:{practice.code}:{year}")
+            years_in = year - practice.joined_on.year
+            wellbeing = min(0.85, 0.35 + 0.08 * years_in)
+            leaving = max(0.1, 0.45 - 0.05 * years_in)
+            rows.extend(
+                StaffSurveyResponse(
+                    practice=practice,
+                    year=year,
+                    wellbeing_activities=rng.random() < wellbeing,
+                    give_up_within_5y=rng.random() < leaving,
+                )
+                for _ in range(rng.randrange(6, 20))
+            )
+    StaffSurveyResponse.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    _count(counts, "staff survey responses", len(rows))
+
+
+@dataclass
+class _Batch:
+    participants: list = field(default_factory=list)
+    consultations: list = field(default_factory=list)
+    discussed: list = field(default_factory=list)  # (consultation, need)
+    needs: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)
+    referrals: list = field(default_factory=list)
+    referral_changes: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+
+
+def _participants_batch(ctx: _Context, *, first_ref: int, start: int, size: int) -> None:
+    batch = _Batch()
+    for index in range(start, start + size):
+        _participant(ctx, batch, first_ref + index, index)
+    write = [
+        (Participant, batch.participants, "participants"),
+        (StatusChange, batch.changes, "status changes"),
+        (ParticipantNeed, batch.needs, "participant needs"),
+        (Consultation, batch.consultations, "consultations"),
+        (Assessment, batch.assessments, "assessments"),
+        (Referral, batch.referrals, "referrals"),
+        (ReferralStatusChange, batch.referral_changes, "referral status changes"),
+        (FeedbackLink, batch.links, "feedback links"),
+    ]
+    for model, rows, name in write:
+        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        _count(ctx.counts, name, len(rows))
+    through = Consultation.needs_discussed.through
+    through.objects.bulk_create(
+        [through(consultation_id=c.pk, need_id=n.pk) for c, n in batch.discussed],
+        batch_size=BATCH_SIZE,
+    )
+    _count(ctx.counts, "needs discussed", len(batch.discussed))
+    attended = sum(1 for c in batch.consultations if c.attended)
+    _count(ctx.counts, "consultations attended", attended)
+    _count(ctx.counts, "consultations not attended", len(batch.consultations) - attended)
+    baselines = sum(1 for a in batch.assessments if a.timepoint == Timepoint.BASELINE)
+    _count(ctx.counts, "baseline assessments", baselines)
+    _count(ctx.counts, "follow-up assessments", len(batch.assessments) - baselines)
+    for referral in batch.referrals:
+        _count(ctx.counts, f"referrals {referral.status}", 1)
+
+
+def _chi(ctx: _Context, rng: random.Random, dob: date, sex: str) -> tuple[str, date]:
+    while True:
+        for _ in range(20):
+            chi = make_chi(date_of_birth=dob, sex=sex, rng=rng)
+            if chi not in ctx.chis:
+                ctx.chis.add(chi)
+                return chi, dob
+        dob += timedelta(days=1)
+
+
+def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> None:
+    rng = random.Random(f"{ctx.seed}:participant:{ref_number}")
+    today = ctx.today
+    practice = ctx.practices[bisect(ctx.practice_weights, rng.random() * ctx.practice_weights[-1])]
+    clp = ctx.clp_of[practice.pk]
+    sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.OTHER, Sex.NOT_KNOWN], [54, 44, 1, 1])[0]
+    names_sex = sex if sex in FIRST_NAMES else rng.choice([Sex.FEMALE, Sex.MALE])
+    dob = date(1935, 1, 1) + timedelta(days=rng.randrange(365 * 70))
+    chi, dob = _chi(ctx, rng, dob, sex)
+    referred_on = _between(rng, practice.joined_on, today - timedelta(days=2))
+    age = (today - referred_on).days
+    open_share = 0.92 if age < 180 else 0.55 if age < 365 else 0.12 if age < 730 else 0.03
+    closed = rng.random() > open_share
+    closed_on = reason = None
+    if closed:
+        closed_on = _between(rng, referred_on + timedelta(days=min(age, 21)), today)
+        reason = _discharge_reason(rng)
+    end = closed_on or today
+    quintile_weights = QUINTILE_WEIGHTS[practice.deep_end]
+    quintile = rng.choices([1, 2, 3, 4, 5, 0], quintile_weights)[0]
+    candidates = ctx.postcodes_by_quintile.get(quintile) or [None]
+    lookup = rng.choice(candidates)
+    postcode = lookup.postcode if lookup else f"G{rng.randrange(1, 99)} 9ZZ"
+    first = rng.choice(FIRST_NAMES[names_sex])
+    last = rng.choice(LAST_NAMES)
+    participant = Participant(
+        ref=f"P{ref_number}",
+        practice=practice,
+        clp=clp,
+        chi=chi,
+        first_name=first,
+        last_name=last,
+        date_of_birth=dob,
+        sex=sex,
+        postcode=postcode,
+        simd_data_zone=lookup.data_zone if lookup else "",
+        simd_decile=lookup.decile if lookup else None,
+        simd_quintile=lookup.quintile if lookup else None,
+        phone=f"07700 9{rng.randrange(10000, 99999)}",
+        email=f"{first.lower()}.{index}@example.com" if rng.random() < 0.3 else "",
+        address=f"{rng.randrange(1, 200)} {rng.choice(STREETS.split(','))}",
+        preferred_contact=rng.choices(list(PreferredContact), [60, 30, 5, 5])[0],
+        consent_given=True,
+        consent_on=referred_on,
+        referred_on=referred_on,
+        referred_by=rng.choices(list(ReferredBy), [55, 15, 15, 10, 5])[0],
+        referral_reason=rng.choice(REASONS),
+        next_contact_on=None if closed else today + timedelta(days=rng.randrange(-10, 29)),
+        status=CaseStatus.CLOSED if closed else CaseStatus.OPEN,
+        closed_on=closed_on,
+        discharge_reason=reason or "",
+    )
+    batch.participants.append(participant)
+    if closed:
+        batch.changes.append(
+            StatusChange(
+                participant=participant,
+                status=CaseStatus.CLOSED,
+                on=closed_on,
+                discharge_reason=reason,
+                by=clp,
+            )
+        )
+
+    # Needs: one to four, from any domain; complexity follows.
+    needs = rng.sample(ctx.needs, k=min(len(ctx.needs), rng.choice([1, 2, 2, 3, 3, 4])))
+    for need in needs:
+        resolved = None
+        if closed and reason == DischargeReason.GOALS_MET and rng.random() < 0.7:
+            resolved = closed_on
+        batch.needs.append(
+            ParticipantNeed(
+                participant=participant,
+                need=need,
+                identified_on=referred_on,
+                resolved_on=resolved,
+                recorded_by=clp,
+            )
+        )
+
+    # Consultations: the first within a fortnight, the rest over the months that follow.
+    n = _consultation_count(rng)
+    first_visit = min(end, referred_on + timedelta(days=rng.randrange(1, 15)))
+    last_visit = min(end, first_visit + timedelta(days=rng.randrange(60, 420)))
+    dates = sorted([first_visit] + [_between(rng, first_visit, last_visit) for _ in range(n - 1)])
+    dates = dates[:n]
+    attended_dates = []
+    for on in dates:
+        dna = rng.random() < DNA_RATE
+        consultation = Consultation(
+            participant=participant,
+            clp=clp,
+            date=on,
+            mode=_mode(rng),
+            duration_minutes=0 if dna else rng.choice([20, 30, 30, 40, 45, 60, 90]),
+            attended=not dna,
+            goals="" if dna else rng.choice(GOALS),
+            goal_progress="" if dna else rng.choice(list(GoalProgress)),
+            notes="Did not attend; left a voicemail." if dna else rng.choice(NOTES),
+        )
+        batch.consultations.append(consultation)
+        if not dna:
+            attended_dates.append(on)
+            if rng.random() < 0.6:
+                batch.discussed.append((consultation, rng.choice(needs)))
+
+    # Referrals to community resources, mostly local, never two open to one service.
+    local = ctx.resources_by_area.get(ctx.area_of[practice.pk]) or ctx.resources
+    k = min(_referral_count(rng), len(local))
+    engaged_on_dates = []
+    for resource in (
+        rng.sample(local, k=k)
+        if rng.random() < 0.85
+        else rng.sample(ctx.resources, k=min(k, len(ctx.resources)))
+    ):
+        on = rng.choice(attended_dates) if attended_dates else _between(rng, referred_on, end)
+        _referral(ctx, batch, rng, participant, resource, on, need=rng.choice(needs))
+        referral = batch.referrals[-1]
+        if referral.status in (ReferralStatus.ATTENDED, ReferralStatus.ENGAGED):
+            engaged_on_dates.append(referral.date)
+
+    _outcomes(ctx, batch, rng, participant, clp, practice, attended_dates, engaged_on_dates)
+
+
+def _referral(ctx, batch: _Batch, rng, participant, resource, on: date, *, need) -> None:
+    today = ctx.today
+    final, steps = _referral_path(rng)
+    if (today - on).days < 21 and final not in (ReferralStatus.SUGGESTED, ReferralStatus.REFERRED):
+        # Too soon to have heard how it went.
+        final, steps = ReferralStatus.REFERRED, [ReferralStatus.SUGGESTED, ReferralStatus.REFERRED]
+    referral = Referral(
+        participant=participant,
+        resource=resource,
+        clp=participant.clp,
+        date=on,
+        need=need,
+        note=rng.choice(NOTES) if rng.random() < 0.3 else "",
+        status=final,
+        status_on=on,
+    )
+    day = on
+    for position, step in enumerate(steps):
+        if position:
+            day = min(today, day + timedelta(days=rng.randrange(3, 30)))
+        from_organisation = step == ReferralStatus.ENGAGED and rng.random() < 0.5
+        batch.referral_changes.append(
+            ReferralStatusChange(
+                referral=referral,
+                status=step,
+                on=day,
+                by=None if from_organisation else participant.clp,
+                by_organisation=from_organisation,
+            )
+        )
+        for name in [MILESTONE_FIELD.get(step)] + (
+            ["attended_on"] if step == ReferralStatus.ENGAGED else []
+        ):
+            if name and getattr(referral, name) is None:
+                setattr(referral, name, day)
+        referral.status_on = day
+    batch.referrals.append(referral)
+    answered = any(c.by_organisation for c in batch.referral_changes[-len(steps) :]) or (
+        referral.referred_on is not None and rng.random() < 0.3
+    )
+    if answered:
+        referral.feedback_at = timezone.make_aware(
+            datetime.combine(referral.status_on, clock(rng.randrange(9, 17)))
+        )
+        referral.feedback_attended = referral.attended_on is not None
+        referral.feedback_engaged = referral.engaged_on is not None
+        referral.feedback_appropriate = rng.random() < 0.85
+        referral.feedback_relevant = rng.random() < 0.9
+        issued = referral.feedback_at - timedelta(days=rng.randrange(1, 20))
+        batch.links.append(
+            FeedbackLink(
+                referral=referral,
+                nonce_hash=hashlib.sha256(rng.randbytes(32)).hexdigest(),
+                issued_by=participant.clp,
+                issued_at=issued,
+                expires_at=issued + timedelta(days=60),
+                used_at=referral.feedback_at,
+            )
+        )
+
+
+def _items(rng: random.Random, names: list[str], low: int, high: int, level: float) -> dict:
+    """Item scores between `low` and `high`, centred on `level` (0–1) of the range."""
+    span = high - low
+    return {
+        name: min(high, max(low, round(low + rng.gauss(level * span, span / 4)))) for name in names
+    }
+
+
+def _assessment(ctx, rng, participant, clp, practice, timepoint, on, severity) -> Assessment:
+    values = _items(rng, HADS_ITEMS, 0, 3, severity)
+    if rng.random() < 0.05:
+        values[rng.choice(HADS_ITEMS)] = None  # a questionnaire left unfinished: never scored
+    uses = ctx.uses[practice.pk]
+    if "wemwbs" in uses:
+        values.update(_items(rng, WEMWBS_ITEMS, 1, 5, 1 - severity))
+    if "eq5d" in uses:
+        values.update(_items(rng, EQ5D_DIMENSIONS, 1, 5, severity))
+        values["eq5d_vas"] = min(100, max(0, round(rng.gauss(100 * (1 - severity), 12))))
+    if "ons4" in uses:
+        values.update(_items(rng, ONS4_ITEMS[:3], 0, 10, 1 - severity))
+        values["ons_anxiety"] = min(10, max(0, round(rng.gauss(10 * severity, 2))))
+    assessment = Assessment(
+        participant=participant,
+        timepoint=timepoint,
+        date=on,
+        recorded_by=clp,
+        exercise_days=min(7, max(0, round(rng.gauss(7 * (1 - severity) - 1.5, 1.5)))),
+        **values,
+    )
+    apply_scores(assessment)
+    return assessment
+
+
+def _outcomes(ctx, batch, rng, participant, clp, practice, attended, engaged_dates) -> None:
+    """A baseline at the first attended consultation for most; the nine-month follow-up for
+    many of those whose follow-up has come due. People seen more often, and people who
+    engaged with a resource, improve more, as the programme's evaluation found."""
+    if not attended or rng.random() > 0.86:
+        return
+    baseline_on = attended[0]
+    severity = rng.uniform(0.3, 0.85)
+    batch.assessments.append(
+        _assessment(ctx, rng, participant, clp, practice, Timepoint.BASELINE, baseline_on, severity)
+    )
+    due = add_months(baseline_on, FOLLOW_UP_MONTHS)
+    if due > ctx.today or participant.discharge_reason in NO_FOLLOW_UP or rng.random() > 0.72:
+        return
+    on = min(ctx.today, due + timedelta(days=rng.randrange(-10, 45)))
+    dose = sum(1 for d in attended if baseline_on <= d <= on)
+    engaged = any(d <= on for d in engaged_dates)
+    improvement = rng.gauss(0.02, 0.08) + 0.025 * min(dose, 6) + (0.06 if engaged else 0.0)
+    batch.assessments.append(
+        _assessment(
+            ctx,
+            rng,
+            participant,
+            clp,
+            practice,
+            Timepoint.FOLLOW_UP,
+            on,
+            max(0.0, severity - improvement),
+        )
+    )
+
+
+def _complete_follow_ups(ctx: _Context) -> None:
+    """Recorded follow-up assessments complete their follow-ups (as `followup_complete` does
+    one at a time, here in one UPDATE), and a share of those never done were declined rather
+    than missed."""
+    in_run = FollowUp.objects.filter(participant__practice_id__in=[p.pk for p in ctx.practices])
+    recorded = Assessment.objects.filter(
+        participant=OuterRef("participant"), timepoint=Timepoint.FOLLOW_UP
+    )
+    now = timezone.now()
+    completed = (
+        in_run.filter(Exists(recorded), assessment__isnull=True)
+        .exclude(status=FollowUpStatus.NOT_APPLICABLE)
+        .update(
+            status=FollowUpStatus.COMPLETED,
+            assessment_id=Subquery(recorded.values("pk")[:1]),
+            closed_on=Subquery(recorded.values("date")[:1]),
+            closed_by_id=Subquery(recorded.values("recorded_by_id")[:1]),
+            reason="",
+            updated_at=now,
+        )
+    )
+    _count(ctx.counts, "follow-ups completed", completed)
+    # About one in five of those never done: chosen by id, so the same data set every time.
+    declined = (
+        in_run.filter(status__in=[FollowUpStatus.OVERDUE, FollowUpStatus.MISSED])
+        .alias(bucket=Mod("pk", 5))
+        .filter(bucket=0)
+        .update(
+            status=FollowUpStatus.DECLINED,
+            reason="Did not want to complete the questionnaires",
+            closed_on=F("due_on"),
+            closed_by_id=Subquery(
+                Participant.objects.filter(pk=OuterRef("participant")).values("clp_id")[:1]
+            ),
+            updated_at=now,
+        )
+    )
+    _count(ctx.counts, "follow-ups declined", declined)

@@ -1,0 +1,76 @@
+"""Query budgets of the key pages, counted on the volume data set at two sizes.
+
+The benchmark (`make bench`) times these pages at 50,000 participants; the ordinary test run
+cannot, but it can hold the property that keeps them fast at any size: each page makes the
+same number of SQL queries for a larger programme as for a small one. A page whose count
+grows with rows (a query per participant, per practice, per resource) would pass on the demo
+data and fall over at programme scale, so every key page is pinned here.
+
+Every signed-in request reads the session and the user, reads the user's roles, and saves
+the session (idle expiry): four queries, plus a savepoint pair in the test run.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from participants.models import Participant, Timepoint
+from reports.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER, volume_generate
+
+TODAY = date(2026, 11, 23)
+SIZES = {"small": (2, 14), "larger": (5, 70)}
+
+PAGES = [
+    # name, URL name, signed in as, queries
+    ("caseload", "participants:caseload", BENCH_CLP, 10),
+    ("participant timeline", "participants:detail", BENCH_CLP, 18),
+    ("follow-up worklist", "followups:worklist", BENCH_CLP, 7),
+    ("resource directory", "resources:list", BENCH_CLP, 11),
+    ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 10),
+    ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 7),
+]
+
+
+@pytest.fixture(params=list(SIZES))
+def programme(request, db):
+    practices, participants = SIZES[request.param]
+    volume_generate(practices=practices, participants=participants, seed=3, today=TODAY)
+    return request.param
+
+
+def _timeline_ref() -> str:
+    """A full record in the CLP's caseload: consultations, a baseline and a follow-up."""
+    return (
+        Participant.objects.filter(
+            clp__username=BENCH_CLP,
+            assessments__timepoint=Timepoint.FOLLOW_UP,
+            consultations__isnull=False,
+            referrals__isnull=False,
+        )
+        .order_by("ref")
+        .values_list("ref", flat=True)
+        .first()
+    )
+
+
+@pytest.mark.parametrize(("page", "url_name", "username", "queries"), PAGES)
+def test_each_key_page_makes_as_many_queries_for_a_larger_programme_as_for_a_small_one(
+    programme, as_user, django_assert_num_queries, page, url_name, username, queries
+):
+    args = [_timeline_ref()] if url_name == "participants:detail" else []
+    client = as_user(User.objects.get(username=username))
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(url_name, args=args), {"status": "all"})
+    assert response.status_code == 200
+
+
+def test_the_volume_data_set_has_the_shape_the_budgets_assume(programme):
+    """The pages above only prove something if the data set fills them: rows on every list,
+    a record with everything on it."""
+    clp = User.objects.get(username=BENCH_CLP)
+    _practices, participants = SIZES[programme]
+    assert Participant.objects.count() == participants
+    assert Participant.objects.filter(clp=clp).exists()
+    assert _timeline_ref() is not None
