@@ -6,8 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from linksworker.policy import (
@@ -33,12 +44,22 @@ from referrals.models.referral import OPEN_STATUSES
 def _with_figures(qs: QuerySet[CommunityResource]) -> QuerySet[CommunityResource]:
     """Referrals a service has had and the people who engaged with it, across the whole
     programme: counts only, so they are the same for everyone who may see the directory."""
+    # Correlated subqueries rather than a join: a paginated page counts only its own 25
+    # services, and the page count leaves them out altogether (bench/NOTES.md).
+    referrals = Referral.objects.filter(resource=OuterRef("pk")).order_by().values("resource")
     return qs.annotate(
-        referral_count=Count("referrals", distinct=True),
-        engaged_count=Count(
-            "referrals__participant",
-            filter=Q(referrals__engaged_on__isnull=False),
-            distinct=True,
+        referral_count=Coalesce(
+            Subquery(referrals.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+            Value(0),
+        ),
+        engaged_count=Coalesce(
+            Subquery(
+                referrals.filter(engaged_on__isnull=False)
+                .annotate(n=Count("participant", distinct=True))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
         ),
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from linksworker.policy import participants_in_aggregate_scope, practices_visible_to
@@ -83,51 +83,56 @@ def practice_dashboard(*, user, today: date | None = None) -> dict:
     }
 
 
-def _count_per_practice(queryset, **filters):
-    return Coalesce(
-        Subquery(
-            queryset.filter(**filters)
-            .order_by()
-            .values("participant__practice")
-            .annotate(n=Count("id"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def practice_comparison(*, user, today: date | None = None) -> list:
     """One row per practice: open cases, consultations and referrals in the last 12 months,
-    follow-ups completed of those that came due. Correlated subqueries, so one practice's
-    many consultations never multiply another figure."""
+    follow-ups completed of those that came due. Each figure is one query grouped by
+    practice (five in all, whatever the number of practices): correlated subqueries per
+    practice took seconds at 50,000 participants (bench/NOTES.md)."""
     today = today or timezone.localdate()
     since = add_months(today, -12)
-    at = OuterRef("pk")
-    consultations = Consultation.objects.filter(participant__practice=at, date__gte=since)
-    referrals = Referral.objects.filter(participant__practice=at, date__gte=since)
-    follow_ups = FollowUp.objects.filter(participant__practice=at, status__in=CAME_DUE)
-    open_cases = Participant.objects.filter(practice=at, status=CaseStatus.OPEN)
-    rows = list(
-        practices_visible_to(user)
-        .annotate(
-            open_cases=Coalesce(
-                Subquery(
-                    open_cases.order_by().values("practice").annotate(n=Count("id")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
-            attended=_count_per_practice(consultations, attended=True),
-            dna=_count_per_practice(consultations, attended=False),
-            referrals_made=_count_per_practice(referrals),
-            referrals_engaged=_count_per_practice(referrals, status__in=ENGAGED_STATUSES),
-            follow_ups_due=_count_per_practice(follow_ups),
-            follow_ups_completed=_count_per_practice(follow_ups, status=FollowUpStatus.COMPLETED),
-        )
-        .order_by("name")
+    practices = list(practices_visible_to(user).order_by("name"))
+    ids = [p.pk for p in practices]
+    by = "participant__practice"
+    open_cases = dict(
+        Participant.objects.filter(practice__in=ids, status=CaseStatus.OPEN)
+        .values("practice")
+        .annotate(n=Count("id"))
+        .values_list("practice", "n")
     )
-    for row in rows:
-        row.engaged_pct = pct(row.referrals_engaged, row.referrals_made)
-        row.completion_pct = pct(row.follow_ups_completed, row.follow_ups_due)
-    return rows
+    consultations = {
+        row[by]: row
+        for row in Consultation.objects.filter(participant__practice__in=ids, date__gte=since)
+        .values(by)
+        .annotate(
+            n_attended=Count("id", filter=Q(attended=True)),
+            n_dna=Count("id", filter=Q(attended=False)),
+        )
+    }
+    referrals = {
+        row[by]: row
+        for row in Referral.objects.filter(participant__practice__in=ids, date__gte=since)
+        .values(by)
+        .annotate(n_made=Count("id"), n_engaged=Count("id", filter=Q(status__in=ENGAGED_STATUSES)))
+    }
+    follow_ups = {
+        row[by]: row
+        for row in FollowUp.objects.filter(participant__practice__in=ids, status__in=CAME_DUE)
+        .values(by)
+        .annotate(
+            n_due=Count("id"),
+            n_completed=Count("id", filter=Q(status=FollowUpStatus.COMPLETED)),
+        )
+    }
+    for p in practices:
+        c, r, f = (
+            consultations.get(p.pk, {}),
+            referrals.get(p.pk, {}),
+            follow_ups.get(p.pk, {}),
+        )
+        p.open_cases = open_cases.get(p.pk, 0)
+        p.attended, p.dna = c.get("n_attended", 0), c.get("n_dna", 0)
+        p.referrals_made, p.referrals_engaged = r.get("n_made", 0), r.get("n_engaged", 0)
+        p.follow_ups_due, p.follow_ups_completed = f.get("n_due", 0), f.get("n_completed", 0)
+        p.engaged_pct = pct(p.referrals_engaged, p.referrals_made)
+        p.completion_pct = pct(p.follow_ups_completed, p.follow_ups_due)
+    return practices

@@ -92,6 +92,7 @@ def test_the_programme_dashboard_makes_the_same_queries_however_much_data(
 ):
     _busy(practice_a, clp_a, people)
     c = as_user(lead)
-    # 4 for the session and roles + one for every practice's figures + 2 savepoints
-    with django_assert_num_queries(7):
+    # 4 for the session and roles + practices, open cases, consultations, referrals and
+    # follow-ups, each grouped by practice + 2 savepoints
+    with django_assert_num_queries(11):
         c.get(PROGRAMME)
