@@ -263,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.schedule_followups",
         "schedule": crontab(hour=2, minute=30),
     },
+    "purge-imports": {
+        "task": "exchange.tasks.purge_imports",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "follow-up-reminders": {
         "task": "participants.tasks.send_followup_reminders",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),

@@ -70,6 +70,7 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["date"]),
             models.Index(fields=["resource", "date"]),
+            models.Index(fields=["participant", "date"]),
         ]
         constraints = [
             models.UniqueConstraint(
