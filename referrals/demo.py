@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from participants.models import Participant
 from referrals import links
+from referrals.lifecycle import MILESTONES
 from referrals.models import (
     Category,
     CommunityResource,
@@ -235,11 +236,6 @@ PATHS = [
         [ReferralStatus.REFERRED, ReferralStatus.ENGAGED, ReferralStatus.CLOSED],
     ),
 ]
-MILESTONE_FIELD = {
-    ReferralStatus.REFERRED: "referred_on",
-    ReferralStatus.ATTENDED: "attended_on",
-    ReferralStatus.ENGAGED: "engaged_on",
-}
 
 
 def _resources(created_by: User) -> list[CommunityResource]:
@@ -299,7 +295,7 @@ def _referral_for(
                 by_organisation=from_organisation,
             )
         )
-        for field in [MILESTONE_FIELD.get(step)] + (
+        for field in [MILESTONES.get(step)] + (
             ["attended_on"] if step == ReferralStatus.ENGAGED else []
         ):
             if field and getattr(referral, field) is None:

@@ -69,6 +69,7 @@ from participants.models import (
 from participants.services import participant_next_ref
 from participants.simd import simd_import
 from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
+from referrals.lifecycle import MILESTONES
 from referrals.models import (
     Category,
     CommunityResource,
@@ -361,11 +362,6 @@ REFERRAL_PATHS = [
         [ReferralStatus.REFERRED, ReferralStatus.ENGAGED, ReferralStatus.CLOSED],
     ),
 ]
-MILESTONE_FIELD = {
-    ReferralStatus.REFERRED: "referred_on",
-    ReferralStatus.ATTENDED: "attended_on",
-    ReferralStatus.ENGAGED: "engaged_on",
-}
 DISCHARGE_REASONS = [
     (DischargeReason.GOALS_MET, 45),
     (DischargeReason.DISENGAGED, 24),
@@ -911,7 +907,7 @@ def _referral(ctx, batch: _Batch, rng, participant, resource, on: date, *, need)
                 by_organisation=from_organisation,
             )
         )
-        for name in [MILESTONE_FIELD.get(step)] + (
+        for name in [MILESTONES.get(step)] + (
             ["attended_on"] if step == ReferralStatus.ENGAGED else []
         ):
             if name and getattr(referral, name) is None:
