@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from linksworker.policy import clp_practices
 from participants.chi import validate_chi
 from participants.models import (
     EQ5D_DIMENSIONS,
@@ -23,7 +24,7 @@ from participants.models import (
     Timepoint,
 )
 from participants.postcodes import normalise_postcode
-from practices.models import Attachment, Practice, StaffRole
+from practices.models import Attachment, StaffRole
 
 
 class DateInput(forms.DateInput):
@@ -100,12 +101,11 @@ class ParticipantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.editing = editing
-        practice_ids = Attachment.objects.current().filter(user=user, role=StaffRole.CLP)
-        practice_ids = practice_ids.values_list("practice_id", flat=True)
-        self.fields["practice"].queryset = Practice.objects.filter(pk__in=practice_ids)
+        practices = clp_practices(user)
+        self.fields["practice"].queryset = practices
         self.fields["clp"].queryset = User.objects.filter(
             pk__in=Attachment.objects.current()
-            .filter(role=StaffRole.CLP, practice_id__in=practice_ids)
+            .filter(role=StaffRole.CLP, practice__in=practices)
             .values("user_id"),
             is_active=True,
         )

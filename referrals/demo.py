@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from participants.models import Participant
 from referrals import links
-from referrals.lifecycle import MILESTONES
+from referrals.lifecycle import milestones_for
 from referrals.models import (
     Category,
     CommunityResource,
@@ -295,10 +295,8 @@ def _referral_for(
                 by_organisation=from_organisation,
             )
         )
-        for field in [MILESTONES.get(step)] + (
-            ["attended_on"] if step == ReferralStatus.ENGAGED else []
-        ):
-            if field and getattr(referral, field) is None:
+        for field in milestones_for(step):
+            if getattr(referral, field) is None:
                 setattr(referral, field, day)
         referral.status_on = day
     link = None

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from itertools import accumulate
-from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -38,6 +37,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 
 from accounts.models import User
+from linksworker import demo
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import followups_run
@@ -69,7 +69,7 @@ from participants.models import (
 from participants.services import participant_next_ref
 from participants.simd import simd_import
 from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
-from referrals.lifecycle import MILESTONES
+from referrals.lifecycle import milestones_for
 from referrals.models import (
     Category,
     CommunityResource,
@@ -79,7 +79,7 @@ from referrals.models import (
     ReferralStatusChange,
 )
 
-DEMO_SIMD_FILE = Path(__file__).resolve().parent.parent / "participants" / "data" / "simd_demo.csv"
+DEMO_SIMD_FILE = demo.DEMO_SIMD_FILE
 
 # The accounts the benchmark signs in as: a CLP of two practices (the widest CLP scope),
 # the manager of the first of them, and a programme lead.
@@ -225,26 +225,7 @@ FIRST_NAMES = {
     ],
 }
 LAST_NAMES = [
-    "Campbell",
-    "MacDonald",
-    "Wilson",
-    "Brown",
-    "Kelly",
-    "Murray",
-    "Quinn",
-    "Docherty",
-    "McLaughlin",
-    "Hamilton",
-    "Khan",
-    "Nowak",
-    "Boyle",
-    "Gallacher",
-    "Robertson",
-    "Sweeney",
-    "Ferguson",
-    "Hughes",
-    "O'Neill",
-    "Paterson",
+    *demo.LAST_NAMES,
     "Smith",
     "Thomson",
     "Stewart",
@@ -907,10 +888,8 @@ def _referral(ctx, batch: _Batch, rng, participant, resource, on: date, *, need)
                 by_organisation=from_organisation,
             )
         )
-        for name in [MILESTONES.get(step)] + (
-            ["attended_on"] if step == ReferralStatus.ENGAGED else []
-        ):
-            if name and getattr(referral, name) is None:
+        for name in milestones_for(step):
+            if getattr(referral, name) is None:
                 setattr(referral, name, day)
         referral.status_on = day
     batch.referrals.append(referral)
