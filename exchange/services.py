@@ -26,6 +26,7 @@ from exchange.formats import FILE_NAMES
 from exchange.importer import ImportResult, programme_check, programme_import
 from exchange.models import ImportFile, ImportJob
 from linksworker.policy import can_import_programme_data
+from reports.figures import practice_figures_compact
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Problems kept on a job for the page; the count says how many there were in all.
@@ -161,6 +162,10 @@ def import_job_apply(*, job_id: int) -> None:
             job.status = ImportJob.Status.INVALID
         job.save()
     _discard_files(job)
+    if job.status == ImportJob.Status.DONE:
+        # A row per imported record in the dashboards' running counts: fold them now rather
+        # than at the next scheduled run.
+        practice_figures_compact()
 
 
 @transaction.atomic

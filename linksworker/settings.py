@@ -267,6 +267,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.purge_imports",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The dashboards' running counts gain a row per change; folding keeps them a few rows
+    # per practice and month (reports.figures).
+    "compact-practice-figures": {
+        "task": "reports.tasks.compact_practice_figures",
+        "schedule": crontab(minute="*/10"),
+    },
     "follow-up-reminders": {
         "task": "participants.tasks.send_followup_reminders",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),

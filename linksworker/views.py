@@ -11,10 +11,10 @@ from linksworker.policy import roles_of
 from participants.selectors import (
     caseload_by_clp,
     clp_home_summary,
-    followup_completion,
     followup_worklist,
 )
 from practices.selectors import practices_with_figures
+from reports.dashboards import followup_completion
 
 
 @login_required

@@ -303,27 +303,3 @@ def followup_worklist(*, user, today: date | None = None) -> Worklist:
         else:
             worklist.due_soon.append(follow_up)
     return worklist
-
-
-def followup_completion(*, user) -> dict:
-    """Of the follow-ups that have come due in the user's scope, the share completed. Not yet
-    due and not applicable ones are left out of both sides."""
-    came_due = [
-        FollowUpStatus.DUE,
-        FollowUpStatus.OVERDUE,
-        FollowUpStatus.COMPLETED,
-        FollowUpStatus.MISSED,
-        FollowUpStatus.DECLINED,
-    ]
-    figures = FollowUp.objects.filter(
-        participant__in=participants_in_aggregate_scope(user), status__in=came_due
-    ).aggregate(
-        came_due=Count("id"),
-        completed=Count("id", filter=Q(status=FollowUpStatus.COMPLETED)),
-        overdue=Count("id", filter=Q(status=FollowUpStatus.OVERDUE)),
-        due=Count("id", filter=Q(status=FollowUpStatus.DUE)),
-    )
-    figures["rate"] = (
-        round(100 * figures["completed"] / figures["came_due"], 1) if figures["came_due"] else None
-    )
-    return figures

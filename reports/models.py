@@ -33,3 +33,34 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"Annual report {self.year} ({self.get_status_display()})"
+
+
+class PracticeFigure(models.Model):
+    """Running counts behind the dashboards, per practice, kept by the database itself.
+
+    Triggers on participants, consultations, referrals and follow-ups (migration 0003) add a
+    row of +1 or -1 for every change that moves a figure, so bulk paths (the CSV import, the
+    daily follow-up job, the volume generator) cannot skip them, and a dashboard sums a few
+    rows per practice and month instead of scanning every record: at 50,000 participants
+    the programme dashboard's scans took 80 ms (bench/NOTES.md). Rows are only ever
+    inserted, so concurrent writers never wait on one another; `practice_figures_compact`
+    (every ten minutes) folds each group's rows into one.
+
+    `figure` names what is counted: cases_<status>, follow_ups_<status> (for all time, so no
+    month), consultations_attended, consultations_dna, referrals_made, referrals_engaged (in
+    the calendar month of the consultation's or referral's date). A figure belongs to the
+    participant's current practice: when a participant moves, their counts move with them.
+    """
+
+    practice = models.ForeignKey(
+        "practices.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(null=True, blank=True, help_text="First day; none for all time.")
+    figure = models.CharField(max_length=40)
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["practice", "month", "figure"])]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.month or 'all time'}: {self.count:+d}"

@@ -28,8 +28,8 @@ PAGES = [
     ("participant timeline", "participants:detail", BENCH_CLP, 18),
     ("follow-up worklist", "followups:worklist", BENCH_CLP, 7),
     ("resource directory", "resources:list", BENCH_CLP, 11),
-    ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 10),
-    ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 11),
+    ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 9),
+    ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 8),
 ]
 
 

@@ -80,9 +80,10 @@ def test_the_practice_dashboard_makes_the_same_queries_however_much_data(
 ):
     _busy(practice_a, clp_a, people)
     c = as_user(manager_a)
-    # 4 for the session and roles + cases by CLP, consultations by month, follow-ups,
-    # referrals + 2 savepoints for the session save
-    with django_assert_num_queries(10):
+    # 4 for the session and roles + cases by CLP, then the running counts twice (by month
+    # for the chart; per practice for follow-ups and referrals) + 2 savepoints for the
+    # session save
+    with django_assert_num_queries(9):
         c.get(PRACTICE)
 
 
@@ -92,7 +93,7 @@ def test_the_programme_dashboard_makes_the_same_queries_however_much_data(
 ):
     _busy(practice_a, clp_a, people)
     c = as_user(lead)
-    # 4 for the session and roles + practices, open cases, consultations, referrals and
-    # follow-ups, each grouped by practice + 2 savepoints
-    with django_assert_num_queries(11):
+    # 4 for the session and roles + the practices, and their running counts in one query
+    # (reports.figures) + 2 savepoints
+    with django_assert_num_queries(8):
         c.get(PROGRAMME)

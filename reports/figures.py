@@ -1,0 +1,208 @@
+"""The dashboards' running counts (`PracticeFigure`): reading them, folding their rows
+together, and checking them against a recount of the records.
+
+The database's triggers keep the counts (reports migration 0003); nothing here writes a
+figure for a record. A dashboard reads the few rows of its practices and months, so its cost
+follows the number of practices and months shown, not the number of records behind them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from participants.models import Consultation, FollowUp, Participant
+from referrals.models import Referral
+from reports.models import PracticeFigure
+
+ENGAGED_REFERRAL_STATUSES = ("attended", "engaged")
+
+Key = tuple[int, date | None, str]  # practice id, month (None: all time), figure
+
+
+def _rows(practice_ids: Iterable[int] | None):
+    rows = PracticeFigure.objects.all()
+    if practice_ids is not None:
+        rows = rows.filter(practice_id__in=list(practice_ids))
+    return rows
+
+
+def practice_totals(
+    *, practice_ids: Iterable[int] | None, since: date | None = None
+) -> dict[int, dict]:
+    """Per practice, each figure's total: the all-time ones, and the monthly ones from
+    `since`'s month on (none without it). `practice_ids=None`: every practice. One query."""
+    totals: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    period = Q(month__isnull=True)
+    if since is not None:
+        period |= Q(month__gte=since.replace(day=1))
+    rows = (
+        _rows(practice_ids)
+        .filter(period)
+        .values_list("practice_id", "figure")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for practice_id, figure, n in rows:
+        totals[practice_id][figure] = n
+    return totals
+
+
+def monthly_totals(
+    *, practice_ids: Iterable[int] | None, since: date, figures: Iterable[str]
+) -> dict[date, dict]:
+    """Per calendar month from `since`'s on, the named figures summed over the practices."""
+    totals: dict[date, dict] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        _rows(practice_ids)
+        .filter(month__gte=since.replace(day=1), figure__in=list(figures))
+        .values_list("month", "figure")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for month, figure, n in rows:
+        totals[month][figure] = n
+    return totals
+
+
+def sum_figures(figures: dict, names: Iterable[str]) -> int:
+    return sum(figures.get(name, 0) for name in names)
+
+
+# Upkeep
+
+_COMPACT_POSTGRES = """
+WITH groups AS (
+    SELECT practice_id, month, figure FROM reports_practicefigure
+    GROUP BY 1, 2, 3 HAVING COUNT(*) > 1
+), gone AS (
+    DELETE FROM reports_practicefigure f USING groups g
+    WHERE f.practice_id = g.practice_id AND f.month IS NOT DISTINCT FROM g.month
+      AND f.figure = g.figure
+    RETURNING f.practice_id, f.month, f.figure, f.count
+)
+INSERT INTO reports_practicefigure (practice_id, month, figure, count)
+SELECT practice_id, month, figure, SUM(count) FROM gone GROUP BY 1, 2, 3 HAVING SUM(count) <> 0
+"""
+
+
+def practice_figures_compact() -> int:
+    """Fold each practice, month and figure's rows into one; returns the rows removed.
+
+    On PostgreSQL one statement deletes the rows it sums (one snapshot), so a row a
+    concurrent transaction adds meanwhile is neither summed nor deleted, and totals never
+    change. SQLite has a single writer, so a transaction is enough there."""
+    before = PracticeFigure.objects.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_COMPACT_POSTGRES)
+    else:
+        with transaction.atomic():
+            groups = list(
+                PracticeFigure.objects.values("practice_id", "month", "figure")
+                .annotate(rows=Count("id"), n=Sum("count"))
+                .filter(rows__gt=1)
+                .order_by()
+            )
+            for group in groups:
+                PracticeFigure.objects.filter(
+                    practice_id=group["practice_id"], month=group["month"], figure=group["figure"]
+                ).delete()
+            PracticeFigure.objects.bulk_create(
+                PracticeFigure(
+                    practice_id=g["practice_id"], month=g["month"], figure=g["figure"], count=g["n"]
+                )
+                for g in groups
+                if g["n"]
+            )
+    return before - PracticeFigure.objects.count()
+
+
+def practice_figures_recount() -> dict[Key, int]:
+    """Every figure counted afresh from the records, through the ORM: the independent
+    reckoning the triggers are checked against."""
+    counts: dict[Key, int] = {}
+
+    def add(rows, figure_of, month=True):
+        for row in rows:
+            key = (row["pr"], row["m"] if month else None, figure_of(row))
+            counts[key] = counts.get(key, 0) + row["n"]
+
+    add(
+        Participant.objects.values(pr=F("practice_id"), s=F("status"))
+        .annotate(n=Count("id"))
+        .order_by(),
+        lambda row: f"cases_{row['s']}",
+        month=False,
+    )
+    add(
+        FollowUp.objects.values(pr=F("participant__practice_id"), s=F("status"))
+        .annotate(n=Count("id"))
+        .order_by(),
+        lambda row: f"follow_ups_{row['s']}",
+        month=False,
+    )
+    add(
+        Consultation.objects.values(
+            pr=F("participant__practice_id"), m=TruncMonth("date"), a=F("attended")
+        )
+        .annotate(n=Count("id"))
+        .order_by(),
+        lambda row: "consultations_attended" if row["a"] else "consultations_dna",
+    )
+    referrals = Referral.objects.values(
+        pr=F("participant__practice_id"), m=TruncMonth("date")
+    ).order_by()
+    add(referrals.annotate(n=Count("id")), lambda row: "referrals_made")
+    add(
+        referrals.filter(status__in=ENGAGED_REFERRAL_STATUSES).annotate(n=Count("id")),
+        lambda row: "referrals_engaged",
+    )
+    return counts
+
+
+def practice_figures_current() -> dict[Key, int]:
+    """The figures as the table holds them, summed, without the ones that come to zero."""
+    rows = (
+        PracticeFigure.objects.values_list("practice_id", "month", "figure")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return {(p, m, f): n for p, m, f, n in rows if n}
+
+
+def practice_figures_differences() -> list[str]:
+    """Where the table and a recount disagree, one line each; empty when they agree."""
+    held, counted = practice_figures_current(), practice_figures_recount()
+    lines = []
+    for key in sorted(set(held) | set(counted), key=lambda k: (k[0], k[1] or date.min, k[2])):
+        if held.get(key, 0) != counted.get(key, 0):
+            practice_id, month, figure = key
+            when = f"{month:%Y-%m}" if month else "all time"
+            lines.append(
+                f"practice {practice_id}, {figure}, {when}: "
+                f"held {held.get(key, 0)}, counted {counted.get(key, 0)}"
+            )
+    return lines
+
+
+def practice_figures_rebuild() -> int:
+    """Replace the table's rows with a recount; returns the rows written. On PostgreSQL the
+    table is locked meanwhile, so no trigger adds a row that the recount already holds."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE reports_practicefigure IN EXCLUSIVE MODE")
+        counts = practice_figures_recount()
+        PracticeFigure.objects.all().delete()
+        PracticeFigure.objects.bulk_create(
+            PracticeFigure(practice_id=p, month=m, figure=f, count=n)
+            for (p, m, f), n in counts.items()
+            if n
+        )
+    return sum(1 for n in counts.values() if n)
