@@ -31,6 +31,7 @@ import math
 from datetime import date
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -92,6 +93,21 @@ def _count(subquery):
 
 
 def programme_statistics(*, start: date, end: date, dose_threshold: int | None = None) -> dict:
+    with transaction.atomic():
+        _without_jit()
+        return _programme_statistics(start, end, dose_threshold)
+
+
+def _without_jit() -> None:
+    """PostgreSQL's JIT compiler prices the outcomes query as a long one and spends longer
+    compiling it than running it (125 ms of 216 ms at 50,000 participants; bench/NOTES.md).
+    Off for this transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _programme_statistics(start: date, end: date, dose_threshold: int | None) -> dict:
     threshold = dose_threshold or settings.LINKS_DOSE_THRESHOLD
     period = (start, end)
     participants = _participants(period, threshold)
@@ -145,45 +161,47 @@ def _clps(start: date, end: date) -> dict:
 
 
 def _participants(period: tuple[date, date], threshold: int) -> dict:
-    end = period[1]
-    attended_in_period = Consultation.objects.filter(
-        participant=OuterRef("pk"), attended=True, date__range=period
-    )
-    attended_to_end = (
-        Consultation.objects.filter(participant=OuterRef("pk"), attended=True, date__lte=end)
+    """The supported and their figures in three grouped passes, each over the rows it needs
+    once: attended consultations up to the period's end by participant (the dose, and
+    whether any fell in the period), the supported's needs by participant (domains), and
+    the new. (Correlated subqueries per participant took seconds at 50,000; bench/NOTES.md.)
+    """
+    start, end = period
+    attended = Consultation.objects.filter(attended=True, date__lte=end)
+    per_participant = (
+        attended.values("participant", quintile=F("participant__simd_quintile"))
+        .annotate(dose=Count("id"), in_period=Count("id", filter=Q(date__gte=start)))
+        .filter(in_period__gt=0)
         .order_by()
-        .values("participant")
-        .annotate(n=Count("id"))
-        .values("n")
+    )
+    f = per_participant.aggregate(
+        supported=Count("participant"),
+        quintile_known=Count("participant", filter=Q(quintile__isnull=False)),
+        quintile_1=Count("participant", filter=Q(quintile=1)),
+        simd_unknown=Count("participant", filter=Q(quintile__isnull=True)),
+        dose_at_least=Count("participant", filter=Q(dose__gte=threshold)),
+        dose_1=Count("participant", filter=Q(dose=1)),
+        dose_2=Count("participant", filter=Q(dose=2)),
+        dose_3=Count("participant", filter=Q(dose=3)),
+        dose_4=Count("participant", filter=Q(dose__gte=4)),
+        **{f"quintile_{q}_n": Count("participant", filter=Q(quintile=q)) for q in range(2, 6)},
     )
     domains = (
-        ParticipantNeed.objects.filter(participant=OuterRef("pk"), identified_on__lte=end)
-        .order_by()
+        ParticipantNeed.objects.filter(
+            identified_on__lte=end,
+            participant__in=attended.filter(date__gte=start).values("participant"),
+        )
         .values("participant")
         .annotate(n=Count("need__domain", distinct=True))
-        .values("n")
+        .order_by()
+        .aggregate(
+            any_domain=Count("participant"),
+            multi_domain=Count("participant", filter=Q(n__gte=2)),
+            **{f"domains_{d}_n": Count("participant", filter=Q(n=d)) for d in range(1, 4)},
+        )
     )
-    qs = Participant.objects.annotate(
-        is_supported=Exists(attended_in_period),
-        dose=_count(attended_to_end),
-        domains=_count(domains),
-    )
-    s = Q(is_supported=True)
-    f = qs[:EVERY_ROW].aggregate(
-        supported=Count("id", filter=s),
-        new=Count("id", filter=Q(referred_on__range=period)),
-        quintile_known=Count("id", filter=s & Q(simd_quintile__isnull=False)),
-        quintile_1=Count("id", filter=s & Q(simd_quintile=1)),
-        simd_unknown=Count("id", filter=s & Q(simd_quintile__isnull=True)),
-        multi_domain=Count("id", filter=s & Q(domains__gte=2)),
-        dose_at_least=Count("id", filter=s & Q(dose__gte=threshold)),
-        dose_1=Count("id", filter=s & Q(dose=1)),
-        dose_2=Count("id", filter=s & Q(dose=2)),
-        dose_3=Count("id", filter=s & Q(dose=3)),
-        dose_4=Count("id", filter=s & Q(dose__gte=4)),
-        **{f"quintile_{q}_n": Count("id", filter=s & Q(simd_quintile=q)) for q in range(2, 6)},
-        **{f"domains_{d}_n": Count("id", filter=s & Q(domains=d)) for d in range(4)},
-    )
+    f.update(domains, domains_0_n=f["supported"] - domains["any_domain"])
+    f["new"] = Participant.objects.filter(referred_on__range=period).count()
     return {
         "supported": f["supported"],
         "new": f["new"],
