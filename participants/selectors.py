@@ -123,16 +123,25 @@ class TimelineEntry:
     item: object
 
 
-def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
-    """Everything that happened to a participant, newest first: a fixed number of queries
-    whatever the length of the record."""
+@dataclass
+class ParticipantRecord:
+    """A participant's page: the timeline and the summary, from one read of each related
+    table (the summary's needs, assessments and follow-up are the timeline's)."""
+
+    timeline: list[TimelineEntry]
+    summary: dict
+
+
+def participant_record(*, participant: Participant) -> ParticipantRecord:
+    """Everything that happened to a participant, newest first, and the summary beside it:
+    a fixed number of queries whatever the length of the record."""
     consultations = participant.consultations.select_related("clp").prefetch_related(
         "needs_discussed"
     )
-    assessments = participant.assessments.all()
-    needs = participant.needs.select_related("need")
+    assessments = list(participant.assessments.all())
+    needs = list(participant.needs.select_related("need"))
     changes = StatusChange.objects.filter(participant=participant).select_related("by")
-    follow_ups = participant.follow_ups.all()
+    follow_ups = list(participant.follow_ups.all())
     entries = [TimelineEntry(participant.referred_on, "referred", participant)]
     entries += [TimelineEntry(c.date, "consultation", c) for c in consultations]
     entries += [TimelineEntry(a.date, "assessment", a) for a in assessments]
@@ -148,7 +157,8 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
     ]
     order = {"status": 0, "assessment": 1, "consultation": 2, "need_resolved": 3, "need": 4}
     entries.sort(key=lambda e: (e.on, -order.get(e.kind, 5)), reverse=True)
-    return entries
+    summary = _summary(assessments=assessments, needs=needs, follow_ups=follow_ups)
+    return ParticipantRecord(timeline=entries, summary=summary)
 
 
 OUTCOME_MEASURES = [
@@ -199,21 +209,14 @@ def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -
     return rows
 
 
-def _has_follow_up(baseline: Assessment) -> bool:
-    try:
-        baseline.follow_up_of  # noqa: B018  (a reverse one-to-one raises when absent)
-    except FollowUp.DoesNotExist:
-        return False
-    return True
-
-
-def participant_summary(*, participant: Participant) -> dict:
+def _summary(*, assessments: list, needs: list, follow_ups: list) -> dict:
     """Current needs with their domains (complexity), and baseline/follow-up side by side."""
-    current_needs = list(participant.needs.filter(resolved_on__isnull=True).select_related("need"))
+    current_needs = [pn for pn in needs if pn.resolved_on is None]
     domains = sorted({pn.need.get_domain_display() for pn in current_needs})
-    assessments = {a.timepoint: a for a in participant.assessments.all()}
-    baseline = assessments.get(Timepoint.BASELINE)
-    follow_up = assessments.get(Timepoint.FOLLOW_UP)
+    by_timepoint = {a.timepoint: a for a in assessments}
+    baseline = by_timepoint.get(Timepoint.BASELINE)
+    follow_up = by_timepoint.get(Timepoint.FOLLOW_UP)
+    record = next((f for f in follow_ups if baseline and f.baseline_id == baseline.pk), None)
     return {
         "outcomes": outcome_rows(baseline=baseline, follow_up=follow_up),
         "current_needs": current_needs,
@@ -222,9 +225,7 @@ def participant_summary(*, participant: Participant) -> dict:
         "baseline": baseline,
         "follow_up": follow_up,
         "follow_up_due_on": follow_up_due_on(baseline.date) if baseline else None,
-        "follow_up_record": baseline.follow_up_of
-        if baseline and _has_follow_up(baseline)
-        else None,
+        "follow_up_record": record,
     }
 
 

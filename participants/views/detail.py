@@ -5,7 +5,7 @@ from django.shortcuts import render
 from audit.models import Action
 from audit.services import audit_record
 from linksworker.policy import can_edit_participant, can_read_notes, get_participant_for
-from participants.selectors import participant_summary, participant_timeline
+from participants.selectors import participant_record
 from referrals.selectors import referrals_for_participant
 
 
@@ -14,13 +14,14 @@ def participant_detail(request: HttpRequest, ref: str) -> HttpResponse:
     # No role gate: the scoped lookup answers 404 for anyone the record is not visible to.
     participant = get_participant_for(request.user, ref)
     audit_record(request=request, action=Action.VIEW, obj=participant)
+    record = participant_record(participant=participant)
     return render(
         request,
         "participants/detail.html",
         {
             "participant": participant,
-            "timeline": participant_timeline(participant=participant),
-            "summary": participant_summary(participant=participant),
+            "timeline": record.timeline,
+            "summary": record.summary,
             "show_notes": can_read_notes(request.user, participant),
             "can_edit": can_edit_participant(request.user, participant),
             "referrals": referrals_for_participant(participant=participant, user=request.user),

@@ -25,7 +25,7 @@ SIZES = {"small": (2, 14), "larger": (5, 70)}
 PAGES = [
     # name, URL name, signed in as, queries
     ("caseload", "participants:caseload", BENCH_CLP, 10),
-    ("participant timeline", "participants:detail", BENCH_CLP, 18),
+    ("participant timeline", "participants:detail", BENCH_CLP, 15),
     ("follow-up worklist", "followups:worklist", BENCH_CLP, 7),
     ("resource directory", "resources:list", BENCH_CLP, 11),
     ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 9),

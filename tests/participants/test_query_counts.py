@@ -60,10 +60,10 @@ def test_the_participant_page_makes_the_same_queries_however_many_consultations(
         participant=participant, timepoint="baseline", date=date(2024, 2, 1), recorded_by=clp_a
     )
     c = as_user(clp_a)
-    # 4 for the session and roles + participant, audit insert; the timeline's consultations,
-    # their needs discussed, assessments, needs, status changes, follow-ups; the summary's
-    # current needs, assessments and the baseline's follow-up; referrals + 2 savepoints
-    with django_assert_num_queries(18):
+    # 4 for the session and roles + participant, audit insert; consultations, their needs
+    # discussed, assessments, needs, status changes, follow-ups (the summary reuses them);
+    # referrals + 2 savepoints
+    with django_assert_num_queries(15):
         c.get(reverse("participants:detail", args=[participant.ref]))
 
 

@@ -485,10 +485,10 @@ def test_the_participant_page_makes_the_same_queries_however_long_the_record(
     # 1 session, 2 user, 3 the user's attachments (roles), 4 the participant with practice
     # and CLP, 5 audit "view" insert; timeline: 6 consultations with their CLP, 7 their
     # needs discussed (prefetch), 8 assessments, 9 needs with their Need, 10 status changes
-    # with who made them, 11 follow-ups; summary: 12 current needs with their Need,
-    # 13 assessments, 14 the baseline's follow-up record; 15 referrals with their
-    # resource; then saving the session (idle expiry): 16 savepoint, 17 update, 18 release.
-    with django_assert_num_queries(18):
+    # with who made them, 11 follow-ups (the summary reuses 8, 9 and 11); 12 referrals with
+    # their resource; then saving the session (idle expiry): 13 savepoint, 14 update,
+    # 15 release.
+    with django_assert_num_queries(15):
         response = c.get(_detail(participant))
     assert response.status_code == 200
     assert len(response.context["timeline"]) > rows
