@@ -106,7 +106,7 @@ def practice_comparison(*, user, today: date | None = None) -> list:
     (bench/NOTES.md)."""
     since = _months(today or timezone.localdate())[0]
     practices = list(practices_visible_to(user).order_by("name"))
-    totals = practice_totals(practice_ids=[p.pk for p in practices], since=since)
+    totals = practice_totals(practice_ids=_scope(user), since=since)
     for p in practices:
         figures = totals.get(p.pk, {})
         referrals, follow_ups = _referrals(figures), _follow_ups(figures)

@@ -120,7 +120,14 @@ def practice_figures_compact() -> int:
                 for g in groups
                 if g["n"]
             )
-    return before - PracticeFigure.objects.count()
+    removed = before - PracticeFigure.objects.count()
+    if removed and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Folding leaves a dead tuple per row removed, and the dashboards scan this table:
+        # after the volume generator's 365,000 rows, 7.5 ms a read instead of 1 ms until
+        # autovacuum came round. VACUUM cannot run inside a transaction (nor in the tests).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) reports_practicefigure")
+    return removed
 
 
 def practice_figures_recount() -> dict[Key, int]:

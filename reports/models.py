@@ -60,7 +60,12 @@ class PracticeFigure(models.Model):
     count = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["practice", "month", "figure"])]
+        indexes = [
+            models.Index(fields=["practice", "month", "figure"]),
+            # The programme's figures, all practices: the window's months and the all-time
+            # rows, without reading the dead tuples folding leaves (bench/NOTES.md).
+            models.Index(fields=["month"], name="practicefigure_month_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.figure} {self.month or 'all time'}: {self.count:+d}"

@@ -71,6 +71,13 @@ class Referral(models.Model):
             models.Index(fields=["date"]),
             models.Index(fields=["resource", "date"]),
             models.Index(fields=["participant", "date"]),
+            # The directory's "people engaged" per service: an index-only count of
+            # distinct participants, without reading the referrals (bench/NOTES.md).
+            models.Index(
+                fields=["resource", "participant"],
+                condition=Q(engaged_on__isnull=False),
+                name="referral_engaged_by_resource",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
