@@ -106,12 +106,19 @@ def participants_editable_by(user) -> QuerySet[Participant]:
     return Participant.objects.filter(practice_id__in=roles_of(user).clp_practice_ids)
 
 
+def practice_ids_in_aggregate_scope(user) -> frozenset[int] | None:
+    """Practices whose records may be counted (never listed) for this user's figures;
+    None: the whole programme."""
+    roles = roles_of(user)
+    return None if roles.sees_programme else roles.practice_ids
+
+
 def participants_in_aggregate_scope(user) -> QuerySet[Participant]:
     """Participants whose records may be counted (never listed) for this user's figures."""
-    roles = roles_of(user)
-    if roles.sees_programme:
+    practice_ids = practice_ids_in_aggregate_scope(user)
+    if practice_ids is None:
         return Participant.objects.all()
-    return Participant.objects.filter(practice_id__in=roles.practice_ids)
+    return Participant.objects.filter(practice_id__in=practice_ids)
 
 
 def can_read_notes(user, participant: Participant) -> bool:

@@ -1,7 +1,7 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from linksworker.policy import practices_visible_to
+from linksworker.policy import practice_ids_in_aggregate_scope, practices_visible_to
 from practices.models import Practice, StaffRole
 from reports.figures import practice_totals
 
@@ -25,7 +25,7 @@ def practices_with_figures(*, user) -> list[Practice]:
         )
         .order_by("name")
     )
-    totals = practice_totals(practice_ids=[p.pk for p in practices])
+    totals = practice_totals(practice_ids=practice_ids_in_aggregate_scope(user))
     for p in practices:
         figures = totals.get(p.pk, {})
         p.open_cases = figures.get("cases_open", 0)

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from django.utils import timezone
 
-from linksworker.policy import practices_visible_to, roles_of
+from linksworker.policy import practice_ids_in_aggregate_scope, practices_visible_to
 from participants.dates import add_months
 from participants.models import FollowUpStatus
 from participants.selectors import caseload_by_clp
-from reports.figures import monthly_totals, practice_totals, sum_figures
+from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
 from reports.statistics import pct
 
 CAME_DUE = [
@@ -29,16 +28,10 @@ def _months(today: date, count: int = 12) -> list[date]:
     return [add_months(first, -i) for i in range(count - 1, -1, -1)]
 
 
-def _scope(user) -> list[int] | None:
-    """The practices whose figures the user may see; None: the whole programme."""
-    roles = roles_of(user)
-    return None if roles.sees_programme else sorted(roles.practice_ids)
-
-
 def consultations_by_month(*, user, today: date | None = None) -> list[dict]:
     months = _months(today or timezone.localdate())
     rows = monthly_totals(
-        practice_ids=_scope(user),
+        practice_ids=practice_ids_in_aggregate_scope(user),
         since=months[0],
         figures=["consultations_attended", "consultations_dna"],
     )
@@ -67,16 +60,7 @@ def _follow_ups(figures: dict) -> dict:
 
 
 def followup_completion(*, user) -> dict:
-    totals = practice_totals(practice_ids=_scope(user))
-    return _follow_ups(_summed(totals.values()))
-
-
-def _summed(per_practice: Iterable[dict]) -> dict:
-    out: dict = {}
-    for figures in per_practice:
-        for name, n in figures.items():
-            out[name] = out.get(name, 0) + n
-    return out
+    return _follow_ups(scope_totals(practice_ids=practice_ids_in_aggregate_scope(user)))
 
 
 def _referrals(figures: dict) -> dict:
@@ -88,7 +72,7 @@ def practice_dashboard(*, user, today: date | None = None) -> dict:
     """The last twelve calendar months, this one included, as the chart shows them."""
     today = today or timezone.localdate()
     since = _months(today)[0]
-    figures = _summed(practice_totals(practice_ids=_scope(user), since=since).values())
+    figures = scope_totals(practice_ids=practice_ids_in_aggregate_scope(user), since=since)
     return {
         "by_clp": caseload_by_clp(user=user),
         "by_month": consultations_by_month(user=user, today=today),
@@ -106,7 +90,7 @@ def practice_comparison(*, user, today: date | None = None) -> list:
     (bench/NOTES.md)."""
     since = _months(today or timezone.localdate())[0]
     practices = list(practices_visible_to(user).order_by("name"))
-    totals = practice_totals(practice_ids=_scope(user), since=since)
+    totals = practice_totals(practice_ids=practice_ids_in_aggregate_scope(user), since=since)
     for p in practices:
         figures = totals.get(p.pk, {})
         referrals, follow_ups = _referrals(figures), _follow_ups(figures)

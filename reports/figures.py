@@ -19,8 +19,7 @@ from django.db.models.functions import TruncMonth
 from participants.models import Consultation, FollowUp, Participant
 from referrals.models import Referral
 from reports.models import PracticeFigure
-
-ENGAGED_REFERRAL_STATUSES = ("attended", "engaged")
+from reports.statistics import ENGAGED_STATUSES
 
 Key = tuple[int, date | None, str]  # practice id, month (None: all time), figure
 
@@ -32,18 +31,23 @@ def _rows(practice_ids: Iterable[int] | None):
     return rows
 
 
+def _period(since: date | None) -> Q:
+    """The all-time rows, and the monthly ones from `since`'s month on (none without it)."""
+    period = Q(month__isnull=True)
+    if since is not None:
+        period |= Q(month__gte=since.replace(day=1))
+    return period
+
+
 def practice_totals(
     *, practice_ids: Iterable[int] | None, since: date | None = None
 ) -> dict[int, dict]:
     """Per practice, each figure's total: the all-time ones, and the monthly ones from
     `since`'s month on (none without it). `practice_ids=None`: every practice. One query."""
     totals: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    period = Q(month__isnull=True)
-    if since is not None:
-        period |= Q(month__gte=since.replace(day=1))
     rows = (
         _rows(practice_ids)
-        .filter(period)
+        .filter(_period(since))
         .values_list("practice_id", "figure")
         .annotate(n=Sum("count"))
         .order_by()
@@ -51,6 +55,12 @@ def practice_totals(
     for practice_id, figure, n in rows:
         totals[practice_id][figure] = n
     return totals
+
+
+def scope_totals(*, practice_ids: Iterable[int] | None, since: date | None = None) -> dict:
+    """As `practice_totals`, summed over the practices by the database. One query."""
+    rows = _rows(practice_ids).filter(_period(since)).values_list("figure").annotate(n=Sum("count"))
+    return dict(rows.order_by())
 
 
 def monthly_totals(
@@ -103,22 +113,11 @@ def practice_figures_compact() -> int:
             cursor.execute(_COMPACT_POSTGRES)
     else:
         with transaction.atomic():
-            groups = list(
-                PracticeFigure.objects.values("practice_id", "month", "figure")
-                .annotate(rows=Count("id"), n=Sum("count"))
-                .filter(rows__gt=1)
-                .order_by()
-            )
-            for group in groups:
-                PracticeFigure.objects.filter(
-                    practice_id=group["practice_id"], month=group["month"], figure=group["figure"]
-                ).delete()
+            held = practice_figures_current()
+            PracticeFigure.objects.all().delete()
             PracticeFigure.objects.bulk_create(
-                PracticeFigure(
-                    practice_id=g["practice_id"], month=g["month"], figure=g["figure"], count=g["n"]
-                )
-                for g in groups
-                if g["n"]
+                PracticeFigure(practice_id=p, month=m, figure=f, count=n)
+                for (p, m, f), n in held.items()
             )
     removed = before - PracticeFigure.objects.count()
     if removed and connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -167,7 +166,7 @@ def practice_figures_recount() -> dict[Key, int]:
     ).order_by()
     add(referrals.annotate(n=Count("id")), lambda row: "referrals_made")
     add(
-        referrals.filter(status__in=ENGAGED_REFERRAL_STATUSES).annotate(n=Count("id")),
+        referrals.filter(status__in=ENGAGED_STATUSES).annotate(n=Count("id")),
         lambda row: "referrals_engaged",
     )
     return counts
