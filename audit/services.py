@@ -2,7 +2,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
-from linksworker.net import client_ip
+from audit.net import client_ip
 
 
 def audit_record(

@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action, AuditEvent
+from audit.net import client_ip
 from audit.services import audit_record
+from exchange.access import can_export_programme_data
 from exchange.formats import (
     ASSESSMENTS,
     CONSULTATIONS,
@@ -44,8 +46,6 @@ from exchange.formats import (
     STAFF_SURVEY,
     FileSpec,
 )
-from linksworker.net import client_ip
-from linksworker.policy import can_export_programme_data
 from participants.models import Assessment, Consultation, Participant, ParticipantNeed, Timepoint
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals.models import CommunityResource, Referral

@@ -22,10 +22,10 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from exchange.access import can_import_programme_data
 from exchange.formats import FILE_NAMES
 from exchange.importer import ImportResult, programme_check, programme_import
 from exchange.models import ImportFile, ImportJob
-from linksworker.policy import can_import_programme_data
 from reports.figures import practice_figures_compact
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

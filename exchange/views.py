@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exchange.access import get_import_job_for, import_jobs_visible_to
 from exchange.exporter import programme_export_zip
 from exchange.formats import FILES
 from exchange.forms import UploadForm
@@ -19,10 +20,7 @@ from exchange.services import (
     import_job_request_apply,
     import_progress,
 )
-from linksworker.decorators import programme_required, role_required
-from linksworker.policy import get_import_job_for, import_jobs_visible_to
-
-administrator_required = role_required(lambda roles: roles.administrator)
+from practices.roles import administrator_required, programme_required
 
 RECENT_JOBS = 10
 

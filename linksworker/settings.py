@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.roles",
+                "practices.context_processors.roles",
             ],
         },
     },
@@ -146,7 +146,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "linksworker.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
 AXES_VERBOSE = False
 
 # Sessions end after 30 idle minutes: every request pushes the expiry on.

@@ -7,14 +7,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from linksworker.celery import app as celery_app
-from linksworker.policy import roles_of
 from participants.selectors import (
     caseload_by_clp,
     clp_home_summary,
     followup_worklist,
 )
-from practices.selectors import practices_with_figures
-from reports.dashboards import followup_completion
+from practices.roles import roles_of
+from reports.dashboards import followup_completion, practice_comparison
 
 
 @login_required
@@ -29,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["by_clp"] = caseload_by_clp(user=request.user)
         context["completion"] = followup_completion(user=request.user)
     if roles.sees_programme:
-        practices = list(practices_with_figures(user=request.user))
+        practices = practice_comparison(user=request.user)
         context["programme"] = {
             "practices": practices,
             "open_cases": sum(p.open_cases for p in practices),

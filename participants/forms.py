@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from linksworker.policy import clp_practices
 from participants.chi import validate_chi
 from participants.models import (
     EQ5D_DIMENSIONS,
@@ -24,6 +23,7 @@ from participants.models import (
     Timepoint,
 )
 from participants.postcodes import normalise_postcode
+from practices.access import clp_practices
 from practices.models import Attachment, StaffRole
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from linksworker.policy import participants_in_aggregate_scope, participants_visible_to
+from participants.access import participants_in_aggregate_scope, participants_visible_to
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.models import (
     OPEN_FOLLOW_UP_STATUSES,

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.models import User
 from practices.models import Attachment, Practice, StaffSurveyResponse
 
 
@@ -21,3 +23,25 @@ class PracticeAdmin(admin.ModelAdmin):
 class StaffSurveyResponseAdmin(admin.ModelAdmin):
     list_display = ["practice", "year", "wellbeing_activities", "give_up_within_5y"]
     list_filter = ["year", "practice"]
+
+
+class StaffAttachmentInline(admin.TabularInline):
+    model = Attachment
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["practice"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Staff accounts with their practice attachments. Registered here, beside the
+    attachments, so that `accounts` stays at the bottom and knows no practice."""
+
+    list_display = ["username", "full_name", "email", "is_programme_lead", "is_superuser"]
+    list_filter = ["is_programme_lead", "is_superuser", "is_active"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("Programme", {"fields": ("full_name", "is_programme_lead")}),
+    )
+    inlines = [StaffAttachmentInline]

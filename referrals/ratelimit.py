@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from linksworker.net import client_ip
+from audit.net import client_ip
 
 DEFAULT_LIMIT = 30
 DEFAULT_WINDOW = 10 * 60

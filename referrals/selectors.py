@@ -21,13 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
-from linksworker.policy import (
-    participants_editable_by,
-    participants_in_aggregate_scope,
-    referrals_in_aggregate_scope,
-    referrals_visible_to,
-)
+from participants.access import participants_editable_by, participants_in_aggregate_scope
 from participants.models import CaseStatus, Participant
+from referrals.access import referrals_in_aggregate_scope, referrals_visible_to
 from referrals.models import (
     Category,
     CommunityResource,

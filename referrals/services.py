@@ -15,14 +15,11 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
-from linksworker.policy import (
-    can_maintain_resources,
-    participants_editable_by,
-    referrals_editable_by,
-)
+from participants.access import participants_editable_by
 from participants.models import CaseStatus, Need, Participant
 from participants.postcodes import normalise_postcode
 from referrals import lifecycle, links
+from referrals.access import can_maintain_resources, referrals_editable_by
 from referrals.models import (
     Category,
     CommunityResource,

@@ -5,11 +5,9 @@ from django.shortcuts import render
 
 from audit.models import Action
 from audit.services import audit_record
-from linksworker.decorators import programme_required, role_required
+from practices.roles import manager_required, programme_required
 from reports.dashboards import practice_comparison, practice_dashboard
 from reports.suppression import Suppressor
-
-manager_required = role_required(lambda roles: roles.is_practice_manager or roles.administrator)
 
 
 def _csv(request: HttpRequest, filename: str, header: list[str], rows: list[list]) -> HttpResponse:
@@ -54,6 +52,14 @@ def practice_view(request: HttpRequest) -> HttpResponse:
             ],
         )
     return render(request, "reports/practice_dashboard.html", {"data": data, "s": s})
+
+
+@programme_required
+def practice_list(request: HttpRequest) -> HttpResponse:
+    """The programme's practices with who works there and their caseloads, for the lead."""
+    return render(
+        request, "practices/list.html", {"practices": practice_comparison(user=request.user)}
+    )
 
 
 @programme_required

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from linksworker.policy import practice_ids_in_aggregate_scope, practices_visible_to
 from participants.dates import add_months
 from participants.models import FollowUpStatus
 from participants.selectors import caseload_by_clp
+from practices.access import practice_ids_in_aggregate_scope, practices_visible_to
+from practices.models import Practice, StaffRole
+from practices.roles import AnyUser
 from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
 from reports.statistics import pct
 
@@ -82,23 +85,43 @@ def practice_dashboard(*, user, today: date | None = None) -> dict:
     }
 
 
-def practice_comparison(*, user, today: date | None = None) -> list:
-    """One row per practice: open cases, consultations and referrals in the last twelve
-    calendar months, follow-ups completed of those that came due. Two queries whatever the
-    number of practices or records: the practices, and their running counts
-    (`reports.figures`); counting the records themselves took 80 ms at 50,000 participants
-    (bench/NOTES.md)."""
-    since = _months(today or timezone.localdate())[0]
-    practices = list(practices_visible_to(user).order_by("name"))
+def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Practice]:
+    """One row per practice in the user's scope, with aggregate figures only (no participant
+    rows): current CLPs; open and all cases; consultations and referrals in the last twelve
+    calendar months; follow-ups completed of those that came due. The programme dashboard,
+    the practices list and the lead's home page all read it.
+
+    Two queries whatever the number of practices or records: the practices with their
+    current CLPs, and their running counts (`reports.figures`); counting the records
+    themselves took 80 ms at 50,000 participants (bench/NOTES.md)."""
+    today = today or timezone.localdate()
+    since = _months(today)[0]
+    current = Q(attachments__started_on__lte=today) & (
+        Q(attachments__ended_on__isnull=True) | Q(attachments__ended_on__gte=today)
+    )
+    practices = list(
+        practices_visible_to(user)
+        .annotate(
+            clps=Count(
+                "attachments__user",
+                filter=current & Q(attachments__role=StaffRole.CLP),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
     totals = practice_totals(practice_ids=practice_ids_in_aggregate_scope(user), since=since)
     for p in practices:
         figures = totals.get(p.pk, {})
         referrals, follow_ups = _referrals(figures), _follow_ups(figures)
-        p.open_cases = figures.get("cases_open", 0)
-        p.attended = figures.get("consultations_attended", 0)
-        p.dna = figures.get("consultations_dna", 0)
-        p.referrals_made, p.referrals_engaged = referrals["made"], referrals["engaged"]
-        p.engaged_pct = referrals["engaged_pct"]
-        p.follow_ups_due, p.follow_ups_completed = follow_ups["came_due"], follow_ups["completed"]
-        p.completion_pct = follow_ups["rate"]
+        p.open_cases = figures.get("cases_open", 0)  # type: ignore[attr-defined]
+        p.total_cases = p.open_cases + figures.get("cases_closed", 0)  # type: ignore[attr-defined]
+        p.attended = figures.get("consultations_attended", 0)  # type: ignore[attr-defined]
+        p.dna = figures.get("consultations_dna", 0)  # type: ignore[attr-defined]
+        p.referrals_made = referrals["made"]  # type: ignore[attr-defined]
+        p.referrals_engaged = referrals["engaged"]  # type: ignore[attr-defined]
+        p.engaged_pct = referrals["engaged_pct"]  # type: ignore[attr-defined]
+        p.follow_ups_due = follow_ups["came_due"]  # type: ignore[attr-defined]
+        p.follow_ups_completed = follow_ups["completed"]  # type: ignore[attr-defined]
+        p.completion_pct = follow_ups["rate"]  # type: ignore[attr-defined]
     return practices

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import audit_record
-from linksworker.decorators import programme_required
+from practices.roles import programme_required
 from reports.models import AnnualReport, ReportStatus
 from reports.services import FIRST_YEAR, annual_report_request
 

@@ -4,11 +4,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from linksworker.decorators import clp_required
 from participants.forms import AssessmentForm
 from participants.models import Assessment
 from participants.services import assessment_record
 from participants.views.common import editable_participant
+from practices.roles import clp_required
 
 
 def _assessment_of(participant, pk: int | None) -> Assessment | None:

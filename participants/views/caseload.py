@@ -3,10 +3,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linksworker.decorators import caseload_required
-from linksworker.policy import practices_visible_to, roles_of
 from participants.models import CaseStatus, Need
 from participants.selectors import SORTS, caseload_for, follow_up_due_on
+from practices.access import practices_visible_to
+from practices.roles import caseload_required, roles_of
 
 QUINTILE_CHOICES = [
     ("1", "1 – most deprived"),

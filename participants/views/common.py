@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from linksworker.policy import get_participant_for, participants_editable_by
+from participants.access import get_participant_for, participants_editable_by
 from participants.models import Participant
 
 

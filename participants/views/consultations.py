@@ -4,11 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from linksworker.decorators import clp_required
 from participants.forms import ConsultationForm
 from participants.selectors import usual_mode_of
 from participants.services import consultation_log
 from participants.views.common import editable_participant
+from practices.roles import clp_required
 
 
 @clp_required

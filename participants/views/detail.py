@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from audit.models import Action
 from audit.services import audit_record
-from linksworker.policy import can_edit_participant, can_read_notes, get_participant_for
+from participants.access import can_edit_participant, can_read_notes, get_participant_for
 from participants.selectors import participant_record
 from referrals.selectors import referrals_for_participant
 

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from linksworker.decorators import programme_required
 from participants.models import Need
 from participants.services import need_save
+from practices.roles import programme_required
 
 
 class NeedForm(forms.ModelForm):

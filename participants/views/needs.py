@@ -4,10 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from linksworker.decorators import clp_required
 from participants.forms import NeedsForm
 from participants.services import needs_update
 from participants.views.common import editable_participant
+from practices.roles import clp_required
 
 
 @clp_required

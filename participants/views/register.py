@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from linksworker.decorators import clp_required
-from linksworker.policy import participants_visible_to
+from participants.access import participants_visible_to
 from participants.forms import CloseCaseForm, ParticipantForm, ReopenCaseForm
 from participants.services import (
     ConcurrentEdit,
@@ -17,6 +16,7 @@ from participants.services import (
     participant_update,
 )
 from participants.views.common import editable_participant
+from practices.roles import clp_required
 
 
 @clp_required

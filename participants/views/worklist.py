@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from linksworker.decorators import clp_required
-from linksworker.policy import participants_editable_by
+from participants.access import participants_editable_by
 from participants.followups import followup_close
 from participants.forms import DateInput
 from participants.models import FollowUp, FollowUpStatus
 from participants.selectors import followup_worklist
+from practices.roles import clp_required
 
 
 @clp_required

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linksworker.decorators import clp_required
+from practices.roles import clp_required
 from referrals.models import FeedbackLink
 from referrals.services import feedback_link_issue, feedback_link_revoke
 from referrals.views.common import editable_referral

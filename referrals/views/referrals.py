@@ -11,13 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import Action
 from audit.services import audit_record
-from linksworker.decorators import caseload_required, clp_required
-from linksworker.policy import (
-    can_read_referral_notes,
-    get_referral_for,
-    referrals_editable_by,
-)
+from practices.roles import caseload_required, clp_required
 from referrals import lifecycle
+from referrals.access import can_read_referral_notes, get_referral_for, referrals_editable_by
 from referrals.forms import ReferralForm, add_service_error
 from referrals.models import CommunityResource, ReferralStatus
 from referrals.selectors import (

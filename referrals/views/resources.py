@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from linksworker.policy import can_maintain_resources, roles_of
+from practices.roles import directory_required, maintainer_required, roles_of
+from referrals.access import can_maintain_resources
 from referrals.forms import ResourceForm, add_service_error
 from referrals.models import CommunityResource
 from referrals.selectors import (
@@ -18,12 +19,7 @@ from referrals.selectors import (
     resource_with_figures,
 )
 from referrals.services import resource_save, resource_set_active
-from referrals.views.common import (
-    directory_required,
-    int_or_none,
-    maintainer_required,
-    query_without_page,
-)
+from referrals.views.common import int_or_none, query_without_page
 
 
 @directory_required

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linksworker.decorators import programme_required
+from practices.roles import programme_required
 from referrals.selectors import PERIODS, referral_statistics, statistics_years
 from referrals.views.common import int_or_none
 

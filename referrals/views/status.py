@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from linksworker.decorators import clp_required
+from practices.roles import clp_required
 from referrals.forms import CloseForm, StatusForm, add_service_error
 from referrals.services import referral_close, referral_set_status
 from referrals.views.common import editable_referral

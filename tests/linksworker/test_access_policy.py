@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from linksworker.policy import (
+from participants.access import (
     can_read_notes,
     participants_in_aggregate_scope,
     participants_visible_to,
-    practices_visible_to,
 )
+from practices.access import practices_visible_to
 from practices.models import Attachment
 
 

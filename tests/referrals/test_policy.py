@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from linksworker.policy import (
+from practices.models import Attachment
+from referrals.access import (
     can_maintain_resources,
     can_read_referral_notes,
     can_view_resources,
@@ -13,7 +14,6 @@ from linksworker.policy import (
     referrals_in_aggregate_scope,
     referrals_visible_to,
 )
-from practices.models import Attachment
 from tests.factories import UserFactory
 
 

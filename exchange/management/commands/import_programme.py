@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from exchange.access import can_import_programme_data
 from exchange.formats import FILE_NAMES
 from exchange.importer import ImportResult, programme_import
-from linksworker.policy import can_import_programme_data
 
 
 class Command(BaseCommand):

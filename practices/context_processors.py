@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from linksworker.policy import roles_of
+from practices.roles import roles_of
 
 
 def roles(request: HttpRequest) -> dict:

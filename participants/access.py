@@ -1,0 +1,54 @@
+"""Who may see and change which participants, built on the roles primitive
+(`practices.roles`). Every queryset of participant data starts from one of these; a record
+outside the user's scope is absent, so views that load through them answer 404."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from participants.models import Participant
+from practices.access import practice_ids_in_aggregate_scope
+from practices.roles import AnyUser, roles_of
+
+
+def participants_visible_to(user: AnyUser) -> QuerySet[Participant]:
+    """Participant rows the user may open. Programme leads get none: aggregates only."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return Participant.objects.all()
+    return Participant.objects.filter(practice_id__in=roles.practice_ids)
+
+
+def participants_editable_by(user: AnyUser) -> QuerySet[Participant]:
+    """Participants whose records the user may change: those of their CLP practices."""
+    return Participant.objects.filter(practice_id__in=roles_of(user).clp_practice_ids)
+
+
+def participants_in_aggregate_scope(user: AnyUser) -> QuerySet[Participant]:
+    """Participants whose records may be counted (never listed) for this user's figures."""
+    practice_ids = practice_ids_in_aggregate_scope(user)
+    if practice_ids is None:
+        return Participant.objects.all()
+    return Participant.objects.filter(practice_id__in=practice_ids)
+
+
+def can_read_notes(user: AnyUser, participant: Participant) -> bool:
+    """Free-text notes and goals are for the CLPs of the participant's practice."""
+    roles = roles_of(user)
+    return roles.administrator or participant.practice_id in roles.clp_practice_ids
+
+
+def can_edit_participant(user: AnyUser, participant: Participant) -> bool:
+    return participant.practice_id in roles_of(user).clp_practice_ids
+
+
+def get_participant_for(
+    user: AnyUser, ref: str, *, queryset: QuerySet[Participant] | None = None
+) -> Participant:
+    """Load one participant through the user's scope; anything else is a 404."""
+    qs = queryset if queryset is not None else participants_visible_to(user)
+    try:
+        return qs.select_related("practice", "clp").get(ref=ref)
+    except Participant.DoesNotExist:
+        raise Http404("No such participant.") from None

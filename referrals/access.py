@@ -1,0 +1,54 @@
+"""Who may see and change which referrals, and who may use the directory, built on the
+roles primitive (`practices.roles`) and the participants' scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from participants.access import can_read_notes, participants_in_aggregate_scope
+from practices.roles import AnyUser, roles_of
+from referrals.models import Referral
+
+
+def can_view_resources(user: AnyUser) -> bool:
+    return roles_of(user).sees_directory
+
+
+def can_maintain_resources(user: AnyUser) -> bool:
+    return roles_of(user).maintains_directory
+
+
+def referrals_visible_to(user: AnyUser) -> QuerySet[Referral]:
+    """Referral rows the user may open: those of participants in their practices (read-only
+    for practice managers). Programme leads get none: aggregates only."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return Referral.objects.all()
+    return Referral.objects.filter(participant__practice_id__in=roles.practice_ids)
+
+
+def referrals_editable_by(user: AnyUser) -> QuerySet[Referral]:
+    """Referrals the user may change: those of participants in their CLP practices."""
+    return Referral.objects.filter(participant__practice_id__in=roles_of(user).clp_practice_ids)
+
+
+def referrals_in_aggregate_scope(user: AnyUser) -> QuerySet[Referral]:
+    """Referrals that may be counted (never listed) for this user's figures."""
+    return Referral.objects.filter(participant__in=participants_in_aggregate_scope(user))
+
+
+def can_read_referral_notes(user: AnyUser, referral: Referral) -> bool:
+    """The CLP's note, and free text from the organisation, follow the participant's notes."""
+    return can_read_notes(user, referral.participant)
+
+
+def get_referral_for(
+    user: AnyUser, pk: int, *, queryset: QuerySet[Referral] | None = None
+) -> Referral:
+    """Load one referral through the user's scope; anything else is a 404."""
+    qs = queryset if queryset is not None else referrals_visible_to(user)
+    try:
+        return qs.select_related("participant__practice", "resource", "need", "clp").get(pk=pk)
+    except Referral.DoesNotExist:
+        raise Http404("No such referral.") from None
