@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -23,6 +21,7 @@ from participants.models import (
     Timepoint,
 )
 from participants.postcodes import normalise_postcode
+from participants.rules import duration_for, require_not_in_future
 from practices.access import clp_practices
 from practices.models import Attachment, StaffRole
 
@@ -32,11 +31,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _not_in_future(value: date | None, what: str) -> None:
-    if value and value > timezone.localdate():
-        raise ValidationError(f"{what} cannot be in the future.")
 
 
 class NeedChoiceField(forms.ModelMultipleChoiceField):
@@ -141,12 +135,12 @@ class ParticipantForm(forms.ModelForm):
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
-        _not_in_future(value, "The date of birth")
+        require_not_in_future(value, "The date of birth")
         return value
 
     def clean_referred_on(self):
         value = self.cleaned_data["referred_on"]
-        _not_in_future(value, "The referral date")
+        require_not_in_future(value, "The referral date")
         return value
 
     def clean(self):
@@ -162,7 +156,7 @@ class ParticipantForm(forms.ModelForm):
         consent_on = cleaned.get("consent_on")
         if consent_on:
             try:
-                _not_in_future(consent_on, "The consent date")
+                require_not_in_future(consent_on, "The consent date")
             except ValidationError as error:
                 self.add_error("consent_on", error)
         practice, clp = cleaned.get("practice"), cleaned.get("clp")
@@ -227,15 +221,16 @@ class ConsultationForm(forms.ModelForm):
 
     def clean_date(self):
         value = self.cleaned_data["date"]
-        _not_in_future(value, "The consultation date")
+        require_not_in_future(value, "The consultation date")
         return value
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("attended") and cleaned.get("duration_minutes") in (None, ""):
             self.add_error("duration_minutes", "Give the length of the consultation in minutes.")
-        if not cleaned.get("attended"):
-            cleaned["duration_minutes"] = 0
+        cleaned["duration_minutes"] = duration_for(
+            attended=cleaned.get("attended"), duration_minutes=cleaned.get("duration_minutes")
+        )
         next_on, on = cleaned.get("next_contact_on"), cleaned.get("date")
         if next_on and on and next_on < on:
             self.add_error("next_contact_on", "The next contact is before this consultation.")
@@ -249,7 +244,7 @@ class CloseCaseForm(forms.Form):
 
     def clean_on(self):
         value = self.cleaned_data["on"]
-        _not_in_future(value, "The closing date")
+        require_not_in_future(value, "The closing date")
         return value
 
 
@@ -277,7 +272,7 @@ class NeedsForm(forms.Form):
 
     def clean_on(self):
         value = self.cleaned_data["on"]
-        _not_in_future(value, "The date")
+        require_not_in_future(value, "The date")
         return value
 
 
@@ -330,7 +325,7 @@ class AssessmentForm(forms.ModelForm):
 
     def clean_date(self):
         value = self.cleaned_data["date"]
-        _not_in_future(value, "The assessment date")
+        require_not_in_future(value, "The assessment date")
         return value
 
     def clean_timepoint(self):

@@ -30,6 +30,12 @@ from participants.models import (
     StatusChange,
     Timepoint,
 )
+from participants.rules import (
+    consultation_check,
+    duration_for,
+    require_not_before_referral,
+    require_not_in_future,
+)
 from participants.tasks import refresh_participant_followups
 
 REF_PREFIX = "P"
@@ -212,10 +218,15 @@ def consultation_log(
     """Log a consultation built from a validated form; a did-not-attend has no duration."""
     participant = consultation.participant
     _require_open(participant)
-    if consultation.date < participant.referred_on:
-        raise ValidationError({"date": "The consultation is before the referral date."})
-    if not consultation.attended:
-        consultation.duration_minutes = 0
+    consultation.duration_minutes = duration_for(
+        attended=consultation.attended, duration_minutes=consultation.duration_minutes
+    )
+    consultation_check(
+        day=consultation.date,
+        referred_on=participant.referred_on,
+        attended=consultation.attended,
+        duration=consultation.duration_minutes,
+    )
     consultation.full_clean()
     consultation.save()
     consultation.needs_discussed.set(needs_discussed)
@@ -271,8 +282,11 @@ def needs_update(
 def assessment_record(*, user, request=None, assessment: Assessment) -> Assessment:
     """Save an assessment; scores are computed from the items, never typed in."""
     participant = assessment.participant
-    if assessment.date < participant.referred_on:
-        raise ValidationError({"date": "The assessment is before the referral date."})
+    try:
+        require_not_in_future(assessment.date, "The assessment date")
+        require_not_before_referral(assessment.date, participant.referred_on, "The assessment")
+    except ValidationError as error:
+        raise ValidationError({"date": error.messages}) from None
     if assessment.recorded_by_id is None:
         assessment.recorded_by = user
     # Validate the items first: scoring assumes they are in range.

@@ -43,6 +43,7 @@ from participants.models import (
     StatusChange,
     Timepoint,
 )
+from participants.rules import duration_is_consistent, is_before_referral, is_in_future
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals import lifecycle
 from referrals.models import Category, CommunityResource, Referral, ReferralStatusChange
@@ -114,8 +115,7 @@ class Planner:
         known.update(fields)
 
     def not_in_future(self, spec: FileSpec, row: Row, column: str) -> None:
-        value = row.values.get(column)
-        if value is not None and value > self.today:
+        if is_in_future(row.values.get(column), today=self.today):
             self.fail(spec, row, column, "is in the future")
 
     def unique(self, spec: FileSpec, row: Row, seen: dict, key, column: str, what: str) -> bool:
@@ -618,7 +618,7 @@ class Planner:
         self.not_in_future(spec, row, "date")
         referred = self._referred_on(ref) if ref else None
         day = row.values.get("date")
-        if referred and day and day < referred:
+        if is_before_referral(day, referred):
             self.fail(spec, row, "date", "is before the participant's referred_on date")
         return self.participants.get(ref) if ref else None
 
@@ -648,7 +648,10 @@ class Planner:
             self.check_participant_ref(spec, row)
             if row.values.get("clp_username") and row["clp_username"] not in self.known_usernames:
                 self.fail(spec, row, "clp_username", "is not a known username")
-            if row.values.get("attended") is False and row.values.get("duration_minutes"):
+            if not duration_is_consistent(
+                attended=row.values.get("attended"),
+                duration_minutes=row.values.get("duration_minutes"),
+            ):
                 self.fail(spec, row, "duration_minutes", "must be 0 when attended is no")
             if not row.ok:
                 continue

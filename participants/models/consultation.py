@@ -64,7 +64,12 @@ class Consultation(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=0, duration_minutes__lte=480),
                 name="consultation_duration_range",
-            )
+            ),
+            # participants.rules: a did-not-attend lasts 0 minutes.
+            models.CheckConstraint(
+                condition=Q(attended=True) | Q(duration_minutes=0),
+                name="consultation_did_not_attend_no_duration",
+            ),
         ]
 
     def __str__(self) -> str:
