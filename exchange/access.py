@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from exchange.models import ImportJob
 from practices.roles import AnyUser, roles_of
 
@@ -20,7 +21,7 @@ def can_export_programme_data(user: AnyUser) -> bool:
 
 def import_jobs_visible_to(user: AnyUser) -> QuerySet[ImportJob]:
     """A person's own imports: an upload holds identifiable data, so nobody else's."""
-    if not can_import_programme_data(user):
+    if not can_import_programme_data(user) or not isinstance(user, User):
         return ImportJob.objects.none()
     return ImportJob.objects.filter(created_by=user)
 

@@ -16,6 +16,7 @@ import io
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -131,11 +132,11 @@ def _staff() -> list[tuple]:
     named |= set(Consultation.objects.values_list("clp_id", flat=True).distinct())
     leads = set(User.objects.filter(is_programme_lead=True).values_list("pk", flat=True))
     ids = leads | named | {user_id for user_id, _ in current}
-    rows = []
+    rows: list[tuple[str, str, str, str, tuple[str, ...], date | None]] = []
     for pk, username, full_name, email, joined in User.objects.filter(pk__in=ids).values_list(
         "pk", "username", "full_name", "email", "date_joined"
     ):
-        person = []
+        person: list[tuple[str, tuple[str, ...], date | None]] = []
         if pk in leads:
             person.append((ROLE_PROGRAMME_LEAD, (), timezone.localtime(joined).date()))
         for role in (ROLE_CLP, ROLE_PRACTICE_MANAGER):

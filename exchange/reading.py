@@ -75,6 +75,10 @@ class Row:
     def __getitem__(self, column: str) -> Any:
         return self.values[column]
 
+    def get(self, column: str) -> Any:
+        """The column's value, or None when it is blank or could not be read."""
+        return self.values.get(column)
+
     def has(self, *columns: str) -> bool:
         return all(column in self.values for column in columns)
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from linksworker.celery import app as celery_app
 from participants.selectors import (
     caseload_by_clp,
@@ -17,7 +18,7 @@ from reports.dashboards import followup_completion, practice_comparison
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's first screen: what they need to act on before anything else."""
     roles = roles_of(request.user)
     context: dict = {"roles": roles}

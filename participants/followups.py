@@ -12,17 +12,21 @@ the window); or completed (follow-up assessment recorded), declined, or not appl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from participants.dates import FOLLOW_UP_MONTHS, add_months
@@ -200,7 +204,13 @@ def followup_complete(*, assessment: Assessment) -> FollowUp | None:
 
 @transaction.atomic
 def followup_close(
-    *, user, request=None, follow_up: FollowUp, status: str, reason: str, on: date
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    follow_up: FollowUp,
+    status: str,
+    reason: str,
+    on: date,
 ) -> FollowUp:
     """A CLP marks a follow-up missed or declined, with the reason."""
     if status not in (FollowUpStatus.MISSED, FollowUpStatus.DECLINED):
@@ -268,7 +278,7 @@ def followup_reminders_send(*, today: date | None = None) -> int:
     return sent
 
 
-def _reminder_text(row: dict, link: str) -> str:
+def _reminder_text(row: Mapping[str, Any], link: str) -> str:
     name = row["participant__clp__full_name"] or "there"
     return (
         f"Hello {name},\n\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,12 +20,18 @@ from participants.models import (
     DischargeReason,
     Need,
     Participant,
+    ParticipantNeed,
     Timepoint,
 )
 from participants.postcodes import normalise_postcode
-from participants.rules import duration_for, require_not_in_future
+from participants.rules import DURATION_MISSING, duration_for, require_not_in_future
 from practices.access import clp_practices
 from practices.models import Attachment, StaffRole
+
+
+def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's choice-of-records field, whose choices are narrowed per person."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class DateInput(forms.DateInput):
@@ -38,6 +46,16 @@ class NeedChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj: Need) -> str:
         return f"{obj.name} ({obj.get_domain_display().lower()})"
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class CurrentNeedChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ParticipantNeed) -> str:
+        return obj.need.name
 
 
 class ParticipantForm(forms.ModelForm):
@@ -86,6 +104,7 @@ class ParticipantForm(forms.ModelForm):
             "referral_reason": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
+        field_classes = {"clp": StaffChoiceField}
         help_texts = {
             "consent_given": "The person agreed to their information being kept and shared "
             "as the programme's privacy notice describes.",
@@ -96,20 +115,19 @@ class ParticipantForm(forms.ModelForm):
         self.user = user
         self.editing = editing
         practices = clp_practices(user)
-        self.fields["practice"].queryset = practices
-        self.fields["clp"].queryset = User.objects.filter(
+        model_choices(self, "practice").queryset = practices
+        model_choices(self, "clp").queryset = User.objects.filter(
             pk__in=Attachment.objects.current()
             .filter(role=StaffRole.CLP, practice__in=practices)
             .values("user_id"),
             is_active=True,
         )
-        self.fields["clp"].label_from_instance = lambda u: u.display_name
         self.fields["clp"].label = "Assigned CLP"
         if not self.is_bound and not editing:
             self.initial.setdefault("clp", user.pk)
             self.initial.setdefault("referred_on", timezone.localdate())
-            if self.fields["practice"].queryset.count() == 1:
-                self.initial.setdefault("practice", self.fields["practice"].queryset.get().pk)
+            if practices.count() == 1:
+                self.initial.setdefault("practice", practices.get().pk)
         if editing:
             del self.fields["needs"]
             self.initial["version"] = self.instance.version
@@ -144,7 +162,8 @@ class ParticipantForm(forms.ModelForm):
         return value
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         chi, dob, sex = (cleaned.get(k) for k in ("chi", "date_of_birth", "sex"))
         if chi and dob and sex:
             try:
@@ -211,7 +230,7 @@ class ConsultationForm(forms.ModelForm):
     def __init__(self, *args, participant: Participant, user: User, usual_mode: str, **kwargs):
         super().__init__(*args, **kwargs)
         current = participant.needs.filter(resolved_on__isnull=True).values("need_id")
-        self.fields["needs_discussed"].queryset = Need.objects.filter(pk__in=current)
+        model_choices(self, "needs_discussed").queryset = Need.objects.filter(pk__in=current)
         self.fields["duration_minutes"].required = False
         self.fields["goal_progress"].required = False
         if not self.is_bound:
@@ -225,9 +244,10 @@ class ConsultationForm(forms.ModelForm):
         return value
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("attended") and cleaned.get("duration_minutes") in (None, ""):
-            self.add_error("duration_minutes", "Give the length of the consultation in minutes.")
+            self.add_error("duration_minutes", DURATION_MISSING)
         cleaned["duration_minutes"] = duration_for(
             attended=cleaned.get("attended"), duration_minutes=cleaned.get("duration_minutes")
         )
@@ -254,17 +274,19 @@ class ReopenCaseForm(forms.Form):
 
 class NeedsForm(forms.Form):
     add = NeedChoiceField(queryset=Need.objects.none(), required=False, label="Add needs")
-    resolve = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Resolved"
+    resolve = CurrentNeedChoiceField(
+        queryset=ParticipantNeed.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Resolved",
     )
     on = forms.DateField(label="As of", widget=DateInput())
 
     def __init__(self, *args, participant: Participant, **kwargs):
         super().__init__(*args, **kwargs)
         current = participant.needs.filter(resolved_on__isnull=True).select_related("need")
-        self.fields["resolve"].queryset = current
-        self.fields["resolve"].label_from_instance = lambda pn: pn.need.name
-        self.fields["add"].queryset = Need.objects.filter(active=True).exclude(
+        model_choices(self, "resolve").queryset = current
+        model_choices(self, "add").queryset = Need.objects.filter(active=True).exclude(
             pk__in=current.values("need_id")
         )
         if not self.is_bound:
@@ -340,12 +362,13 @@ class AssessmentForm(forms.ModelForm):
         return value
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         timepoint, on = cleaned.get("timepoint"), cleaned.get("date")
-        others = {
-            a.timepoint: a
-            for a in self.participant.assessments.exclude(pk=self.instance.pk or None)
-        }
+        assessments = self.participant.assessments.all()
+        if self.instance.pk:
+            assessments = assessments.exclude(pk=self.instance.pk)
+        others = {a.timepoint: a for a in assessments}
         if timepoint == Timepoint.FOLLOW_UP:
             baseline = others.get(Timepoint.BASELINE)
             if baseline is None:

@@ -49,7 +49,12 @@ def duration_for(*, attended: bool | None, duration_minutes: int | None) -> int 
     return duration_minutes if attended is not False else DID_NOT_ATTEND_MINUTES
 
 
-def consultation_check(*, day: date, referred_on: date, attended: bool, duration: int) -> None:
+DURATION_MISSING = "Give the length of the consultation in minutes."
+
+
+def consultation_check(
+    *, day: date, referred_on: date, attended: bool, duration: int | None
+) -> None:
     """Every rule on one consultation, as errors keyed by field."""
     errors: dict[str, list[str]] = {}
     for rule in (
@@ -60,7 +65,9 @@ def consultation_check(*, day: date, referred_on: date, attended: bool, duration
             rule()
         except ValidationError as error:
             errors.setdefault("date", []).extend(error.messages)
-    if not duration_is_consistent(attended=attended, duration_minutes=duration):
+    if attended and duration is None:
+        errors["duration_minutes"] = [DURATION_MISSING]
+    elif not duration_is_consistent(attended=attended, duration_minutes=duration):
         errors["duration_minutes"] = ["A consultation that was not attended lasts 0 minutes."]
     if errors:
         raise ValidationError(errors)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
 from participants.access import participants_in_aggregate_scope, participants_visible_to
 from participants.dates import FOLLOW_UP_MONTHS, add_months
+from participants.measures import hads_band
 from participants.models import (
     OPEN_FOLLOW_UP_STATUSES,
     Assessment,
@@ -44,7 +48,7 @@ def _attended():
 
 def caseload_for(
     *,
-    user,
+    user: User,
     search: str = "",
     status: str = "",
     practice_id: int | None = None,
@@ -108,7 +112,7 @@ def follow_up_due_on(baseline_on: date | None) -> date | None:
     return add_months(baseline_on, FOLLOW_UP_MONTHS) if baseline_on else None
 
 
-def usual_mode_of(*, user) -> str:
+def usual_mode_of(*, user: User) -> str:
     """The mode of the CLP's latest consultation: the default for their next one."""
     latest = (
         Consultation.objects.filter(clp=user).order_by("-date", "-id").values_list("mode").first()
@@ -189,8 +193,6 @@ class OutcomeRow:
 
 def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -> list[OutcomeRow]:
     """Baseline and follow-up scores side by side; a measure appears once either has it."""
-    from participants.measures import hads_band
-
     rows = []
     for field, label, banded in OUTCOME_MEASURES:
         b = getattr(baseline, field, None) if baseline else None
@@ -233,7 +235,7 @@ def participant_consultations(*, participant: Participant) -> QuerySet[Consultat
     return participant.consultations.select_related("clp").order_by("-date", "-id")
 
 
-def clp_home_summary(*, user) -> dict:
+def clp_home_summary(*, user: User) -> dict:
     """What a CLP needs first: their own open cases, most recently seen first."""
     own = participants_visible_to(user).filter(clp=user)
     counts = own.aggregate(
@@ -253,7 +255,7 @@ def clp_home_summary(*, user) -> dict:
     return {"counts": counts, "recent": list(recent), "seen_this_week": seen_this_week}
 
 
-def caseload_by_clp(*, user) -> list[dict]:
+def caseload_by_clp(*, user: User) -> list[Mapping[str, Any]]:
     """Open and closed cases per CLP in the user's practices, counted by the database."""
     since = timezone.localdate() - timedelta(days=30)
     return list(
@@ -282,7 +284,7 @@ class Worklist:
         return len(self.overdue) + len(self.due_now) + len(self.due_soon)
 
 
-def followup_worklist(*, user, today: date | None = None) -> Worklist:
+def followup_worklist(*, user: User, today: date | None = None) -> Worklist:
     """The CLP's open follow-ups of open cases, in one query, grouped for the worklist:
     overdue; due now or later this week; due soon (within the look-ahead)."""
     today = today or timezone.localdate()

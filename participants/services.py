@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Length
+from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from participants.followups import followup_complete, followups_advance, followups_after_reopen
@@ -100,7 +103,11 @@ def participant_find_by_chi(*, chi: str) -> Participant | None:
 
 @transaction.atomic
 def participant_register(
-    *, user, request=None, participant: Participant, needs: Iterable[Need] = ()
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    participant: Participant,
+    needs: Iterable[Need] = (),
 ) -> Participant:
     """Register an unsaved participant built from a validated form. A CHI number already in
     the programme raises DuplicateParticipant carrying the existing record."""
@@ -132,7 +139,12 @@ def participant_register(
 
 @transaction.atomic
 def participant_update(
-    *, user, request=None, participant: Participant, changed: list[str], version: int
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    participant: Participant,
+    changed: list[str],
+    version: int,
 ) -> Participant:
     """Save edited details, refusing if the record changed since the form was opened."""
     if "postcode" in changed:
@@ -155,7 +167,13 @@ def participant_update(
 
 @transaction.atomic
 def participant_close(
-    *, user, request=None, participant: Participant, on: date, reason: str, note: str = ""
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    participant: Participant,
+    on: date,
+    reason: str,
+    note: str = "",
 ) -> Participant:
     if participant.status == CaseStatus.CLOSED:
         raise ValidationError("This case is already closed.")
@@ -184,7 +202,12 @@ def participant_close(
 
 @transaction.atomic
 def participant_reopen(
-    *, user, request=None, participant: Participant, on: date, note: str = ""
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    participant: Participant,
+    on: date,
+    note: str = "",
 ) -> Participant:
     if participant.status == CaseStatus.OPEN:
         raise ValidationError("This case is already open.")
@@ -209,8 +232,8 @@ def participant_reopen(
 @transaction.atomic
 def consultation_log(
     *,
-    user,
-    request=None,
+    user: User,
+    request: HttpRequest | None = None,
     consultation: Consultation,
     needs_discussed: Iterable[Need] = (),
     next_contact_on: date | None = None,
@@ -218,15 +241,16 @@ def consultation_log(
     """Log a consultation built from a validated form; a did-not-attend has no duration."""
     participant = consultation.participant
     _require_open(participant)
-    consultation.duration_minutes = duration_for(
+    duration = duration_for(
         attended=consultation.attended, duration_minutes=consultation.duration_minutes
     )
     consultation_check(
         day=consultation.date,
         referred_on=participant.referred_on,
         attended=consultation.attended,
-        duration=consultation.duration_minutes,
+        duration=duration,
     )
+    consultation.duration_minutes = cast(int, duration)  # checked above
     consultation.full_clean()
     consultation.save()
     consultation.needs_discussed.set(needs_discussed)
@@ -240,8 +264,8 @@ def consultation_log(
 @transaction.atomic
 def needs_update(
     *,
-    user,
-    request=None,
+    user: User,
+    request: HttpRequest | None = None,
     participant: Participant,
     add: Iterable[Need] = (),
     resolve: Iterable[ParticipantNeed] = (),
@@ -279,7 +303,9 @@ def needs_update(
 
 
 @transaction.atomic
-def assessment_record(*, user, request=None, assessment: Assessment) -> Assessment:
+def assessment_record(
+    *, user: User, request: HttpRequest | None = None, assessment: Assessment
+) -> Assessment:
     """Save an assessment; scores are computed from the items, never typed in."""
     participant = assessment.participant
     try:
@@ -311,7 +337,7 @@ def assessment_record(*, user, request=None, assessment: Assessment) -> Assessme
 
 
 @transaction.atomic
-def need_save(*, user, request=None, need: Need) -> Need:
+def need_save(*, user: User, request: HttpRequest | None = None, need: Need) -> Need:
     """Needs are never deleted, only made inactive: old records keep pointing at them."""
     creating = need._state.adding
     need.full_clean()

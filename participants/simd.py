@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -252,15 +252,17 @@ def _parse_row(
         column: _number(cell(column), line=line, column=column, top=top, problems=problems)
         for column, top in ((RANK, DATA_ZONES), (VIGINTILE, 20), (DECILE, 10), (QUINTILE, 5))
     }
-    if len(problems.lines) > found:
+    rank, vigintile, decile, quintile = (numbers[c] for c in (RANK, VIGINTILE, DECILE, QUINTILE))
+    # A number that is missing was reported as a problem of this row.
+    if len(problems.lines) > found or None in (rank, vigintile, decile, quintile):
         return None
     return SimdPostcode(
         postcode=postcode,
         data_zone=data_zone,
-        rank=numbers[RANK],
-        vigintile=numbers[VIGINTILE],
-        decile=numbers[DECILE],
-        quintile=numbers[QUINTILE],
+        rank=cast(int, rank),
+        vigintile=cast(int, vigintile),
+        decile=cast(int, decile),
+        quintile=cast(int, quintile),
     )
 
 

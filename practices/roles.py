@@ -106,7 +106,8 @@ def roles_of(user: AnyUser | None) -> Roles:
     cached: Roles | None = getattr(user, "_links_roles", None)
     if cached is not None:
         return cached
-    clp, manager = set(), set()
+    clp: set[int] = set()
+    manager: set[int] = set()
     for practice_id, role in (
         Attachment.objects.current().filter(user=user).values_list("practice_id", "role")
     ):

@@ -4,13 +4,14 @@ check input; services apply the rules."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from participants.forms import DateInput
+from participants.forms import DateInput, model_choices
 from participants.models import Need, Participant
 from participants.postcodes import normalise_postcode
 from referrals import lifecycle
@@ -20,7 +21,7 @@ from referrals.services import STARTING_STATUSES
 _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError next to the fields it names, or above the form."""
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
@@ -73,7 +74,9 @@ class ResourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Inactive categories stay on the services that already have them.
         current = Q(pk__in=self.instance.categories.values("pk")) if self.instance.pk else Q()
-        self.fields["categories"].queryset = Category.objects.filter(Q(active=True) | current)
+        model_choices(self, "categories").queryset = Category.objects.filter(
+            Q(active=True) | current
+        )
 
     def clean_postcode(self) -> str:
         value = self.cleaned_data.get("postcode", "").strip()
@@ -88,7 +91,8 @@ class ResourceForm(forms.ModelForm):
         return value
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not any(cleaned.get(k) for k in ("phone", "email", "website", "address")):
             self.add_error(
                 None,
@@ -143,9 +147,9 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, participants, resources, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = participants
-        self.fields["resource"].queryset = resources
-        self.fields["need"].queryset = Need.objects.filter(active=True)
+        model_choices(self, "participant").queryset = participants
+        model_choices(self, "resource").queryset = resources
+        model_choices(self, "need").queryset = Need.objects.filter(active=True)
         if not self.is_bound:
             self.initial.setdefault("on", timezone.localdate())
 
@@ -171,7 +175,7 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             (value, ReferralStatus(value).label)
             for value in lifecycle.next_statuses(referral.status)
             if value != ReferralStatus.CLOSED
@@ -225,7 +229,8 @@ class FeedbackForm(forms.Form):
         ].label = f"Did {first_name} engage with the service (take part, keep coming)?"
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("engaged") and cleaned.get("attended") is False:
             self.add_error("engaged", "Someone who did not attend cannot have engaged.")
         return cleaned

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from referrals.models.referral import OPEN_STATUSES, ReferralStatus
 
-PROGRESS = [
+PROGRESS: list[str] = [
     ReferralStatus.SUGGESTED,
     ReferralStatus.REFERRED,
     ReferralStatus.ATTENDED,
@@ -22,7 +22,7 @@ NOT_TAKEN_UP = {ReferralStatus.SUGGESTED, ReferralStatus.REFERRED}
 # The organisation can only be asked about a referral that was made and is still open.
 LINK_STATUSES = (ReferralStatus.REFERRED, ReferralStatus.ATTENDED, ReferralStatus.ENGAGED)
 # Milestones recorded on the referral when it first reaches a status.
-MILESTONES = {
+MILESTONES: dict[str, str] = {
     ReferralStatus.REFERRED: "referred_on",
     ReferralStatus.ATTENDED: "attended_on",
     ReferralStatus.ENGAGED: "engaged_on",

@@ -3,8 +3,10 @@ querysets; figures are counted by the database."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -21,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
+from accounts.models import User
 from participants.access import participants_editable_by, participants_in_aggregate_scope
 from participants.models import CaseStatus, Participant
 from referrals.access import referrals_in_aggregate_scope, referrals_visible_to
@@ -141,7 +144,7 @@ def referrals_for_participant(*, participant: Participant, user) -> list[Referra
     )
 
 
-def referral_list_for(*, user, status: str = "") -> QuerySet[Referral]:
+def referral_list_for(*, user: User, status: str = "") -> QuerySet[Referral]:
     """Referrals in the user's practices, newest first, for the referrals list."""
     qs = referrals_visible_to(user).select_related("participant", "resource", "clp")
     if status == "open":
@@ -163,7 +166,7 @@ def referral_links(*, referral: Referral) -> list[FeedbackLink]:
     )
 
 
-def referable_participants(*, user) -> QuerySet[Participant]:
+def referable_participants(*, user: User) -> QuerySet[Participant]:
     """Whom this user may refer: open cases among the participants they may edit."""
     return (
         participants_editable_by(user)
@@ -215,7 +218,7 @@ class Figures:
     relevant: int = 0
 
     @classmethod
-    def of(cls, row: dict) -> Figures:
+    def of(cls, row: Mapping[str, Any]) -> Figures:
         return cls(**{name: row.get(name) or 0 for name in cls.__dataclass_fields__})
 
     @property
@@ -268,7 +271,7 @@ def _period_label(start: date, period: str) -> str:
     return f"Q{(start.month - 1) // 3 + 1}"
 
 
-def statistics_years(*, user) -> list[int]:
+def statistics_years(*, user: User) -> list[int]:
     """Years with referrals, up to this one, newest first."""
     this_year = timezone.localdate().year
     first = referrals_in_aggregate_scope(user).aggregate(first=Min("date"))["first"]
@@ -277,7 +280,7 @@ def statistics_years(*, user) -> list[int]:
 
 
 def referral_statistics(
-    *, user, year: int, period: str = "quarter", years: list[int] | None = None
+    *, user: User, year: int, period: str = "quarter", years: list[int] | None = None
 ) -> Statistics:
     """Referrals per period, category and service for one calendar year, with engagement
     and the organisations' judgement. Every count comes from an aggregate query; Python only
@@ -334,7 +337,7 @@ def referral_statistics(
         by_category=[
             StatsRow(c.name, category_cells.get(c.pk, empty), Figures.of(c.__dict__))
             for c in categories
-            if c.active or c.referrals
+            if c.active or c.__dict__["referrals"]
         ],
         by_resource=[
             StatsRow(

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from participants.access import participants_editable_by
@@ -47,7 +48,7 @@ class LinkUnavailable(Exception):
 @transaction.atomic
 def resource_save(
     *,
-    user,
+    user: User,
     request: HttpRequest | None = None,
     resource: CommunityResource,
     categories: Iterable[Category],
@@ -84,7 +85,7 @@ def resource_save(
 
 @transaction.atomic
 def resource_set_active(
-    *, user, request: HttpRequest | None = None, resource: CommunityResource, active: bool
+    *, user: User, request: HttpRequest | None = None, resource: CommunityResource, active: bool
 ) -> CommunityResource:
     """Services are deactivated, never deleted: old referrals keep pointing at them."""
     if not can_maintain_resources(user):
@@ -122,7 +123,7 @@ def _duplicate_message(existing: Referral) -> str:
 @transaction.atomic
 def referral_create(
     *,
-    user,
+    user: User,
     request: HttpRequest | None = None,
     participant: Participant,
     resource: CommunityResource,
@@ -215,7 +216,7 @@ def _move(
 @transaction.atomic
 def referral_set_status(
     *,
-    user,
+    user: User,
     request: HttpRequest | None = None,
     referral: Referral,
     status: str,
@@ -238,7 +239,7 @@ def referral_set_status(
 
 
 def referral_close(
-    *, user, request: HttpRequest | None = None, referral: Referral, on: date, note: str = ""
+    *, user: User, request: HttpRequest | None = None, referral: Referral, on: date, note: str = ""
 ) -> Referral:
     return referral_set_status(
         user=user,
@@ -255,7 +256,7 @@ def referral_close(
 
 @transaction.atomic
 def feedback_link_issue(
-    *, user, request: HttpRequest | None = None, referral: Referral
+    *, user: User, request: HttpRequest | None = None, referral: Referral
 ) -> tuple[FeedbackLink, str]:
     """A new link for the organisation, and its token (shown to the CLP once, never stored).
     An earlier link still waiting is withdrawn: its token cannot be shown again anyway."""
@@ -300,7 +301,7 @@ def feedback_link_issue(
 
 @transaction.atomic
 def feedback_link_revoke(
-    *, user, request: HttpRequest | None = None, link: FeedbackLink
+    *, user: User, request: HttpRequest | None = None, link: FeedbackLink
 ) -> FeedbackLink:
     if not referrals_editable_by(user).filter(pk=link.referral_id).exists():
         raise PermissionDenied

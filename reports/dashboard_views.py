@@ -1,8 +1,9 @@
 import csv
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
 from practices.roles import manager_required, programme_required
@@ -10,7 +11,9 @@ from reports.dashboards import practice_comparison, practice_dashboard
 from reports.suppression import Suppressor
 
 
-def _csv(request: HttpRequest, filename: str, header: list[str], rows: list[list]) -> HttpResponse:
+def _csv(
+    request: AuthenticatedHttpRequest, filename: str, header: list[str], rows: list[list]
+) -> HttpResponse:
     """A download that leaves the system: counts are suppressed, and it is audited."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -22,7 +25,7 @@ def _csv(request: HttpRequest, filename: str, header: list[str], rows: list[list
 
 
 @manager_required
-def practice_view(request: HttpRequest) -> HttpResponse:
+def practice_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = practice_dashboard(user=request.user)
     s = Suppressor.from_settings()
     if request.GET.get("download") == "clps":
@@ -55,7 +58,7 @@ def practice_view(request: HttpRequest) -> HttpResponse:
 
 
 @programme_required
-def practice_list(request: HttpRequest) -> HttpResponse:
+def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The programme's practices with who works there and their caseloads, for the lead."""
     return render(
         request, "practices/list.html", {"practices": practice_comparison(user=request.user)}
@@ -63,7 +66,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 
 @programme_required
-def programme_view(request: HttpRequest) -> HttpResponse:
+def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = practice_comparison(user=request.user)
     s = Suppressor.from_settings()
     if request.GET.get("download") == "practices":
@@ -88,7 +91,7 @@ def programme_view(request: HttpRequest) -> HttpResponse:
                 [
                     p.code,
                     p.name,
-                    "yes" if p.deep_end else "no",
+                    "yes" if p.practice.deep_end else "no",
                     s.count(p.open_cases),
                     s.count(p.attended),
                     s.count(p.dna),

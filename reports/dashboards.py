@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.models import User
 from participants.dates import add_months
 from participants.models import FollowUpStatus
 from participants.selectors import caseload_by_clp
@@ -31,7 +33,7 @@ def _months(today: date, count: int = 12) -> list[date]:
     return [add_months(first, -i) for i in range(count - 1, -1, -1)]
 
 
-def consultations_by_month(*, user, today: date | None = None) -> list[dict]:
+def consultations_by_month(*, user: User, today: date | None = None) -> list[dict]:
     months = _months(today or timezone.localdate())
     rows = monthly_totals(
         practice_ids=practice_ids_in_aggregate_scope(user),
@@ -62,7 +64,7 @@ def _follow_ups(figures: dict) -> dict:
     }
 
 
-def followup_completion(*, user) -> dict:
+def followup_completion(*, user: User) -> dict:
     return _follow_ups(scope_totals(practice_ids=practice_ids_in_aggregate_scope(user)))
 
 
@@ -71,7 +73,7 @@ def _referrals(figures: dict) -> dict:
     return {"made": made, "engaged": engaged, "engaged_pct": pct(engaged, made)}
 
 
-def practice_dashboard(*, user, today: date | None = None) -> dict:
+def practice_dashboard(*, user: User, today: date | None = None) -> dict:
     """The last twelve calendar months, this one included, as the chart shows them."""
     today = today or timezone.localdate()
     since = _months(today)[0]
@@ -85,11 +87,37 @@ def practice_dashboard(*, user, today: date | None = None) -> dict:
     }
 
 
-def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Practice]:
-    """One row per practice in the user's scope, with aggregate figures only (no participant
-    rows): current CLPs; open and all cases; consultations and referrals in the last twelve
-    calendar months; follow-ups completed of those that came due. The programme dashboard,
-    the practices list and the lead's home page all read it.
+@dataclass(frozen=True)
+class PracticeRow:
+    """A practice with aggregate figures only: never a participant row."""
+
+    practice: Practice
+    clps: int
+    open_cases: int
+    total_cases: int
+    attended: int
+    dna: int
+    referrals_made: int
+    referrals_engaged: int
+    engaged_pct: float | None
+    follow_ups_due: int
+    follow_ups_completed: int
+    completion_pct: float | None
+
+    @property
+    def code(self) -> str:
+        return self.practice.code
+
+    @property
+    def name(self) -> str:
+        return self.practice.name
+
+
+def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[PracticeRow]:
+    """One row per practice in the user's scope: current CLPs; open and all cases;
+    consultations and referrals in the last twelve calendar months; follow-ups completed of
+    those that came due. The programme dashboard, the practices list and the lead's home
+    page all read it.
 
     Two queries whatever the number of practices or records: the practices with their
     current CLPs, and their running counts (`reports.figures`); counting the records
@@ -99,7 +127,7 @@ def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Pra
     current = Q(attachments__started_on__lte=today) & (
         Q(attachments__ended_on__isnull=True) | Q(attachments__ended_on__gte=today)
     )
-    practices = list(
+    practices = (
         practices_visible_to(user)
         .annotate(
             clps=Count(
@@ -111,17 +139,25 @@ def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Pra
         .order_by("name")
     )
     totals = practice_totals(practice_ids=practice_ids_in_aggregate_scope(user), since=since)
-    for p in practices:
-        figures = totals.get(p.pk, {})
+    rows = []
+    for practice in practices:
+        figures = totals.get(practice.pk, {})
         referrals, follow_ups = _referrals(figures), _follow_ups(figures)
-        p.open_cases = figures.get("cases_open", 0)  # type: ignore[attr-defined]
-        p.total_cases = p.open_cases + figures.get("cases_closed", 0)  # type: ignore[attr-defined]
-        p.attended = figures.get("consultations_attended", 0)  # type: ignore[attr-defined]
-        p.dna = figures.get("consultations_dna", 0)  # type: ignore[attr-defined]
-        p.referrals_made = referrals["made"]  # type: ignore[attr-defined]
-        p.referrals_engaged = referrals["engaged"]  # type: ignore[attr-defined]
-        p.engaged_pct = referrals["engaged_pct"]  # type: ignore[attr-defined]
-        p.follow_ups_due = follow_ups["came_due"]  # type: ignore[attr-defined]
-        p.follow_ups_completed = follow_ups["completed"]  # type: ignore[attr-defined]
-        p.completion_pct = follow_ups["rate"]  # type: ignore[attr-defined]
-    return practices
+        open_cases = figures.get("cases_open", 0)
+        rows.append(
+            PracticeRow(
+                practice=practice,
+                clps=practice.clps,
+                open_cases=open_cases,
+                total_cases=open_cases + figures.get("cases_closed", 0),
+                attended=figures.get("consultations_attended", 0),
+                dna=figures.get("consultations_dna", 0),
+                referrals_made=referrals["made"],
+                referrals_engaged=referrals["engaged"],
+                engaged_pct=referrals["engaged_pct"],
+                follow_ups_due=follow_ups["came_due"],
+                follow_ups_completed=follow_ups["completed"],
+                completion_pct=follow_ups["rate"],
+            )
+        )
+    return rows

@@ -33,6 +33,7 @@ from datetime import date
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     Exists,
@@ -303,7 +304,7 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
         "not_engaged": Q(engaged=False),
     }
     bands = {"1": Q(dose__lte=1), "2": Q(dose=2), "3": Q(dose=3), "4+": Q(dose__gte=4)}
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for measure, field in MEASURES.items():
         b = f"b_{field}"
         complete = Q(**{f"{field}__isnull": False, f"{b}__isnull": False})

@@ -96,7 +96,7 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     clp = factory.LazyAttribute(lambda c: c.participant.clp)
     date = date(2024, 2, 1)
     mode = ConsultationMode.PRACTICE
-    duration_minutes = 30
+    duration_minutes = factory.LazyAttribute(lambda c: 30 if c.attended else 0)
     attended = True
     goals = "Contact money advice"
     notes = "Confidential note text"

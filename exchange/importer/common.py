@@ -55,7 +55,7 @@ def chunks(items: Sequence, size: int = LOOKUP_CHUNK) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-def lookup(queryset: models.QuerySet, field_name: str, keys: Iterable) -> list:
+def lookup(queryset: models.QuerySet | models.Manager, field_name: str, keys: Iterable) -> list:
     """Rows whose `field_name` is among `keys`, a chunk of keys per query."""
     found: list = []
     for chunk in chunks(sorted(set(keys))):

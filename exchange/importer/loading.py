@@ -70,13 +70,13 @@ def load(planner: Planner, *, user: User | None, today: date, meter: Meter) -> N
             for batch in chunks(planner.survey_replaced):
                 StaffSurveyResponse.objects.filter(pk__in=batch).delete()
         for batch in chunks(planner.create[model], BATCH_SIZE):
-            model.objects.bulk_create(batch)
+            model._default_manager.bulk_create(batch)
             meter.advance(len(batch))
         if model is CommunityResource:
             _set_categories(planner)
     for participant in planner.reopened:
         followups_after_reopen(participant=participant, today=today)
-    _advance_reference_counter(planner.create[Participant])
+    _advance_reference_counter(planner.created(Participant))
     if planner.touched or planner.create[Assessment] or planner.update[Assessment]:
         followups_run(today=today)
         _complete_followups(planner.followup_assessments, now=now)
@@ -95,13 +95,14 @@ def _update(
     stamped = any(field.name == "updated_at" for field in model._meta.concrete_fields)
     groups: dict[frozenset[str], list[models.Model]] = defaultdict(list)
     for obj, fields in changes:
-        if stamped:
-            obj.updated_at = now
-            fields = fields | {"updated_at"}
-        groups[frozenset(fields)].append(obj)
-    for fields, objs in groups.items():
+        key = frozenset(fields)
+        if stamped:  # the model has the field, so its rows do
+            obj.updated_at = now  # type: ignore[attr-defined]
+            key |= {"updated_at"}
+        groups[key].append(obj)
+    for names, objs in groups.items():
         for batch in chunks(objs, BATCH_SIZE):
-            model.objects.bulk_update(batch, sorted(fields))
+            model._default_manager.bulk_update(batch, sorted(names))
             meter.advance(len(batch))
 
 
@@ -172,7 +173,7 @@ def _complete_followups(assessments: list[Assessment], *, now: datetime) -> None
 
 def _audit(planner: Planner, *, user: User | None) -> None:
     """One event per participant whose record the import wrote, and one for the import."""
-    created = {participant.ref for participant in planner.create[Participant]}
+    created = {participant.ref for participant in planner.created(Participant)}
     username = user.get_username() if user is not None else ""
     events = [
         AuditEvent(

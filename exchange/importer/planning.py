@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -64,6 +64,9 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()))
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 class Planner:
     """Checks the files against each other and the database, and works out the writes."""
 
@@ -105,6 +108,10 @@ class Planner:
         row.bad.add(column)
         self.problems.add(spec, row.line, column, message)
 
+    def created(self, model: type[M]) -> list[M]:
+        """The new rows of one model, typed as that model."""
+        return cast(list[M], self.create[model])
+
     def count(self, spec: FileSpec, outcome: str, n: int = 1) -> None:
         counts = self.counts[spec.name]
         setattr(counts, outcome, getattr(counts, outcome) + n)
@@ -115,7 +122,7 @@ class Planner:
         known.update(fields)
 
     def not_in_future(self, spec: FileSpec, row: Row, column: str) -> None:
-        if is_in_future(row.values.get(column), today=self.today):
+        if is_in_future(row.get(column), today=self.today):
             self.fail(spec, row, column, "is in the future")
 
     def unique(self, spec: FileSpec, row: Row, seen: dict, key, column: str, what: str) -> bool:
@@ -140,13 +147,13 @@ class Planner:
     def plan_practices(self) -> None:
         self.practices = {practice.code: practice for practice in Practice.objects.all()}
         self.known_practice_codes = set(self.practices)
-        spec, seen = PRACTICES, {}
+        spec, seen = PRACTICES, cast(dict[str, int], {})
         for row in self.rows(spec):
-            code = row.values.get("code")
+            code = row.get("code")
             if code:
                 self.known_practice_codes.add(code)
                 self.unique(spec, row, seen, code, "code", "the same code")
-            joined, left = row.values.get("joined"), row.values.get("left")
+            joined, left = row.get("joined"), row.get("left")
             if joined and left and left < joined:
                 self.fail(spec, row, "left", "is before joined")
             if not row.ok:
@@ -159,7 +166,7 @@ class Planner:
                 "joined_on": joined,
                 "left_on": left,
             }
-            self._upsert(spec, Practice, self.practices, code, {"code": code}, values)
+            self._upsert(spec, Practice, self.practices, row["code"], {"code": code}, values)
 
     def _upsert(
         self,
@@ -190,9 +197,9 @@ class Planner:
 
     def plan_staff(self) -> None:
         spec = STAFF
-        usernames = {row.values.get("username") for row in self.rows(spec)}
+        usernames = {row.get("username") for row in self.rows(spec)}
         for other in (PARTICIPANTS, CONSULTATIONS):
-            usernames |= {row.values.get("clp_username") for row in self.rows(other)}
+            usernames |= {row.get("clp_username") for row in self.rows(other)}
         usernames.discard(None)
         usernames.discard("")
         self.users = {user.username: user for user in lookup(User.objects, "username", usernames)}
@@ -201,7 +208,7 @@ class Planner:
         staff_user_ids = [
             self.users[row["username"]].pk
             for row in self.rows(spec)
-            if row.values.get("username") in self.users
+            if row.get("username") in self.users
         ]
         for attachment in lookup(Attachment.objects, "user_id", staff_user_ids):
             attachments[(attachment.user_id, attachment.role)].append(attachment)
@@ -209,7 +216,7 @@ class Planner:
         by_username: dict[str, list[Row]] = defaultdict(list)
         seen: dict = {}
         for row in self.rows(spec):
-            username, role = row.values.get("username"), row.values.get("role")
+            username, role = row.get("username"), row.get("role")
             if username:
                 self.known_usernames.add(username)
                 first = by_username[username][0] if by_username[username] else None
@@ -234,15 +241,15 @@ class Planner:
             self._check_staff_row(row)
 
         for username, rows in by_username.items():
-            codes = {code for row in rows for code in row.values.get("practice_codes") or ()}
+            codes = {code for row in rows for code in row.get("practice_codes") or ()}
             # A practice whose own row is wrong is reported there; nothing is planned here.
             if all(row.ok for row in rows) and codes <= set(self.practices):
                 self._plan_person(username, rows, attachments)
 
     def _check_staff_row(self, row: Row) -> None:
         spec = STAFF
-        role, codes = row.values.get("role"), row.values.get("practice_codes")
-        start = row.values.get("start_date")
+        role, codes = row.get("role"), row.get("practice_codes")
+        start = row.get("start_date")
         if codes:
             for position, code in enumerate(codes, start=1):
                 if code not in self.known_practice_codes:
@@ -310,7 +317,9 @@ class Planner:
         start_date is when the person started in the role: the earliest start of those
         attachments, which is what the export writes. Attachments keep their own dates while
         it agrees; when it differs, all of them move to it."""
-        start: date | None = row["start_date"]
+        # Filled in whenever practice_codes is (checked as the file was read), so every
+        # attachment below has it.
+        start: date = row["start_date"]
         wanted = [self.practices[code] for code in row["practice_codes"]]
         by_practice = {attachment.practice_id: attachment for attachment in existing}
         current = [
@@ -348,8 +357,8 @@ class Planner:
 
     def plan_resources(self) -> None:
         spec = RESOURCES
-        names = {row.values.get("name") for row in self.rows(spec)}
-        names |= {row.values.get("resource_name") for row in self.rows(REFERRALS)}
+        names = {row.get("name") for row in self.rows(spec)}
+        names |= {row.get("resource_name") for row in self.rows(REFERRALS)}
         names.discard(None)
         names.discard("")
         found: dict[str, list[CommunityResource]] = defaultdict(list)
@@ -371,7 +380,7 @@ class Planner:
         seen: dict = {}
         needs_user_reported = False
         for row in self.rows(spec):
-            name = row.values.get("name")
+            name = row.get("name")
             if name:
                 self.known_resource_names.add(name)
                 self.unique(spec, row, seen, name, "name", "the same name")
@@ -383,7 +392,7 @@ class Planner:
                         "more than one service in the directory has this name: "
                         "rename one of them there first",
                     )
-            for position, category in enumerate(row.values.get("categories") or (), start=1):
+            for position, category in enumerate(row.get("categories") or (), start=1):
                 if category not in categories:
                     self.fail(
                         spec, row, "categories", f"item {position} is not a resource category"
@@ -438,11 +447,11 @@ class Planner:
         refs: set[str] = set()
         for other in (PARTICIPANTS, CONSULTATIONS, REFERRALS, ASSESSMENTS):
             key = "ref" if other is PARTICIPANTS else "participant_ref"
-            refs |= {row.values[key] for row in self.rows(other) if row.values.get(key)}
+            refs |= {row.values[key] for row in self.rows(other) if row.get(key)}
         self.participants = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
         self.known_refs = set(self.participants)
         rows = self.rows(spec)
-        chis = {normalise_chi(row.values["chi"]) for row in rows if row.values.get("chi")}
+        chis = {normalise_chi(row.values["chi"]) for row in rows if row.get("chi")}
         chi_owner = dict(lookup(Participant.objects.values_list("chi", "ref"), "chi", chis))
         needs = dict(Need.objects.values_list("name", "pk"))
         recorded: dict[int, set[int]] = defaultdict(set)
@@ -452,13 +461,13 @@ class Planner:
             [p.pk for p in self.participants.values()],
         ):
             recorded[participant_id].add(need_id)
-        postcodes = {row.values.get("postcode") for row in rows} - {None, ""}
+        postcodes = {row.get("postcode") for row in rows} - {None, ""}
         simd = {row.pk: row for row in lookup(SimdPostcode.objects, "postcode", postcodes)}
 
         seen_refs: dict = {}
         seen_chis: dict = {}
         for row in rows:
-            ref = row.values.get("ref")
+            ref = row.get("ref")
             if ref:
                 self.known_refs.add(ref)
                 if self.unique(spec, row, seen_refs, ref, "ref", "the same ref"):
@@ -472,35 +481,32 @@ class Planner:
         self, row: Row, seen_chis: dict, chi_owner: dict[str, str], needs: dict[str, int]
     ) -> None:
         spec = PARTICIPANTS
-        if (
-            row.values.get("practice_code")
-            and row["practice_code"] not in self.known_practice_codes
-        ):
+        if row.get("practice_code") and row["practice_code"] not in self.known_practice_codes:
             self.fail(spec, row, "practice_code", "is not a known practice code")
-        if row.values.get("clp_username") and row["clp_username"] not in self.known_usernames:
+        if row.get("clp_username") and row["clp_username"] not in self.known_usernames:
             self.fail(spec, row, "clp_username", "is not a known username")
-        if row.values.get("chi"):
+        if row.get("chi"):
             try:
                 chi = validate_chi(
                     row["chi"],
-                    date_of_birth=row.values.get("date_of_birth"),
-                    sex=row.values.get("sex"),
+                    date_of_birth=row.get("date_of_birth"),
+                    sex=row.get("sex"),
                 )
             except ValidationError as error:
-                self.fail(spec, row, "chi", _CHI_MESSAGES.get(error.code, "is not valid"))
+                self.fail(spec, row, "chi", _CHI_MESSAGES.get(error.code or "", "is not valid"))
             else:
                 row.values["chi"] = chi
                 if self.unique(spec, row, seen_chis, chi, "chi", "the same CHI number"):
                     owner = chi_owner.get(chi)
-                    if owner is not None and owner != row.values.get("ref"):
+                    if owner is not None and owner != row.get("ref"):
                         self.fail(spec, row, "chi", f"is already registered to {owner}")
         for column in ("date_of_birth", "referred_on", "closed_on"):
             self.not_in_future(spec, row, column)
-        born, referred = row.values.get("date_of_birth"), row.values.get("referred_on")
+        born, referred = row.get("date_of_birth"), row.get("referred_on")
         if born and referred and born > referred:
             self.fail(spec, row, "date_of_birth", "is after referred_on")
-        status = row.values.get("status")
-        closed_on, reason = row.values.get("closed_on"), row.values.get("discharge_reason")
+        status = row.get("status")
+        closed_on, reason = row.get("closed_on"), row.get("discharge_reason")
         if status == CaseStatus.OPEN:
             if closed_on is not None:
                 self.fail(spec, row, "closed_on", "must be blank when status is open")
@@ -513,7 +519,7 @@ class Planner:
                 self.fail(spec, row, "discharge_reason", "is required when status is closed")
             if closed_on and referred and closed_on < referred:
                 self.fail(spec, row, "closed_on", "is before referred_on")
-        for position, need in enumerate(row.values.get("needs") or (), start=1):
+        for position, need in enumerate(row.get("needs") or (), start=1):
             if need not in needs:
                 self.fail(spec, row, "needs", f"item {position} is not on the needs list")
 
@@ -601,7 +607,7 @@ class Planner:
             StatusChange(
                 participant=participant,
                 status=participant.status,
-                on=participant.closed_on if closed else self.today,
+                on=(participant.closed_on or self.today) if closed else self.today,
                 discharge_reason=participant.discharge_reason,
                 note=IMPORT_NOTE,
                 **_by(participant, "by"),
@@ -611,13 +617,13 @@ class Planner:
     def check_participant_ref(self, spec: FileSpec, row: Row) -> Participant | None:
         """The participant a row of another file is about, if known; checks the row's date
         against their referral date."""
-        ref = row.values.get("participant_ref")
+        ref = row.get("participant_ref")
         if ref and ref not in self.known_refs:
             self.fail(spec, row, "participant_ref", "is not a known participant ref")
             return None
         self.not_in_future(spec, row, "date")
         referred = self._referred_on(ref) if ref else None
-        day = row.values.get("date")
+        day = row.get("date")
         if is_before_referral(day, referred):
             self.fail(spec, row, "date", "is before the participant's referred_on date")
         return self.participants.get(ref) if ref else None
@@ -625,7 +631,7 @@ class Planner:
     def _referred_on(self, ref: str) -> date | None:
         row = self.participant_rows.get(ref)
         if row is not None:
-            return row.values.get("referred_on")
+            return row.get("referred_on")
         participant = self.participants.get(ref)
         return participant.referred_on if participant else None
 
@@ -646,11 +652,11 @@ class Planner:
         )
         for row in rows:
             self.check_participant_ref(spec, row)
-            if row.values.get("clp_username") and row["clp_username"] not in self.known_usernames:
+            if row.get("clp_username") and row["clp_username"] not in self.known_usernames:
                 self.fail(spec, row, "clp_username", "is not a known username")
             if not duration_is_consistent(
-                attended=row.values.get("attended"),
-                duration_minutes=row.values.get("duration_minutes"),
+                attended=row.get("attended"),
+                duration_minutes=row.get("duration_minutes"),
             ):
                 self.fail(spec, row, "duration_minutes", "must be 0 when attended is no")
             if not row.ok:
@@ -685,7 +691,7 @@ class Planner:
             self.touched[participant.ref]["consultations"] += 1
 
     def _refs(self, rows: list[Row]) -> set[str]:
-        return {row.values["participant_ref"] for row in rows if row.values.get("participant_ref")}
+        return {row.values["participant_ref"] for row in rows if row.get("participant_ref")}
 
     def _saved(self, ref: str) -> bool:
         participant = self.participants.get(ref)
@@ -700,10 +706,10 @@ class Planner:
         stored: dict[tuple, deque[Referral]] = defaultdict(deque)
         for referral in sorted(lookup(Referral.objects, "participant_id", ids), key=_pk):
             stored[(referral.participant_id, referral.resource_id, referral.date)].append(referral)
-        outcomes: list[tuple[Row, Referral]] = []
+        outcomes: list[tuple[Row, Referral, Participant, CommunityResource]] = []
         for row in rows:
             self.check_participant_ref(spec, row)
-            name = row.values.get("resource_name")
+            name = row.get("resource_name")
             if name and name not in self.known_resource_names:
                 self.fail(spec, row, "resource_name", "is not a service in the file or directory")
             elif name in self.ambiguous_resources:
@@ -839,7 +845,7 @@ class Planner:
         seen: dict = {}
         for row in rows:
             self.check_participant_ref(spec, row)
-            ref, timepoint = row.values.get("participant_ref"), row.values.get("timepoint")
+            ref, timepoint = row.get("participant_ref"), row.get("timepoint")
             if ref and timepoint:
                 label = Timepoint(timepoint).label.lower()
                 self.unique(
@@ -882,7 +888,7 @@ class Planner:
         spec = STAFF_SURVEY
         rows = self.rows(spec)
         for row in rows:
-            code = row.values.get("practice_code")
+            code = row.get("practice_code")
             if code and code not in self.known_practice_codes:
                 self.fail(spec, row, "practice_code", "is not a known practice code")
         if any(not row.ok for row in rows) or any(

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from participants.forms import AssessmentForm
 from participants.models import Assessment
 from participants.services import assessment_record
@@ -22,7 +23,9 @@ def _assessment_of(participant, pk: int | None) -> Assessment | None:
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def record_assessment(request: HttpRequest, ref: str, pk: int | None = None) -> HttpResponse:
+def record_assessment(
+    request: AuthenticatedHttpRequest, ref: str, pk: int | None = None
+) -> HttpResponse:
     participant = editable_participant(request, ref)
     assessment = _assessment_of(participant, pk)
     form = AssessmentForm(request.POST or None, instance=assessment, participant=participant)

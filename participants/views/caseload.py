@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.http import AuthenticatedHttpRequest
 from participants.models import CaseStatus, Need
 from participants.selectors import SORTS, caseload_for, follow_up_due_on
 from practices.access import practices_visible_to
@@ -26,7 +27,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @caseload_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     params = request.GET
     sort = params.get("sort", "name")
     status = params.get("status", CaseStatus.OPEN)
@@ -41,7 +42,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
     for participant in page.object_list:
-        participant.follow_up_due_on = follow_up_due_on(participant.baseline_on)
+        # The due date is a calendar rule (nine months on), so it is worked out per row
+        # shown rather than in SQL, from the baseline date the selector annotated.
+        due = follow_up_due_on(participant.baseline_on)  # type: ignore[attr-defined]
+        participant.follow_up_due_on = due  # type: ignore[attr-defined]
     query = params.copy()
     query.pop("page", None)
     return render(

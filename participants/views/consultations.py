@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from participants.forms import ConsultationForm
 from participants.selectors import usual_mode_of
 from participants.services import consultation_log
@@ -13,7 +14,7 @@ from practices.roles import clp_required
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def log_consultation(request: HttpRequest, ref: str) -> HttpResponse:
+def log_consultation(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     participant = editable_participant(request, ref)
     form = ConsultationForm(
         request.POST or None,

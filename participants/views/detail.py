@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
 from participants.access import can_edit_participant, can_read_notes, get_participant_for
@@ -10,7 +11,7 @@ from referrals.selectors import referrals_for_participant
 
 
 @login_required
-def participant_detail(request: HttpRequest, ref: str) -> HttpResponse:
+def participant_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     # No role gate: the scoped lookup answers 404 for anyone the record is not visible to.
     participant = get_participant_for(request.user, ref)
     audit_record(request=request, action=Action.VIEW, obj=participant)

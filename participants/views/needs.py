@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from participants.forms import NeedsForm
 from participants.services import needs_update
 from participants.views.common import editable_participant
@@ -12,7 +13,7 @@ from practices.roles import clp_required
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def edit_needs(request: HttpRequest, ref: str) -> HttpResponse:
+def edit_needs(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     participant = editable_participant(request, ref)
     form = NeedsForm(request.POST or None, participant=participant)
     if request.method == "POST" and form.is_valid():

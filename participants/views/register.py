@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from participants.access import participants_visible_to
 from participants.forms import CloseCaseForm, ParticipantForm, ReopenCaseForm
 from participants.services import (
@@ -21,7 +22,7 @@ from practices.roles import clp_required
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ParticipantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,7 +56,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, ref: str) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     participant = editable_participant(request, ref)
     form = ParticipantForm(
         request.POST or None, instance=participant, user=request.user, editing=True
@@ -76,8 +77,9 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
                 "in the form below: open the record in a new tab to see theirs, then save "
                 "again.",
             )
-            form.data = form.data.copy()
-            form.data["version"] = participant.__class__.objects.get(pk=participant.pk).version
+            data = request.POST.copy()
+            data["version"] = str(participant.__class__.objects.get(pk=participant.pk).version)
+            form.data = data
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -88,7 +90,7 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def close(request: HttpRequest, ref: str) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     participant = editable_participant(request, ref)
     form = CloseCaseForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -111,7 +113,7 @@ def close(request: HttpRequest, ref: str) -> HttpResponse:
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, ref: str) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     participant = editable_participant(request, ref)
     form = ReopenCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

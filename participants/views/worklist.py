@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from participants.access import participants_editable_by
 from participants.followups import followup_close
 from participants.forms import DateInput
@@ -15,7 +16,7 @@ from practices.roles import clp_required
 
 
 @clp_required
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "participants/worklist.html",
@@ -38,7 +39,7 @@ class CloseFollowUpForm(forms.Form):
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def close_followup(request: HttpRequest, pk: int) -> HttpResponse:
+def close_followup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         follow_up = FollowUp.objects.select_related("participant").get(
             pk=pk, participant__in=participants_editable_by(request.user)

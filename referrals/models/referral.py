@@ -143,4 +143,6 @@ class ReferralStatusChange(models.Model):
 
     @property
     def who(self) -> str:
-        return "the organisation" if self.by_organisation else self.by.display_name
+        if self.by_organisation or self.by is None:
+            return "the organisation"
+        return self.by.display_name

@@ -78,6 +78,8 @@ def feedback_respond(request: HttpRequest, token: str) -> HttpResponse:
     if not check.usable:
         return _unavailable(request, check.state)
     link = check.link
+    if link is None:  # a usable check always carries its link
+        return _unavailable(request, check.state)
     referral = link.referral
     participant = referral.participant
     form = FeedbackForm(request.POST or None, first_name=participant.first_name)

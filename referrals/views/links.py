@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from practices.roles import clp_required
 from referrals.models import FeedbackLink
 from referrals.services import feedback_link_issue, feedback_link_revoke
@@ -15,7 +16,7 @@ from referrals.views.common import editable_referral
 
 @clp_required
 @require_POST
-def link_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def link_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Make a link and show it this once. It is rendered straight into this response (never
     put in a message, a redirect or a log), so it exists only on the CLP's screen."""
     referral = editable_referral(request, pk)
@@ -34,7 +35,7 @@ def link_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+def link_revoke(request: AuthenticatedHttpRequest, pk: int, link_pk: int) -> HttpResponse:
     referral = editable_referral(request, pk)
     try:
         link = referral.feedback_links.select_related("issued_by").get(pk=link_pk)

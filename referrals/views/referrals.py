@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
 from practices.roles import caseload_required, clp_required
@@ -27,7 +28,7 @@ from referrals.views.common import int_or_none, query_without_page
 
 
 @caseload_required
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     qs = referral_list_for(user=request.user, status=status)
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -45,10 +46,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def referral_new(request: HttpRequest) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     participants = referable_participants(user=request.user)
     resources = CommunityResource.objects.filter(active=True)
-    initial = {}
+    initial: dict[str, object] = {}
     # Coming from a participant's page or a service's page: both must be in reach, or 404.
     ref = request.GET.get("participant")
     if ref:
@@ -89,7 +90,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # No role gate: the scoped lookup answers 404 for anyone the referral is not visible to.
     referral = get_referral_for(request.user, pk)
     audit_record(request=request, action=Action.VIEW, obj=referral)

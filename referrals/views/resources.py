@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from practices.roles import directory_required, maintainer_required, roles_of
 from referrals.access import can_maintain_resources
 from referrals.forms import ResourceForm, add_service_error
@@ -23,7 +24,7 @@ from referrals.views.common import int_or_none, query_without_page
 
 
 @directory_required
-def resource_list(request: HttpRequest) -> HttpResponse:
+def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     params = request.GET
     can_maintain = can_maintain_resources(request.user)
     include_inactive = can_maintain and params.get("inactive") == "1"
@@ -53,7 +54,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 
 
 @directory_required
-def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         resource = resource_with_figures(pk=pk)
     except CommunityResource.DoesNotExist:
@@ -71,7 +72,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @maintainer_required
 @require_http_methods(["GET", "POST"])
-def resource_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def resource_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     resource = get_object_or_404(CommunityResource, pk=pk) if pk else None
     form = ResourceForm(request.POST or None, instance=resource)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +94,7 @@ def resource_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @maintainer_required
 @require_http_methods(["GET", "POST"])
-def resource_active(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then deactivate (or reactivate) a service. Services are never deleted."""
     resource = get_object_or_404(CommunityResource, pk=pk)
     if request.method == "POST":

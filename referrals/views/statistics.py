@@ -1,15 +1,16 @@
 """Referral statistics for programme leads: counts only, never a person."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.http import AuthenticatedHttpRequest
 from practices.roles import programme_required
 from referrals.selectors import PERIODS, referral_statistics, statistics_years
 from referrals.views.common import int_or_none
 
 
 @programme_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     years = statistics_years(user=request.user)
     year = int_or_none(request.GET.get("year"))
     if year not in years:

@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from practices.roles import clp_required
 from referrals.forms import CloseForm, StatusForm, add_service_error
 from referrals.services import referral_close, referral_set_status
@@ -14,7 +15,7 @@ from referrals.views.common import editable_referral
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def referral_status(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = editable_referral(request, pk)
     form = StatusForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():
@@ -37,7 +38,7 @@ def referral_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clp_required
 @require_http_methods(["GET", "POST"])
-def referral_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = editable_referral(request, pk)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

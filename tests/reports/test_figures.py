@@ -148,7 +148,7 @@ def test_it_keeps_the_counts_right_through_a_mixed_workload(
     _follow_up(p6, FollowUpStatus.COMPLETED)
     assert practice_figures_differences() == []
 
-    moved.date, moved.attended = date(2025, 5, 5), False
+    moved.date, moved.attended, moved.duration_minutes = date(2025, 5, 5), False, 0
     moved.save()
     switched.participant = p2
     switched.save()
@@ -173,7 +173,7 @@ def test_it_keeps_the_counts_right_through_a_mixed_workload(
                 clp=p.clp,
                 date=on,
                 mode=ConsultationMode.PRACTICE,
-                duration_minutes=30,
+                duration_minutes=30 if attended else 0,
                 attended=attended,
             )
             for p, on, attended in [
@@ -356,7 +356,7 @@ def test_it_adds_rows_when_a_counted_column_changes(participant_a):
     consultation = participant_a.consultations.get()
     rows = PracticeFigure.objects.count()
 
-    consultation.attended = False
+    consultation.attended, consultation.duration_minutes = False, 0
     consultation.save()
 
     assert PracticeFigure.objects.count() == rows + 2  # -1 attended, +1 did not attend
@@ -377,6 +377,7 @@ def _busy_history(practice, clp, people: int = 3):
         for day in (1, 2, 3):
             c = _seen(p, date(2025, 3, day + i))
             c.attended = not c.attended
+            c.duration_minutes = 30 if c.attended else 0
             c.save()
         referral = _refer(p, resource, date(2025, 4, 1 + i), ReferralStatus.REFERRED)
         referral.status = ReferralStatus.ENGAGED
