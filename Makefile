@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Settings for the embedded default (SQLite, tasks in-process); the environment overrides them.
 RUN_ENV := DEBUG=$${DEBUG:-true} SECRET_KEY=$${SECRET_KEY:-local-development-only-not-a-secret}
 
-.PHONY: run test install install-dev chromium lint migrations-check pytest clean
+.PHONY: run test install install-dev chromium lint typecheck layers migrations-check pytest clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,13 +39,21 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## mypy with django-stubs over the apps (not migrations or tests).
+typecheck: $(VENV)/.installed-dev
+	SECRET_KEY=ci-typecheck $(BIN)/mypy
+
+## The import layers in pyproject.toml: a new upward import fails the run.
+layers: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+
 migrations-check: $(VENV)/.installed-dev
 	SECRET_KEY=ci-migrations-check $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: install-dev lint migrations-check pytest
+test: install-dev lint typecheck layers migrations-check pytest
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache
