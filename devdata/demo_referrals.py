@@ -1,4 +1,4 @@
-"""Demo community resources and referrals for the synthetic programme in linksworker.demo.
+"""Demo community resources and referrals for the synthetic programme in devdata.demo.
 
 Every organisation here is invented. Building it twice changes nothing: services are found
 by organisation and name, and a participant who already has referrals is left alone. Each

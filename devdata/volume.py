@@ -37,7 +37,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 
 from accounts.models import User
-from linksworker import demo
+from devdata import demo
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import followups_run
