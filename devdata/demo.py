@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from devdata import names
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import followup_complete, followups_run
@@ -62,105 +63,13 @@ STAFF = [
     ("admin", "Site Administrator", False, True, []),
 ]
 
-FIRST_NAMES = {
-    Sex.FEMALE: [
-        "Margaret",
-        "Agnes",
-        "Lorraine",
-        "Kirsty",
-        "Shona",
-        "Amina",
-        "Chloe",
-        "Janet",
-        "Stacey",
-        "Irene",
-        "Leanne",
-        "Joanne",
-        "Ewa",
-        "Fatima",
-        "Rose",
-    ],
-    Sex.MALE: [
-        "James",
-        "Robert",
-        "Craig",
-        "Stephen",
-        "Gary",
-        "Ahmed",
-        "Darren",
-        "Thomas",
-        "Kenneth",
-        "Paul",
-        "Marek",
-        "Scott",
-        "William",
-        "Ryan",
-        "Iain",
-    ],
-}
-LAST_NAMES = [
-    "Campbell",
-    "MacDonald",
-    "Wilson",
-    "Brown",
-    "Kelly",
-    "Murray",
-    "Quinn",
-    "Docherty",
-    "McLaughlin",
-    "Hamilton",
-    "Khan",
-    "Nowak",
-    "Boyle",
-    "Gallacher",
-    "Robertson",
-    "Sweeney",
-    "Ferguson",
-    "Hughes",
-    "O'Neill",
-    "Paterson",
-]
-POSTCODES = [
-    "G21 1AA",
-    "G21 2BB",
-    "G22 5DN",
-    "G22 6EF",
-    "G31 1GH",
-    "G31 3JT",
-    "G33 2LN",
-    "G34 9PQ",
-    "G40 1RS",
-    "G40 4TU",
-    "G51 2WX",
-    "G51 4YZ",
-    "G12 8AB",
-    "G11 6DB",
-]
-REASONS = [
-    "Struggling with debt after losing work",
-    "Isolated since bereavement",
-    "Housing conditions affecting asthma",
-    "Low mood and not leaving the house",
-    "Caring for a parent, no support",
-    "Wants to get more active after heart attack",
-    "Benefits stopped, food insecurity",
-    "Alcohol use and family stress",
-]
-GOALS = [
-    "Contact money advice service",
-    "Try the walking group",
-    "Apply for carer's allowance",
-    "Attend the community café on Tuesdays",
-    "Reduce drinking to weekends",
-    "Register with the housing association",
-]
-NOTES = [
-    "Talked through priorities; money worries come first.",
-    "Feeling a bit better, went to the group once.",
-    "Phoned to rearrange; childcare problem.",
-    "Discussed sleep and anxiety; agreed to see GP about medication review.",
-    "Brought letters from DWP; helped complete the form.",
-]
+# The demo takes the first entries of each shared list: enough for a small programme, and a
+# fixed number, so that growing the lists for the volume data set leaves the demo as it was.
+FIRST_NAMES = {sex: given[:15] for sex, given in names.FIRST_NAMES.items()}
+LAST_NAMES = names.LAST_NAMES[:20]
+REASONS = names.REASONS[:8]
+GOALS = names.GOALS[:6]
+NOTES = names.CONSULTATION_NOTES[:5]
 
 
 @dataclass
@@ -285,7 +194,7 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             for _ in range(n_consultations)
         )
         dna_flags = [rng.random() < 0.15 for _ in visit_dates]
-        postcode = rng.choice(POSTCODES)
+        postcode = rng.choice(names.POSTCODES)
         lookup = simd.get(postcode)
         chosen_needs = rng.sample(needs, k=min(len(needs), rng.choice([1, 2, 2, 3, 3, 4])))
         if Participant.objects.filter(chi=chi).exists():

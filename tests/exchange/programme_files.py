@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from devdata.demo import POSTCODES
+from devdata.names import POSTCODES
 from exchange.exporter import write_csv
 from exchange.formats import (
     ASSESSMENTS,

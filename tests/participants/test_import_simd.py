@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from devdata.demo import POSTCODES
+from devdata.names import POSTCODES
 from participants import simd
 from participants.models import SimdPostcode
 from participants.simd import SimdFileError, simd_for_postcode, simd_import
