@@ -188,7 +188,7 @@ STREETS = [
     "Mill Road",
     "Station Road",
 ]
-# All in the demo SIMD lookup (devdata.demo.DEMO_SIMD_FILE), so every demo participant has a
+# All in the demo SIMD lookup (devdata.builders.DEMO_SIMD_FILE), so every demo participant has a
 # deprivation decile.
 POSTCODES = [
     "G21 1AA",
