@@ -20,7 +20,7 @@ from practices.models import Practice, StaffSurveyResponse
 from referrals.lifecycle import milestones_for
 from referrals.models import Referral, ReferralStatus, ReferralStatusChange
 
-DEMO_SIMD_FILE = Path(__file__).resolve().parent.parent / "participants" / "data" / "simd_demo.csv"
+DEMO_SIMD_FILE = Path(__file__).resolve().parent / "data" / "simd_demo.csv"
 
 
 def simd_demo_load() -> None:
