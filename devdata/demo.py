@@ -38,7 +38,7 @@ from participants.models import (
 from participants.services import participant_next_ref
 from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
 
-DEMO_PASSWORD = "links-demo-2026"  # noqa: S105  (printed for the synthetic demo only)
+DEMO_PASSWORD = "links-demo-2026"
 
 PRACTICES = [
     # code, name, deep end, list size, joined
