@@ -152,8 +152,8 @@ def load_context() -> Context:
     from django.utils import timezone
 
     from accounts.models import User
+    from devdata.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER
     from participants.models import Participant
-    from reports.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER
 
     names = [BENCH_CLP, BENCH_MANAGER, BENCH_LEAD]
     users = {u.username: u for u in User.objects.filter(username__in=names)}
@@ -592,8 +592,8 @@ def main() -> int:
     from django.core.management import call_command
 
     from accounts.models import User
+    from devdata.volume import BENCH_USERNAMES
     from participants.models import Participant
-    from reports.volume import BENCH_USERNAMES
 
     if not Participant.objects.exists():
         call_command(

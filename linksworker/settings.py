@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "exchange",
+    "devdata",
 ]
 
 MIDDLEWARE = [

@@ -16,8 +16,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from devdata.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER, volume_generate
 from participants.models import Participant, Timepoint
-from reports.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER, volume_generate
 
 TODAY = date(2026, 11, 23)
 SIZES = {"small": (2, 14), "larger": (5, 70)}

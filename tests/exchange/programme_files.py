@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from devdata.names import POSTCODES
 from exchange.exporter import write_csv
 from exchange.formats import (
     ASSESSMENTS,
@@ -17,7 +18,6 @@ from exchange.formats import (
     STAFF,
     STAFF_SURVEY,
 )
-from linksworker.demo import POSTCODES
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 

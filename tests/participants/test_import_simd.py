@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,7 +15,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from linksworker.demo import POSTCODES
 from participants import simd
 from participants.models import SimdPostcode
 from participants.simd import SimdFileError, simd_for_postcode, simd_import
@@ -32,7 +30,6 @@ HEADER = [
     "LA",
     "HB",
 ]
-DEMO_FILE = Path(settings.BASE_DIR) / "participants" / "data" / "simd_demo.csv"
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
@@ -384,31 +381,6 @@ def test_run_from_the_shell_the_command_exits_non_zero_and_explains_on_stderr(tm
     assert (
         "The file is missing the columns: SIMD2020v2_Decile, SIMD2020v2_Quintile" in result.stderr
     )
-
-
-def test_the_shipped_demo_lookup_loads_and_covers_every_demo_postcode(db):
-    loaded = simd_import(path=DEMO_FILE)
-
-    assert 40 <= loaded <= 60
-    assert set(POSTCODES) <= set(_lookup())
-
-
-def test_the_demo_lookup_is_consistent_and_glasgow_east_and_north_are_the_most_deprived(db):
-    simd_import(path=DEMO_FILE)
-
-    for row in SimdPostcode.objects.all():
-        assert row.decile == math.ceil(row.rank * 10 / 6976), row
-        assert row.vigintile == math.ceil(row.rank * 20 / 6976), row
-        assert row.quintile == math.ceil(row.rank * 5 / 6976), row
-    east_and_north = [
-        quintile
-        for postcode, quintile in _lookup().items()
-        if postcode.split()[0] in {"G21", "G22", "G31", "G33", "G34", "G40", "G51"}
-    ]
-    assert set(east_and_north) == {1, 2}
-    assert east_and_north.count(1) > 2 * east_and_north.count(2)
-    west_end = [q for p, q in _lookup().items() if p.split()[0] in {"G11", "G12"}]
-    assert west_end and set(west_end) <= {4, 5}
 
 
 def test_importing_twelve_thousand_postcodes_takes_a_bounded_number_of_queries(

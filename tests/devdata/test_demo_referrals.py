@@ -2,8 +2,8 @@
 
 import pytest
 
-from linksworker.demo import build_demo
-from referrals.demo import build_referrals_demo
+from devdata.demo import build_demo
+from devdata.demo_referrals import build_referrals_demo
 from referrals.models import CommunityResource, FeedbackLink, Referral, ReferralStatus
 
 

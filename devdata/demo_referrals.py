@@ -1,4 +1,4 @@
-"""Demo community resources and referrals for the synthetic programme in linksworker.demo.
+"""Demo community resources and referrals for the synthetic programme in devdata.demo.
 
 Every organisation here is invented. Building it twice changes nothing: services are found
 by organisation and name, and a participant who already has referrals is left alone. Each
@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from devdata.builders import feedback_answer, referral_steps
 from participants.models import Participant
 from referrals import links
-from referrals.lifecycle import milestones_for
 from referrals.models import (
     Category,
     CommunityResource,
@@ -280,37 +280,14 @@ def _referral_for(
         status=final,
         status_on=on,
     )
-    changes = []
-    day = on
-    for index, step in enumerate(steps):
-        if index:
-            day = min(today, day + timedelta(days=rng.randrange(3, 30)))
-        from_organisation = step == ReferralStatus.ENGAGED and rng.random() < 0.6
-        changes.append(
-            ReferralStatusChange(
-                referral=referral,
-                status=step,
-                on=day,
-                by=None if from_organisation else participant.clp,
-                by_organisation=from_organisation,
-            )
-        )
-        for field in milestones_for(step):
-            if getattr(referral, field) is None:
-                setattr(referral, field, day)
-        referral.status_on = day
+    changes = referral_steps(referral, steps, rng, until=today, by_organisation=0.6)
     link = None
     organisation_answered = any(c.by_organisation for c in changes) or (
         final in (ReferralStatus.ATTENDED, ReferralStatus.DID_NOT_ATTEND) and rng.random() < 0.5
     )
     if organisation_answered:
-        attended = referral.attended_on is not None
         answered_at = datetime.combine(referral.status_on, time(rng.randrange(9, 17)))
-        referral.feedback_at = min(timezone.now(), timezone.make_aware(answered_at))
-        referral.feedback_attended = attended
-        referral.feedback_engaged = referral.engaged_on is not None
-        referral.feedback_appropriate = rng.random() < 0.85
-        referral.feedback_relevant = rng.random() < 0.9
+        feedback_answer(referral, rng, at=min(timezone.now(), timezone.make_aware(answered_at)))
         referral.feedback_comment = rng.choice(COMMENTS)
         # The link they used: a real nonce's hash, the nonce itself thrown away.
         issued = referral.feedback_at - timedelta(days=rng.randrange(1, 20))

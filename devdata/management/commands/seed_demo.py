@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from linksworker.demo import DEMO_PASSWORD, STAFF, build_demo
-from referrals.demo import build_referrals_demo
+from devdata.demo import DEMO_PASSWORD, STAFF, build_demo
+from devdata.demo_referrals import build_referrals_demo
 
 
 class Command(BaseCommand):

@@ -9,16 +9,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from devdata import names
+from devdata.builders import assessment_build, item_scores, simd_demo_load, staff_survey_answers
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import followup_complete, followups_run
-from participants.measures import apply_scores
 from participants.models import (
     HADS_ITEMS,
     Assessment,
@@ -36,12 +36,9 @@ from participants.models import (
     Timepoint,
 )
 from participants.services import participant_next_ref
-from participants.simd import simd_import
 from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
 
-DEMO_SIMD_FILE = Path(__file__).resolve().parent.parent / "participants" / "data" / "simd_demo.csv"
-
-DEMO_PASSWORD = "links-demo-2026"  # noqa: S105  (printed for the synthetic demo only)
+DEMO_PASSWORD = "links-demo-2026"
 
 PRACTICES = [
     # code, name, deep end, list size, joined
@@ -62,105 +59,13 @@ STAFF = [
     ("admin", "Site Administrator", False, True, []),
 ]
 
-FIRST_NAMES = {
-    Sex.FEMALE: [
-        "Margaret",
-        "Agnes",
-        "Lorraine",
-        "Kirsty",
-        "Shona",
-        "Amina",
-        "Chloe",
-        "Janet",
-        "Stacey",
-        "Irene",
-        "Leanne",
-        "Joanne",
-        "Ewa",
-        "Fatima",
-        "Rose",
-    ],
-    Sex.MALE: [
-        "James",
-        "Robert",
-        "Craig",
-        "Stephen",
-        "Gary",
-        "Ahmed",
-        "Darren",
-        "Thomas",
-        "Kenneth",
-        "Paul",
-        "Marek",
-        "Scott",
-        "William",
-        "Ryan",
-        "Iain",
-    ],
-}
-LAST_NAMES = [
-    "Campbell",
-    "MacDonald",
-    "Wilson",
-    "Brown",
-    "Kelly",
-    "Murray",
-    "Quinn",
-    "Docherty",
-    "McLaughlin",
-    "Hamilton",
-    "Khan",
-    "Nowak",
-    "Boyle",
-    "Gallacher",
-    "Robertson",
-    "Sweeney",
-    "Ferguson",
-    "Hughes",
-    "O'Neill",
-    "Paterson",
-]
-POSTCODES = [
-    "G21 1AA",
-    "G21 2BB",
-    "G22 5DN",
-    "G22 6EF",
-    "G31 1GH",
-    "G31 3JT",
-    "G33 2LN",
-    "G34 9PQ",
-    "G40 1RS",
-    "G40 4TU",
-    "G51 2WX",
-    "G51 4YZ",
-    "G12 8AB",
-    "G11 6DB",
-]
-REASONS = [
-    "Struggling with debt after losing work",
-    "Isolated since bereavement",
-    "Housing conditions affecting asthma",
-    "Low mood and not leaving the house",
-    "Caring for a parent, no support",
-    "Wants to get more active after heart attack",
-    "Benefits stopped, food insecurity",
-    "Alcohol use and family stress",
-]
-GOALS = [
-    "Contact money advice service",
-    "Try the walking group",
-    "Apply for carer's allowance",
-    "Attend the community café on Tuesdays",
-    "Reduce drinking to weekends",
-    "Register with the housing association",
-]
-NOTES = [
-    "Talked through priorities; money worries come first.",
-    "Feeling a bit better, went to the group once.",
-    "Phoned to rearrange; childcare problem.",
-    "Discussed sleep and anxiety; agreed to see GP about medication review.",
-    "Brought letters from DWP; helped complete the form.",
-]
+# The demo takes the first entries of each shared list: enough for a small programme, and a
+# fixed number, so that growing the lists for the volume data set leaves the demo as it was.
+FIRST_NAMES = {sex: given[:15] for sex, given in names.FIRST_NAMES.items()}
+LAST_NAMES = names.LAST_NAMES[:20]
+REASONS = names.REASONS[:8]
+GOALS = names.GOALS[:6]
+NOTES = names.CONSULTATION_NOTES[:5]
 
 
 @dataclass
@@ -214,11 +119,6 @@ def _staff(practices: dict[str, Practice]) -> dict[str, User]:
     return out
 
 
-def _hads_items(rng: random.Random, severity: float) -> list[int]:
-    """Fourteen item scores, higher on average as `severity` (0–1) rises."""
-    return [min(3, max(0, round(rng.gauss(severity * 3, 0.8)))) for _ in HADS_ITEMS]
-
-
 def _assessments(
     participant: Participant, clp: User, visits: list, rng: random.Random, *, due_now: bool
 ) -> None:
@@ -231,32 +131,35 @@ def _assessments(
         # A few cases per CLP whose nine-month follow-up fell due in the last few days.
         baseline_on = add_months(today - timedelta(days=rng.randrange(0, 5)), -FOLLOW_UP_MONTHS)
     severity = rng.uniform(0.35, 0.85)
-    baseline = Assessment(
+    exercise_days = rng.randrange(0, 4)
+    scores = item_scores(rng, HADS_ITEMS, 0, 3, severity, spread=0.8)
+    if rng.random() < 0.1:
+        scores["hads_14"] = None  # a questionnaire left unfinished: saved, never scored
+    baseline = assessment_build(
         participant=participant,
         timepoint=Timepoint.BASELINE,
-        date=baseline_on,
+        on=baseline_on,
         recorded_by=clp,
-        exercise_days=rng.randrange(0, 4),
-        **dict(zip(HADS_ITEMS, _hads_items(rng, severity), strict=True)),
+        exercise_days=exercise_days,
+        scores=scores,
     )
-    if rng.random() < 0.1:
-        baseline.hads_14 = None  # a questionnaire left unfinished: saved, never scored
-    apply_scores(baseline)
     baseline.save()
     due = add_months(baseline_on, FOLLOW_UP_MONTHS)
     if due_now or due > today or rng.random() < 0.3:
         return
     # People who were seen more tend to improve more, as in the programme's evaluation.
     improvement = rng.uniform(-0.05, 0.12) + 0.04 * min(len(attended), 5)
-    follow_up = Assessment(
+    on = min(today, due + timedelta(days=rng.randrange(0, 30)))
+    exercise_days = min(7, exercise_days + rng.randrange(0, 3))
+    scores = item_scores(rng, HADS_ITEMS, 0, 3, max(0.0, severity - improvement), spread=0.8)
+    follow_up = assessment_build(
         participant=participant,
         timepoint=Timepoint.FOLLOW_UP,
-        date=min(today, due + timedelta(days=rng.randrange(0, 30))),
+        on=on,
         recorded_by=clp,
-        exercise_days=min(7, (baseline.exercise_days or 0) + rng.randrange(0, 3)),
-        **dict(zip(HADS_ITEMS, _hads_items(rng, max(0.0, severity - improvement)), strict=True)),
+        exercise_days=exercise_days,
+        scores=scores,
     )
-    apply_scores(follow_up)
     follow_up.save()
 
 
@@ -285,7 +188,7 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             for _ in range(n_consultations)
         )
         dna_flags = [rng.random() < 0.15 for _ in visit_dates]
-        postcode = rng.choice(POSTCODES)
+        postcode = rng.choice(names.POSTCODES)
         lookup = simd.get(postcode)
         chosen_needs = rng.sample(needs, k=min(len(needs), rng.choice([1, 2, 2, 3, 3, 4])))
         if Participant.objects.filter(chi=chi).exists():
@@ -369,32 +272,23 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
 
 
 def _staff_survey(practices: dict[str, Practice]) -> None:
-    """Anonymous yearly answers: practices longer in the programme report more team
-    wellbeing and fewer staff thinking of leaving, as the programme's evaluation found."""
+    """The last three years' answers, for each year a practice has none yet."""
     this_year = timezone.localdate().year
     for code, practice in practices.items():
         for year in (this_year - 2, this_year - 1, this_year):
             if StaffSurveyResponse.objects.filter(practice=practice, year=year).exists():
                 continue
             rng = random.Random(f"survey-{code}-{year}")
-            years_in = max(0, year - practice.joined_on.year)
-            wellbeing = min(0.85, 0.35 + 0.08 * years_in)
-            leaving = max(0.1, 0.45 - 0.05 * years_in)
             StaffSurveyResponse.objects.bulk_create(
-                StaffSurveyResponse(
-                    practice=practice,
-                    year=year,
-                    wellbeing_activities=rng.random() < wellbeing,
-                    give_up_within_5y=rng.random() < leaving,
+                staff_survey_answers(
+                    practice=practice, year=year, respondents=rng.randrange(8, 16), rng=rng
                 )
-                for _ in range(rng.randrange(8, 16))
             )
 
 
 @transaction.atomic
 def build_demo(*, seed: int = 20170401) -> DemoSummary:
-    if not SimdPostcode.objects.exists():
-        simd_import(path=DEMO_SIMD_FILE)
+    simd_demo_load()
     practices = _practices()
     staff = _staff(practices)
     _staff_survey(practices)

@@ -2,8 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from devdata.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER, volume_generate
 from participants.models import Participant
-from reports.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER, volume_generate
 
 
 class Command(BaseCommand):

@@ -37,11 +37,18 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 
 from accounts.models import User
-from linksworker import demo
+from devdata.builders import (
+    assessment_build,
+    feedback_answer,
+    item_scores,
+    referral_steps,
+    simd_demo_load,
+    staff_survey_answers,
+)
+from devdata.names import CONSULTATION_NOTES, FIRST_NAMES, GOALS, LAST_NAMES, REASONS, STREETS
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import followups_run
-from participants.measures import apply_scores
 from participants.models import (
     EQ5D_DIMENSIONS,
     HADS_ITEMS,
@@ -67,9 +74,8 @@ from participants.models import (
     Timepoint,
 )
 from participants.services import participant_next_ref
-from participants.simd import simd_import
 from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
-from referrals.lifecycle import milestones_for
+from referrals import links
 from referrals.models import (
     Category,
     CommunityResource,
@@ -79,8 +85,6 @@ from referrals.models import (
     ReferralStatusChange,
 )
 from reports.figures import practice_figures_compact
-
-DEMO_SIMD_FILE = demo.DEMO_SIMD_FILE
 
 # The accounts the benchmark signs in as: a CLP of two practices (the widest CLP scope),
 # the manager of the first of them, and a programme lead.
@@ -125,194 +129,6 @@ PRACTICE_SUFFIXES = [
     "Surgery",
     "Medical Group",
     "Primary Care Centre",
-]
-
-FIRST_NAMES = {
-    Sex.FEMALE: [
-        "Margaret",
-        "Agnes",
-        "Lorraine",
-        "Kirsty",
-        "Shona",
-        "Amina",
-        "Chloe",
-        "Janet",
-        "Stacey",
-        "Irene",
-        "Leanne",
-        "Joanne",
-        "Ewa",
-        "Fatima",
-        "Rose",
-        "Mary",
-        "Elizabeth",
-        "Catherine",
-        "Ann",
-        "Helen",
-        "Karen",
-        "Linda",
-        "Susan",
-        "Gillian",
-        "Nicola",
-        "Lisa",
-        "Emma",
-        "Sarah",
-        "Laura",
-        "Rachel",
-        "Megan",
-        "Jade",
-        "Ashleigh",
-        "Zainab",
-        "Aisha",
-        "Olivia",
-        "Isla",
-        "Eilidh",
-        "Morag",
-        "Fiona",
-        "Moira",
-        "Senga",
-        "Jean",
-        "Betty",
-        "Patricia",
-        "Christine",
-    ],
-    Sex.MALE: [
-        "James",
-        "Robert",
-        "Craig",
-        "Stephen",
-        "Gary",
-        "Ahmed",
-        "Darren",
-        "Thomas",
-        "Kenneth",
-        "Paul",
-        "Marek",
-        "Scott",
-        "William",
-        "Ryan",
-        "Iain",
-        "John",
-        "David",
-        "Andrew",
-        "Michael",
-        "Alexander",
-        "Mark",
-        "Colin",
-        "Graham",
-        "Brian",
-        "Alan",
-        "Hugh",
-        "Gordon",
-        "Stuart",
-        "Jamie",
-        "Liam",
-        "Connor",
-        "Kyle",
-        "Callum",
-        "Bilal",
-        "Imran",
-        "Tomasz",
-        "Piotr",
-        "Francis",
-        "Joseph",
-        "Martin",
-        "Derek",
-        "Malcolm",
-        "Duncan",
-        "Angus",
-        "Neil",
-        "Ross",
-    ],
-}
-LAST_NAMES = [
-    *demo.LAST_NAMES,
-    "Smith",
-    "Thomson",
-    "Stewart",
-    "Anderson",
-    "Scott",
-    "Reid",
-    "Clark",
-    "Ross",
-    "Young",
-    "Mitchell",
-    "Watson",
-    "Morrison",
-    "Fraser",
-    "Graham",
-    "Henderson",
-    "McDonald",
-    "Johnston",
-    "Miller",
-    "Taylor",
-    "Cameron",
-    "Duncan",
-    "Hunter",
-    "Gray",
-    "Simpson",
-    "Martin",
-    "Allan",
-    "Walker",
-    "Kerr",
-    "McKenzie",
-    "Grant",
-    "Bell",
-    "Black",
-    "Mackay",
-    "Mackenzie",
-    "Russell",
-    "Shaw",
-    "Ahmed",
-    "Ali",
-    "Hussain",
-    "Kowalski",
-    "Wisniewski",
-    "McGregor",
-    "Lafferty",
-    "Rooney",
-    "Devlin",
-    "Donnelly",
-    "Coyle",
-    "McGuire",
-    "Burns",
-    "Kennedy",
-    "Lynch",
-    "Toner",
-]
-STREETS = "Main Street,High Street,Church Road,Hill Street,Park Road,Mill Road,Station Road"
-REASONS = [
-    "Struggling with debt after losing work",
-    "Isolated since bereavement",
-    "Housing conditions affecting asthma",
-    "Low mood and not leaving the house",
-    "Caring for a parent, no support",
-    "Wants to get more active after heart attack",
-    "Benefits stopped, food insecurity",
-    "Alcohol use and family stress",
-    "Frequent attender, several social problems",
-    "Chronic pain, stopped going out",
-    "New to the area, no one to turn to",
-    "Anxiety about a court case and rent arrears",
-]
-GOALS = [
-    "Contact money advice service",
-    "Try the walking group",
-    "Apply for carer's allowance",
-    "Attend the community café on Tuesdays",
-    "Reduce drinking to weekends",
-    "Register with the housing association",
-    "Phone the energy company about the arrears",
-    "Go to the first stress control class",
-]
-NOTES = [
-    "Talked through priorities; money worries come first.",
-    "Feeling a bit better, went to the group once.",
-    "Phoned to rearrange; childcare problem.",
-    "Discussed sleep and anxiety; agreed to see GP about medication review.",
-    "Brought letters from DWP; helped complete the form.",
-    "Went with them to the first session; they met the organiser.",
-    "Things are harder again since the benefit change.",
 ]
 
 # Consultations per person: mean a little over 4, as the programme's caseload data shows.
@@ -461,8 +277,7 @@ def volume_generate(
 
     with transaction.atomic():
         mark = time.perf_counter()
-        if not SimdPostcode.objects.exists():
-            simd_import(path=DEMO_SIMD_FILE)
+        simd_demo_load()
         ctx = _setup(
             practices=practices, seed=seed, today=today, password=password, counts=summary.counts
         )
@@ -635,7 +450,7 @@ def _directory(rng: random.Random, lead: User, areas: list[str], counts):
                 name=service,
                 description=description or f"{service} in {area}.",
                 area=area,
-                address=f"Community Hall, {rng.choice(STREETS.split(','))}, {area}",
+                address=f"Community Hall, {rng.choice(STREETS)}, {area}",
                 phone=f"0141 496 {rng.randrange(1000, 9999)}",
                 email=f"hello@{area.lower().replace(' ', '')}{kind.lower()[:6]}.example",
                 how_to_refer="Phone or email with the person's first name and a number.",
@@ -660,23 +475,15 @@ def _directory(rng: random.Random, lead: User, areas: list[str], counts):
 
 
 def _staff_survey(seed: int, practices: list[Practice], today: date, counts) -> None:
-    """Anonymous yearly answers: practices longer in the programme report more team
-    wellbeing and fewer staff thinking of leaving, as the evaluation found."""
+    """Every year's answers since each practice joined."""
     rows = []
     for practice in practices:
         for year in range(practice.joined_on.year, today.year + 1):
             rng = random.Random(f"{seed}:survey:{practice.code}:{year}")
-            years_in = year - practice.joined_on.year
-            wellbeing = min(0.85, 0.35 + 0.08 * years_in)
-            leaving = max(0.1, 0.45 - 0.05 * years_in)
             rows.extend(
-                StaffSurveyResponse(
-                    practice=practice,
-                    year=year,
-                    wellbeing_activities=rng.random() < wellbeing,
-                    give_up_within_5y=rng.random() < leaving,
+                staff_survey_answers(
+                    practice=practice, year=year, respondents=rng.randrange(6, 20), rng=rng
                 )
-                for _ in range(rng.randrange(6, 20))
             )
     StaffSurveyResponse.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     _count(counts, "staff survey responses", len(rows))
@@ -778,7 +585,7 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
         simd_quintile=lookup.quintile if lookup else None,
         phone=f"07700 9{rng.randrange(10000, 99999)}",
         email=f"{first.lower()}.{index}@example.com" if rng.random() < 0.3 else "",
-        address=f"{rng.randrange(1, 200)} {rng.choice(STREETS.split(','))}",
+        address=f"{rng.randrange(1, 200)} {rng.choice(STREETS)}",
         preferred_contact=rng.choices(list(PreferredContact), [60, 30, 5, 5])[0],
         consent_given=True,
         consent_on=referred_on,
@@ -836,7 +643,7 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
             attended=not dna,
             goals="" if dna else rng.choice(GOALS),
             goal_progress="" if dna else rng.choice(list(GoalProgress)),
-            notes="Did not attend; left a voicemail." if dna else rng.choice(NOTES),
+            notes="Did not attend; left a voicemail." if dna else rng.choice(CONSULTATION_NOTES),
         )
         batch.consultations.append(consultation)
         if not dna:
@@ -874,40 +681,19 @@ def _referral(ctx, batch: _Batch, rng, participant, resource, on: date, *, need)
         clp=participant.clp,
         date=on,
         need=need,
-        note=rng.choice(NOTES) if rng.random() < 0.3 else "",
+        note=rng.choice(CONSULTATION_NOTES) if rng.random() < 0.3 else "",
         status=final,
         status_on=on,
     )
-    day = on
-    for position, step in enumerate(steps):
-        if position:
-            day = min(today, day + timedelta(days=rng.randrange(3, 30)))
-        from_organisation = step == ReferralStatus.ENGAGED and rng.random() < 0.5
-        batch.referral_changes.append(
-            ReferralStatusChange(
-                referral=referral,
-                status=step,
-                on=day,
-                by=None if from_organisation else participant.clp,
-                by_organisation=from_organisation,
-            )
-        )
-        for name in milestones_for(step):
-            if getattr(referral, name) is None:
-                setattr(referral, name, day)
-        referral.status_on = day
+    changes = referral_steps(referral, steps, rng, until=today, by_organisation=0.5)
+    batch.referral_changes.extend(changes)
     batch.referrals.append(referral)
-    answered = any(c.by_organisation for c in batch.referral_changes[-len(steps) :]) or (
+    answered = any(c.by_organisation for c in changes) or (
         referral.referred_on is not None and rng.random() < 0.3
     )
     if answered:
-        referral.feedback_at = timezone.make_aware(
-            datetime.combine(referral.status_on, clock(rng.randrange(9, 17)))
-        )
-        referral.feedback_attended = referral.attended_on is not None
-        referral.feedback_engaged = referral.engaged_on is not None
-        referral.feedback_appropriate = rng.random() < 0.85
-        referral.feedback_relevant = rng.random() < 0.9
+        answered_at = datetime.combine(referral.status_on, clock(rng.randrange(9, 17)))
+        feedback_answer(referral, rng, at=timezone.make_aware(answered_at))
         issued = referral.feedback_at - timedelta(days=rng.randrange(1, 20))
         batch.links.append(
             FeedbackLink(
@@ -915,43 +701,33 @@ def _referral(ctx, batch: _Batch, rng, participant, resource, on: date, *, need)
                 nonce_hash=hashlib.sha256(rng.randbytes(32)).hexdigest(),
                 issued_by=participant.clp,
                 issued_at=issued,
-                expires_at=issued + timedelta(days=60),
+                expires_at=issued + links.LIFETIME,
                 used_at=referral.feedback_at,
             )
         )
 
 
-def _items(rng: random.Random, names: list[str], low: int, high: int, level: float) -> dict:
-    """Item scores between `low` and `high`, centred on `level` (0–1) of the range."""
-    span = high - low
-    return {
-        name: min(high, max(low, round(low + rng.gauss(level * span, span / 4)))) for name in names
-    }
-
-
 def _assessment(ctx, rng, participant, clp, practice, timepoint, on, severity) -> Assessment:
-    values = _items(rng, HADS_ITEMS, 0, 3, severity)
+    values = item_scores(rng, HADS_ITEMS, 0, 3, severity)
     if rng.random() < 0.05:
         values[rng.choice(HADS_ITEMS)] = None  # a questionnaire left unfinished: never scored
     uses = ctx.uses[practice.pk]
     if "wemwbs" in uses:
-        values.update(_items(rng, WEMWBS_ITEMS, 1, 5, 1 - severity))
+        values.update(item_scores(rng, WEMWBS_ITEMS, 1, 5, 1 - severity))
     if "eq5d" in uses:
-        values.update(_items(rng, EQ5D_DIMENSIONS, 1, 5, severity))
+        values.update(item_scores(rng, EQ5D_DIMENSIONS, 1, 5, severity))
         values["eq5d_vas"] = min(100, max(0, round(rng.gauss(100 * (1 - severity), 12))))
     if "ons4" in uses:
-        values.update(_items(rng, ONS4_ITEMS[:3], 0, 10, 1 - severity))
+        values.update(item_scores(rng, ONS4_ITEMS[:3], 0, 10, 1 - severity))
         values["ons_anxiety"] = min(10, max(0, round(rng.gauss(10 * severity, 2))))
-    assessment = Assessment(
+    return assessment_build(
         participant=participant,
         timepoint=timepoint,
-        date=on,
+        on=on,
         recorded_by=clp,
         exercise_days=min(7, max(0, round(rng.gauss(7 * (1 - severity) - 1.5, 1.5)))),
-        **values,
+        scores=values,
     )
-    apply_scores(assessment)
-    return assessment
 
 
 def _outcomes(ctx, batch, rng, participant, clp, practice, attended, engaged_dates) -> None:
