@@ -93,7 +93,7 @@ def staff_survey_answers(
 
 def referral_steps(
     referral: Referral,
-    steps: list[str],
+    steps: Sequence[str],
     rng: random.Random,
     *,
     until: date,

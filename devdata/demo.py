@@ -264,7 +264,7 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             StatusChange.objects.create(
                 participant=participant,
                 status=CaseStatus.CLOSED,
-                on=participant.closed_on,
+                on=participant.closed_on or participant.referred_on,  # always set when closed
                 discharge_reason=participant.discharge_reason,
                 by=clp,
             )

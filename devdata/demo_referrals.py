@@ -240,7 +240,7 @@ PATHS = [
 
 def _resources(created_by: User) -> list[CommunityResource]:
     categories = {c.name: c for c in Category.objects.all()}
-    out = []
+    out: list[CommunityResource] = []
     for organisation, name, area, postcode, category_names, description in RESOURCES:
         resource, created = CommunityResource.objects.get_or_create(
             organisation=organisation,
@@ -287,10 +287,11 @@ def _referral_for(
     )
     if organisation_answered:
         answered_at = datetime.combine(referral.status_on, time(rng.randrange(9, 17)))
-        feedback_answer(referral, rng, at=min(timezone.now(), timezone.make_aware(answered_at)))
+        answered = min(timezone.now(), timezone.make_aware(answered_at))
+        feedback_answer(referral, rng, at=answered)
         referral.feedback_comment = rng.choice(COMMENTS)
         # The link they used: a real nonce's hash, the nonce itself thrown away.
-        issued = referral.feedback_at - timedelta(days=rng.randrange(1, 20))
+        issued = answered - timedelta(days=rng.randrange(1, 20))
         link = FeedbackLink(
             referral=referral,
             nonce_hash=links.hash_nonce(secrets.token_urlsafe(links.NONCE_BYTES)),

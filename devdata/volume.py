@@ -422,7 +422,7 @@ def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> 
         seed=seed,
         today=today,
         practices=made_practices,
-        practice_weights=list(accumulate(p.list_size for p in made_practices)),
+        practice_weights=list(accumulate(p.list_size or 0 for p in made_practices)),
         clp_of=clp_of,
         uses=uses,
         needs=list(Need.objects.filter(active=True).order_by("pk")),
@@ -439,7 +439,8 @@ def _directory(rng: random.Random, lead: User, areas: list[str], counts):
     """Every area gets its own set of local services: a directory of hundreds of entries."""
     categories = {c.name: c for c in Category.objects.all()}
     existing = set(CommunityResource.objects.values_list("organisation", "name"))
-    resources, links = [], []
+    resources: list[CommunityResource] = []
+    links: list[tuple[CommunityResource, Category]] = []
     for area in areas:
         for kind, service, category_names, description in SERVICES:
             organisation = f"{area} {kind}"
@@ -517,7 +518,7 @@ def _participants_batch(ctx: _Context, *, first_ref: int, start: int, size: int)
         (FeedbackLink, batch.links, "feedback links"),
     ]
     for model, rows, name in write:
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
         _count(ctx.counts, name, len(rows))
     through = Consultation.needs_discussed.through
     through.objects.bulk_create(
@@ -565,7 +566,7 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
     end = closed_on or today
     quintile_weights = QUINTILE_WEIGHTS[practice.deep_end]
     quintile = rng.choices([1, 2, 3, 4, 5, 0], quintile_weights)[0]
-    candidates = ctx.postcodes_by_quintile.get(quintile) or [None]
+    candidates: list[SimdPostcode | None] = [*ctx.postcodes_by_quintile.get(quintile, [])] or [None]
     lookup = rng.choice(candidates)
     postcode = lookup.postcode if lookup else f"G{rng.randrange(1, 99)} 9ZZ"
     first = rng.choice(FIRST_NAMES[names_sex])
@@ -603,8 +604,8 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
             StatusChange(
                 participant=participant,
                 status=CaseStatus.CLOSED,
-                on=closed_on,
-                discharge_reason=reason,
+                on=closed_on or today,  # a closed case always has both
+                discharge_reason=reason or "",
                 by=clp,
             )
         )
@@ -693,8 +694,9 @@ def _referral(ctx, batch: _Batch, rng, participant, resource, on: date, *, need)
     )
     if answered:
         answered_at = datetime.combine(referral.status_on, clock(rng.randrange(9, 17)))
-        feedback_answer(referral, rng, at=timezone.make_aware(answered_at))
-        issued = referral.feedback_at - timedelta(days=rng.randrange(1, 20))
+        answered_on = timezone.make_aware(answered_at)
+        feedback_answer(referral, rng, at=answered_on)
+        issued = answered_on - timedelta(days=rng.randrange(1, 20))
         batch.links.append(
             FeedbackLink(
                 referral=referral,
