@@ -1,4 +1,6 @@
-"""Each access rule, tested through the policy and through the views that use it."""
+"""The participants' scopes (`participants.access`) and the practices' (`practices.access`),
+both built on the roles primitive (`practices.roles`): each rule tested through its
+function and through the views that use it, so each test fails when its rule is removed."""
 
 from datetime import date
 

@@ -1,5 +1,5 @@
-"""The access rules for the directory and referrals, through the policy's functions.
-Each test fails if its rule is removed from linksworker/policy.py."""
+"""The access rules for the directory and referrals, through `referrals.access` (built on
+the roles primitive in `practices.roles`). Each test fails if its rule is removed."""
 
 from datetime import date
 
