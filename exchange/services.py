@@ -80,7 +80,7 @@ def import_job_create(
     )
     from exchange.tasks import check_import
 
-    transaction.on_commit(lambda: check_import.delay(job.pk))
+    check_import.delay_on_commit(job.pk)
     return job
 
 
@@ -138,7 +138,7 @@ def import_job_request_apply(*, user: User, job: ImportJob) -> ImportJob:
     job.save(update_fields=["status", "updated_at"])
     from exchange.tasks import apply_import
 
-    transaction.on_commit(lambda: apply_import.delay(job.pk))
+    apply_import.delay_on_commit(job.pk)
     return job
 
 
@@ -181,8 +181,9 @@ def import_job_discard(*, user: User, job: ImportJob) -> ImportJob:
     return job
 
 
-def import_job_fail(*, job_id: int) -> None:
-    """The task gave up after its retries: say so, and drop the files."""
+def import_job_fail(*, job_id: int, error: BaseException) -> None:
+    """The task gave up: say so, and drop the files. The error is not kept: its message could
+    quote the files."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or not job.in_progress:
         return

@@ -8,8 +8,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from reports.models import AnnualReport, ReportStatus
@@ -24,7 +26,9 @@ def year_period(year: int) -> tuple[date, date]:
 
 
 @transaction.atomic
-def annual_report_request(*, user, year: int, request=None) -> AnnualReport:
+def annual_report_request(
+    *, user: User, year: int, request: HttpRequest | None = None
+) -> AnnualReport:
     """Queue a report for a year; the render starts once this transaction commits."""
     from reports.tasks import render_annual_report
 
@@ -37,8 +41,7 @@ def annual_report_request(*, user, year: int, request=None) -> AnnualReport:
         return running  # one render per year at a time
     report = AnnualReport.objects.create(year=year, requested_by=user, stage="Waiting to start")
     audit_record(request=request, user=user, action=Action.CREATE, obj=report, detail=str(year))
-    report_id = report.pk
-    transaction.on_commit(lambda: render_annual_report.delay(report_id))
+    render_annual_report.delay_on_commit(report.pk)
     return report
 
 
@@ -71,12 +74,9 @@ def annual_report_render(*, report_id: int) -> AnnualReport:
     return report
 
 
-def annual_report_failed(*, report_id: int, error: BaseException, final: bool) -> None:
-    """Say on the page why the render failed (the error's kind and message, which carry no
+def annual_report_fail(*, report_id: int, error: BaseException) -> None:
+    """The render gave up: say why on the page (the error's kind and message, which carry no
     patient data: the report holds aggregates only)."""
-    message = f"{type(error).__name__}: {error}"[:500]
     AnnualReport.objects.filter(pk=report_id).update(
-        status=ReportStatus.FAILED if final else ReportStatus.QUEUED,
-        error=message if final else f"Retrying after an error: {message}",
-        stage="Failed" if final else "Waiting to retry",
+        status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:500], stage="Failed"
     )
