@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from practices.progress import job_progress_record, job_status
 from reports.models import AnnualReport, ReportStatus
 from reports.rendering import render_report_pdf
 from reports.statistics import programme_statistics
@@ -39,15 +40,14 @@ def annual_report_request(
     ).first()
     if running is not None:
         return running  # one render per year at a time
-    report = AnnualReport.objects.create(year=year, requested_by=user, stage="Waiting to start")
+    report = AnnualReport.objects.create(year=year, requested_by=user)
     audit_record(request=request, user=user, action=Action.CREATE, obj=report, detail=str(year))
     render_annual_report.delay_on_commit(report.pk)
     return report
 
 
-def _progress(report: AnnualReport, progress: int, stage: str) -> None:
-    report.progress, report.stage = progress, stage
-    report.save(update_fields=["progress", "stage"])
+def _progress(report: AnnualReport, percent: int, message: str) -> None:
+    job_progress_record(report, done=percent, total=100, message=message)
 
 
 def annual_report_render(*, report_id: int) -> AnnualReport:
@@ -68,9 +68,9 @@ def annual_report_render(*, report_id: int) -> AnnualReport:
         f"links-programme-review-{report.year}-{report.pk}.pdf", ContentFile(pdf), save=False
     )
     report.statistics = stats
-    report.status, report.progress, report.stage = ReportStatus.DONE, 100, "Ready"
+    report.status = ReportStatus.DONE
     report.finished_at = timezone.now()
-    report.save(update_fields=["pdf", "statistics", "status", "progress", "stage", "finished_at"])
+    report.save(update_fields=["pdf", "statistics", "status", "finished_at"])
     return report
 
 
@@ -78,5 +78,18 @@ def annual_report_fail(*, report_id: int, error: BaseException) -> None:
     """The render gave up: say why on the page (the error's kind and message, which carry no
     patient data: the report holds aggregates only)."""
     AnnualReport.objects.filter(pk=report_id).update(
-        status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:500], stage="Failed"
+        status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:500]
     )
+
+
+def annual_report_status(*, report: AnnualReport) -> dict[str, object]:
+    """Every job's status (`practices.progress`), with the keys this endpoint answered
+    before that shape was shared, kept for clients that read them."""
+    status = job_status(report)
+    return {
+        **status,
+        "status": report.status,
+        "progress": status["percent"] or 0,
+        "stage": status["message"],
+        "done": report.status == ReportStatus.DONE,
+    }
