@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 
+from practices.progress import BackgroundJob, JobState
 
-class ImportJob(models.Model):
+
+class ImportJob(BackgroundJob, models.Model):
     """Files uploaded by a programme lead: checked (with a preview of what would change),
     then applied on request. The files carry identifiable data, so they are kept only while
     the job may still be applied; the preview and problems never carry any."""
@@ -44,6 +46,21 @@ class ImportJob(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in self.IN_PROGRESS
+
+    @property
+    def job_state(self) -> JobState:
+        # Checked, refused or discarded, the work is over as surely as when imported: only
+        # an error stops it short.
+        return {
+            self.Status.QUEUED: JobState.WAITING,
+            self.Status.CHECKING: JobState.RUNNING,
+            self.Status.APPLYING: JobState.RUNNING,
+            self.Status.FAILED: JobState.FAILED,
+        }.get(self.status, JobState.DONE)
+
+    @property
+    def job_label(self) -> str:
+        return self.get_status_display()
 
 
 def _upload_to(instance: "ImportFile", filename: str) -> str:

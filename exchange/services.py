@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -25,36 +24,40 @@ from audit.services import audit_record
 from exchange.access import can_import_programme_data
 from exchange.formats import FILE_NAMES
 from exchange.importer import ImportResult, programme_check, programme_import
+from exchange.importer.common import ProgressCallback
 from exchange.models import ImportFile, ImportJob
+from practices.progress import job_progress_record, job_status
 from reports.figures import practice_figures_compact
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Problems kept on a job for the page; the count says how many there were in all.
 MAX_PROBLEMS_KEPT = 500
-PROGRESS_SECONDS = 2 * 60 * 60
 UNAPPLIED_FOR = timedelta(days=1)
 # Longer than the broker's visibility timeout, after which a lost task is redelivered.
 STUCK_AFTER = timedelta(hours=3)
+# What the importer is doing, in words for the page, by the name of its phase.
+PHASES = {"checking": "Reading the files", "loading": "Writing the records"}
 
 
-def progress_key(job_id: int) -> str:
-    return f"exchange:import:{job_id}:progress"
-
-
-def import_progress(*, job: ImportJob) -> dict | None:
-    """How far the work on a job has got: {"phase", "done", "total"}, or None when not known
-    (the worker's progress lives in the cache, which must be shared, such as Redis, for the
-    page to see it from another process)."""
-    return cache.get(progress_key(job.pk))
-
-
-def _progress_writer(job_id: int):
+def _progress_writer(job: ImportJob) -> ProgressCallback:
     def write(phase: str, done: int, total: int) -> None:
-        cache.set(
-            progress_key(job_id), {"phase": phase, "done": done, "total": total}, PROGRESS_SECONDS
-        )
+        job_progress_record(job, done=done, total=total, message=PHASES.get(phase, ""))
 
     return write
+
+
+def import_job_status(*, job: ImportJob) -> dict[str, object]:
+    """Every job's status (`practices.progress`), with the keys this endpoint answered
+    before that shape was shared, kept for clients that read them."""
+    status = job_status(job)
+    return {
+        **status,
+        "status": job.status,
+        "in_progress": job.in_progress,
+        "phase": status["message"],
+        "done": status["value"] or 0,
+        "total": status["max"] or 0,
+    }
 
 
 @transaction.atomic
@@ -80,7 +83,7 @@ def import_job_create(
     )
     from exchange.tasks import check_import
 
-    transaction.on_commit(lambda: check_import.delay(job.pk))
+    check_import.delay_on_commit(job.pk)
     return job
 
 
@@ -117,7 +120,7 @@ def import_job_check(*, job_id: int) -> None:
     job.status = ImportJob.Status.CHECKING
     job.save(update_fields=["status", "updated_at"])
     result = programme_check(
-        sources=_sources(job), user=job.created_by, progress=_progress_writer(job.pk)
+        sources=_sources(job), user=job.created_by, progress=_progress_writer(job)
     )
     _record(job, result)
     job.status = ImportJob.Status.READY if result.ok else ImportJob.Status.INVALID
@@ -138,7 +141,7 @@ def import_job_request_apply(*, user: User, job: ImportJob) -> ImportJob:
     job.save(update_fields=["status", "updated_at"])
     from exchange.tasks import apply_import
 
-    transaction.on_commit(lambda: apply_import.delay(job.pk))
+    apply_import.delay_on_commit(job.pk)
     return job
 
 
@@ -152,7 +155,7 @@ def import_job_apply(*, job_id: int) -> None:
     sources = _sources(job)
     with transaction.atomic():
         result = programme_import(
-            sources=sources, user=job.created_by, progress=_progress_writer(job.pk)
+            sources=sources, user=job.created_by, progress=_progress_writer(job)
         )
         _record(job, result)
         if result.applied:
@@ -181,8 +184,9 @@ def import_job_discard(*, user: User, job: ImportJob) -> ImportJob:
     return job
 
 
-def import_job_fail(*, job_id: int) -> None:
-    """The task gave up after its retries: say so, and drop the files."""
+def import_job_fail(*, job_id: int, error: BaseException) -> None:
+    """The task gave up: say so, and drop the files. The error is not kept: its message could
+    quote the files."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or not job.in_progress:
         return

@@ -13,12 +13,11 @@ from exchange.access import get_import_job_for, import_jobs_visible_to
 from exchange.exporter import programme_export_zip
 from exchange.formats import FILES
 from exchange.forms import UploadForm
-from exchange.models import ImportJob
 from exchange.services import (
     import_job_create,
     import_job_discard,
     import_job_request_apply,
-    import_progress,
+    import_job_status,
 )
 from practices.roles import administrator_required, programme_required
 
@@ -58,7 +57,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "exchange/job.html",
         {
             "job": job,
-            "progress": _progress(job),
+            "status": import_job_status(job=job),
             "more_problems": job.problem_count > len(job.problems),
         },
     )
@@ -69,22 +68,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """What the job page polls while work is under way; its owner's only (404 otherwise)."""
     job = get_import_job_for(request.user, pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "in_progress": job.in_progress,
-            **_progress(job),
-        }
-    )
-
-
-def _progress(job: ImportJob) -> dict:
-    known = import_progress(job=job) if job.in_progress else None
-    if not known:
-        return {"phase": "", "done": 0, "total": 0, "percent": None}
-    total = max(known["total"], 1)
-    return {**known, "percent": min(100, round(100 * known["done"] / total))}
+    return JsonResponse(import_job_status(job=job))
 
 
 @programme_required

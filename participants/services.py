@@ -324,8 +324,7 @@ def assessment_record(
         followup_complete(assessment=assessment)
     if assessment.timepoint == Timepoint.BASELINE:
         # A baseline entered late may already be due for follow-up: schedule it now.
-        participant_id = participant.pk
-        transaction.on_commit(lambda: refresh_participant_followups.delay(participant_id))
+        refresh_participant_followups.delay_on_commit(participant.pk)
     audit_record(
         request=request,
         user=user,

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from practices.progress import BackgroundJob, JobState
+
 
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -9,16 +11,15 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class AnnualReport(models.Model):
+class AnnualReport(BackgroundJob, models.Model):
     """A year's programme review, rendered to PDF by a Celery task and kept through Django's
-    storage API. Earlier reports stay downloadable."""
+    storage API. Earlier reports stay downloadable. How far a render has got is recorded as
+    every job's is (`practices.progress`)."""
 
     year = models.PositiveSmallIntegerField()
     status = models.CharField(
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
     pdf = models.FileField(upload_to="reports/", blank=True)
     statistics = models.JSONField(null=True, blank=True)
@@ -33,6 +34,22 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"Annual report {self.year} ({self.get_status_display()})"
+
+    @property
+    def job_state(self) -> JobState:
+        return {
+            ReportStatus.QUEUED: JobState.WAITING,
+            ReportStatus.RUNNING: JobState.RUNNING,
+            ReportStatus.DONE: JobState.DONE,
+        }.get(self.status, JobState.FAILED)
+
+    @property
+    def job_label(self) -> str:
+        return self.get_status_display()
+
+    @property
+    def job_message(self) -> str:
+        return self.error if self.status == ReportStatus.FAILED else ""
 
 
 class PracticeFigure(models.Model):

@@ -8,10 +8,13 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from practices.progress import job_progress_record, job_status
 from reports.models import AnnualReport, ReportStatus
 from reports.rendering import render_report_pdf
 from reports.statistics import programme_statistics
@@ -24,7 +27,9 @@ def year_period(year: int) -> tuple[date, date]:
 
 
 @transaction.atomic
-def annual_report_request(*, user, year: int, request=None) -> AnnualReport:
+def annual_report_request(
+    *, user: User, year: int, request: HttpRequest | None = None
+) -> AnnualReport:
     """Queue a report for a year; the render starts once this transaction commits."""
     from reports.tasks import render_annual_report
 
@@ -35,16 +40,14 @@ def annual_report_request(*, user, year: int, request=None) -> AnnualReport:
     ).first()
     if running is not None:
         return running  # one render per year at a time
-    report = AnnualReport.objects.create(year=year, requested_by=user, stage="Waiting to start")
+    report = AnnualReport.objects.create(year=year, requested_by=user)
     audit_record(request=request, user=user, action=Action.CREATE, obj=report, detail=str(year))
-    report_id = report.pk
-    transaction.on_commit(lambda: render_annual_report.delay(report_id))
+    render_annual_report.delay_on_commit(report.pk)
     return report
 
 
-def _progress(report: AnnualReport, progress: int, stage: str) -> None:
-    report.progress, report.stage = progress, stage
-    report.save(update_fields=["progress", "stage"])
+def _progress(report: AnnualReport, percent: int, message: str) -> None:
+    job_progress_record(report, done=percent, total=100, message=message)
 
 
 def annual_report_render(*, report_id: int) -> AnnualReport:
@@ -65,18 +68,28 @@ def annual_report_render(*, report_id: int) -> AnnualReport:
         f"links-programme-review-{report.year}-{report.pk}.pdf", ContentFile(pdf), save=False
     )
     report.statistics = stats
-    report.status, report.progress, report.stage = ReportStatus.DONE, 100, "Ready"
+    report.status = ReportStatus.DONE
     report.finished_at = timezone.now()
-    report.save(update_fields=["pdf", "statistics", "status", "progress", "stage", "finished_at"])
+    report.save(update_fields=["pdf", "statistics", "status", "finished_at"])
     return report
 
 
-def annual_report_failed(*, report_id: int, error: BaseException, final: bool) -> None:
-    """Say on the page why the render failed (the error's kind and message, which carry no
+def annual_report_fail(*, report_id: int, error: BaseException) -> None:
+    """The render gave up: say why on the page (the error's kind and message, which carry no
     patient data: the report holds aggregates only)."""
-    message = f"{type(error).__name__}: {error}"[:500]
     AnnualReport.objects.filter(pk=report_id).update(
-        status=ReportStatus.FAILED if final else ReportStatus.QUEUED,
-        error=message if final else f"Retrying after an error: {message}",
-        stage="Failed" if final else "Waiting to retry",
+        status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:500]
     )
+
+
+def annual_report_status(*, report: AnnualReport) -> dict[str, object]:
+    """Every job's status (`practices.progress`), with the keys this endpoint answered
+    before that shape was shared, kept for clients that read them."""
+    status = job_status(report)
+    return {
+        **status,
+        "status": report.status,
+        "progress": status["percent"] or 0,
+        "stage": status["message"],
+        "done": report.status == ReportStatus.DONE,
+    }

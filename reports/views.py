@@ -10,7 +10,7 @@ from audit.models import Action
 from audit.services import audit_record
 from practices.roles import programme_required
 from reports.models import AnnualReport, ReportStatus
-from reports.services import FIRST_YEAR, annual_report_request
+from reports.services import FIRST_YEAR, annual_report_request, annual_report_status
 
 
 class RequestReportForm(forms.Form):
@@ -45,16 +45,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_status(request: HttpRequest, pk: int) -> JsonResponse:
     report = get_object_or_404(AnnualReport, pk=pk)
-    return JsonResponse(
-        {
-            "status": report.status,
-            "status_label": report.get_status_display(),
-            "progress": report.progress,
-            "stage": report.stage,
-            "error": report.error,
-            "done": report.status == ReportStatus.DONE,
-        }
-    )
+    return JsonResponse(annual_report_status(report=report))
 
 
 @programme_required

@@ -7,6 +7,7 @@ import pytest
 from django.db import OperationalError
 from pypdf import PdfReader
 
+from practices.progress import job_progress_record
 from reports.models import AnnualReport
 from reports.services import annual_report_render
 from tests.browser.conftest import assert_accessible, sign_in
@@ -33,9 +34,8 @@ def _pdf_text(path) -> str:
 def test_a_lead_requests_the_report_sees_it_progress_and_downloads_it(page, lead, media):
     build_known_programme()
     # A render already under way on a worker, part-done, as the page finds it.
-    running = AnnualReport.objects.create(
-        year=2024, requested_by=lead, status="running", progress=40, stage="Drawing the charts"
-    )
+    running = AnnualReport.objects.create(year=2024, requested_by=lead, status="running")
+    job_progress_record(running, done=40, total=100, message="Drawing the charts")
     sign_in(page, "lead", TEST_PASSWORD)
     page.get_by_role("link", name="Annual report").click()
     page.get_by_role("heading", name="Annual programme review").wait_for()

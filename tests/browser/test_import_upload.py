@@ -4,11 +4,10 @@ long check and gives way to the preview when it ends. Each page passes an automa
 accessibility check."""
 
 import pytest
-from django.core.cache import cache
 
 from exchange.models import ImportJob
-from exchange.services import progress_key
 from participants.models import Participant
+from practices.progress import job_progress_record
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.exchange.conftest import BASE_FILES, set_cell
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -79,7 +78,7 @@ def test_a_programme_lead_uploads_files_sees_the_preview_and_applies_them(
 
 def test_the_progress_bar_follows_the_check_and_the_preview_replaces_it(page, programme_lead):
     job = ImportJob.objects.create(created_by=programme_lead, status=ImportJob.Status.CHECKING)
-    cache.set(progress_key(job.pk), {"phase": "checking", "done": 5000, "total": 20000})
+    job_progress_record(job, done=5000, total=20000, message="Reading the files")
     sign_in(page, "morag.lead", TEST_PASSWORD)
 
     page.goto(f"/data/import/{job.pk}/")
@@ -88,7 +87,7 @@ def test_the_progress_bar_follows_the_check_and_the_preview_replaces_it(page, pr
     assert page.get_by_role("status").inner_text() == "Checking the files: 25%"
     assert_accessible(page)
 
-    cache.set(progress_key(job.pk), {"phase": "checking", "done": 15000, "total": 20000})
+    job_progress_record(job, done=15000, total=20000, message="Reading the files")
     page.get_by_text("Checking the files: 70%").wait_for()
     assert progress.get_attribute("value") == "15000"
 

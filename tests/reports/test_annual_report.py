@@ -8,6 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
+from practices.progress import job_progress_record
 from reports import services
 from reports.models import AnnualReport, ReportStatus
 from reports.services import annual_report_render, annual_report_request
@@ -121,9 +122,8 @@ def test_only_programme_leads_reach_reports(request, as_user, lead, who, media):
 
 
 def test_the_status_answers_progress_as_json(as_user, lead):
-    report = AnnualReport.objects.create(
-        year=2025, requested_by=lead, status="running", progress=40, stage="Drawing"
-    )
+    report = AnnualReport.objects.create(year=2025, requested_by=lead, status="running")
+    job_progress_record(report, done=40, total=100, message="Drawing")
     data = as_user(lead).get(reverse("reports:status", args=[report.pk])).json()
     assert (data["status"], data["progress"], data["stage"], data["done"]) == (
         "running",
