@@ -234,7 +234,7 @@ def measure_statistics(year: int, runs: int = 5) -> tuple[dict, dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reports.services import year_period
+    from reports.jobs import year_period
     from reports.statistics import programme_statistics
 
     start, end = year_period(year)
@@ -537,7 +537,7 @@ def explain(ctx: Context, top: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from reports.services import year_period
+    from reports.jobs import year_period
     from reports.statistics import programme_statistics
 
     def plans(label: str, queries: list[dict]) -> None:

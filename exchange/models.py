@@ -51,12 +51,13 @@ class ImportJob(BackgroundJob, models.Model):
     def job_state(self) -> JobState:
         # Checked, refused or discarded, the work is over as surely as when imported: only
         # an error stops it short.
-        return {
+        states: dict[str, JobState] = {
             self.Status.QUEUED: JobState.WAITING,
             self.Status.CHECKING: JobState.RUNNING,
             self.Status.APPLYING: JobState.RUNNING,
             self.Status.FAILED: JobState.FAILED,
-        }.get(self.status, JobState.DONE)
+        }
+        return states.get(self.status, JobState.DONE)
 
     @property
     def job_label(self) -> str:

@@ -1,7 +1,7 @@
 """Celery tasks for imports from the upload page (`practices.jobs`): ids in, one service call
 each. A task that gives up marks its job failed and drops its files."""
 
-from exchange.services import (
+from exchange.jobs import (
     import_job_apply,
     import_job_check,
     import_job_fail,

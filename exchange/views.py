@@ -4,11 +4,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from exchange.access import get_import_job_for, import_jobs_visible_to
 from exchange.exporter import programme_export_zip
 from exchange.formats import FILES
@@ -26,7 +27,7 @@ RECENT_JOBS = 10
 
 @programme_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if form.is_bound and form.is_valid():
         try:
@@ -50,7 +51,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @programme_required
 @require_GET
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for(request.user, pk)
     return render(
         request,
@@ -65,7 +66,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+def job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """What the job page polls while work is under way; its owner's only (404 otherwise)."""
     job = get_import_job_for(request.user, pk)
     return JsonResponse(import_job_status(job=job))
@@ -73,7 +74,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @programme_required
 @require_POST
-def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def job_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for(request.user, pk)
     try:
         import_job_request_apply(user=request.user, job=job)
@@ -84,7 +85,7 @@ def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @programme_required
 @require_POST
-def job_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def job_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for(request.user, pk)
     try:
         import_job_discard(user=request.user, job=job)
@@ -97,7 +98,7 @@ def job_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET explains; POST downloads, so that nothing (a prefetch, a crawler) exports by
     following a link."""
     if request.method == "GET":

@@ -54,7 +54,7 @@ class JobError(Exception):
 
 
 def describe(error: BaseException) -> str:
-    """`RuntimeError at exchange/services.py:120 in import_job_check < …`: the error's type
+    """`RuntimeError at exchange/jobs.py:80 in import_job_check < …`: the error's type
     and its innermost frames, without the message, which may quote the data."""
     frames = traceback.extract_tb(error.__traceback__)[::-1][:3]
     where = " < ".join(f"{_path(f.filename)}:{f.lineno} in {f.name}" for f in frames)

@@ -22,12 +22,13 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from accounts.models import User
 from practices.models import Attachment, StaffRole
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 AnyUser = User | AbstractBaseUser | AnonymousUser
 
 
@@ -131,7 +132,7 @@ def role_required(predicate: Callable[[Roles], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not predicate(roles_of(request.user)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

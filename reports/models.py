@@ -37,11 +37,12 @@ class AnnualReport(BackgroundJob, models.Model):
 
     @property
     def job_state(self) -> JobState:
-        return {
+        states: dict[str, JobState] = {
             ReportStatus.QUEUED: JobState.WAITING,
             ReportStatus.RUNNING: JobState.RUNNING,
             ReportStatus.DONE: JobState.DONE,
-        }.get(self.status, JobState.FAILED)
+        }
+        return states.get(self.status, JobState.FAILED)
 
     @property
     def job_label(self) -> str:

@@ -217,6 +217,8 @@ def render_report_html(stats: dict) -> str:
 
 
 def render_report_pdf(stats: dict) -> bytes:
+    # WeasyPrint loads Pango and its fonts on import, a second or more: only the worker that
+    # renders a PDF pays for it, not every web process. (Not a cycle: it is a library.)
     from weasyprint import HTML
 
     return HTML(string=render_report_html(stats)).write_pdf()

@@ -2,7 +2,7 @@
 
 from practices.jobs import job_task
 from reports.figures import practice_figures_compact
-from reports.services import annual_report_fail, annual_report_render
+from reports.jobs import annual_report_fail, annual_report_render
 
 
 @job_task(

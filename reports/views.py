@@ -1,11 +1,14 @@
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
 from practices.roles import programme_required
@@ -19,13 +22,15 @@ class RequestReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
-        self.fields["year"].choices = [(y, y) for y in range(this_year, FIRST_YEAR - 1, -1)]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [
+            (y, y) for y in range(this_year, FIRST_YEAR - 1, -1)
+        ]
         self.fields["year"].initial = this_year - 1
 
 
 @programme_required
 @require_http_methods(["GET", "POST"])
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RequestReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,14 +48,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @programme_required
 @require_GET
-def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+def report_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     report = get_object_or_404(AnnualReport, pk=pk)
     return JsonResponse(annual_report_status(report=report))
 
 
 @programme_required
 @require_GET
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     report = get_object_or_404(AnnualReport, pk=pk)
     if report.status != ReportStatus.DONE or not report.pdf:
         raise Http404("This report is not ready.")

@@ -8,8 +8,8 @@ from django.db import OperationalError
 from pypdf import PdfReader
 
 from practices.progress import job_progress_record
+from reports.jobs import annual_report_render
 from reports.models import AnnualReport
-from reports.services import annual_report_render
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 from tests.reports.known_programme import build_known_programme

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from exchange import tasks
+from exchange.jobs import import_jobs_purge
 from exchange.models import ImportJob
-from exchange.services import import_job_create, import_job_request_apply, import_jobs_purge
+from exchange.services import import_job_create, import_job_request_apply
 from participants.models import Consultation, Participant
 from tests.exchange.conftest import snapshot
 

@@ -9,9 +9,10 @@ from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from practices.progress import job_progress_record
-from reports import services
+from reports import jobs
+from reports.jobs import annual_report_render
 from reports.models import AnnualReport, ReportStatus
-from reports.services import annual_report_render, annual_report_request
+from reports.services import annual_report_request
 from tests.reports.known_programme import build_known_programme
 
 
@@ -91,7 +92,7 @@ def test_a_failed_render_says_why_on_the_page(
     def broken(stats):
         raise RuntimeError("fonts missing")
 
-    monkeypatch.setattr(services, "render_report_pdf", broken)
+    monkeypatch.setattr(jobs, "render_report_pdf", broken)
     c = as_user(lead)
     with django_capture_on_commit_callbacks(execute=True):
         c.post(reverse("reports:list"), {"year": 2025})

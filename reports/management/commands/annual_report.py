@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.jobs import year_period
 from reports.rendering import render_report_pdf
-from reports.services import year_period
 from reports.statistics import programme_statistics
 
 
