@@ -25,7 +25,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_each_role_has_exactly_its_own_powers(request, who):
+def test_each_role_has_exactly_its_own_powers(db, request, who):
     r = roles_of(request.getfixturevalue(who))
     assert (
         r.sees_caseload,
@@ -62,7 +62,7 @@ GATES = {
 
 @pytest.mark.parametrize("gate", sorted(GATES))
 @pytest.mark.parametrize("who", CAST)
-def test_each_gate_lets_through_only_its_roles(request, gate, who):
+def test_each_gate_lets_through_only_its_roles(db, request, gate, who):
     view = getattr(roles, gate)(lambda request: HttpResponse("in"))
     http_request = RequestFactory().get("/")
     http_request.user = request.getfixturevalue(who)
