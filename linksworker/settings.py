@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "exchange",
+    "interchange",
     "devdata",
 ]
 
@@ -287,6 +288,9 @@ LINKS_PAGE_SIZE = env_int("LINKS_PAGE_SIZE", 25, minimum=5)
 # The organisation's feedback page, open to anyone with a link: requests per address.
 LINKS_FEEDBACK_RATE_LIMIT = env_int("LINKS_FEEDBACK_RATE_LIMIT", 30, minimum=1)
 LINKS_FEEDBACK_RATE_WINDOW = env_int("LINKS_FEEDBACK_RATE_WINDOW", 600, minimum=1)
+# The public Open Referral UK directory API: requests per client address per window.
+LINKS_ORUK_RATE_LIMIT = env_int("LINKS_ORUK_RATE_LIMIT", 120, minimum=1)
+LINKS_ORUK_RATE_WINDOW = env_int("LINKS_ORUK_RATE_WINDOW", 60, minimum=1)
 LINKS_FOLLOWUP_LOOKAHEAD_DAYS = env_int("LINKS_FOLLOWUP_LOOKAHEAD_DAYS", 28, minimum=0)
 LINKS_FOLLOWUP_GRACE_DAYS = env_int("LINKS_FOLLOWUP_GRACE_DAYS", 42, minimum=0)
 LINKS_FOLLOWUP_WINDOW_DAYS = env_int("LINKS_FOLLOWUP_WINDOW_DAYS", 91, minimum=1)

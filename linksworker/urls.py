@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from interchange import urls as interchange_urls
 from linksworker import views
 from referrals import urls as referral_urls
 from reports import dashboard_views
@@ -24,5 +25,10 @@ urlpatterns = [
     path("followups/", include("participants.followup_urls")),
     path("data/", include("exchange.urls")),
     path("reports/", include("reports.urls")),
+    path(
+        "records/",
+        include((interchange_urls.participant_urls, "interchange"), namespace="interchange"),
+    ),
+    path("api/oruk/", include((interchange_urls.oruk_urls, "oruk"), namespace="oruk")),
     path("admin/", admin.site.urls),
 ]

@@ -37,6 +37,13 @@ class CommunityResource(models.Model):
     active = models.BooleanField(
         default=True, help_text="Inactive services stay on old referrals but take no new ones."
     )
+    external_id = models.CharField(
+        "ID in an Open Referral feed",
+        max_length=100,
+        blank=True,
+        help_text="The service's id in the Open Referral UK feed it was imported from; "
+        "imports match on it.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,7 +56,12 @@ class CommunityResource(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "name"], name="resource_unique_service_per_organisation"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="resource_unique_external_id",
+            ),
         ]
 
     def __str__(self) -> str:
