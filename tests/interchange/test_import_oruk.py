@@ -55,7 +55,7 @@ def _service(**overrides):
         "service_areas": [{"id": "a1", "name": "Govan"}],
         "phones": [{"id": "p1", "number": "0141 496 0001"}],
         "attributes": [
-            {"id": "t1", "taxonomy_term": {"id": "x", "name": "money and debt", "description": ""}},
+            {"id": "t1", "taxonomy_term": {"id": "x", "name": "money advice", "description": ""}},
             {"id": "t2", "taxonomy_term": {"id": "y", "name": "Unknown here", "description": ""}},
         ],
     }
@@ -73,7 +73,7 @@ def test_a_feed_this_instance_exported_imports_into_an_empty_directory_as_the_sa
         opening_notes="Tuesdays 10am",
         categories=["Physical activity", "Social groups"],
     )
-    ResourceFactory.create_batch(4, categories=["Money and debt"])
+    ResourceFactory.create_batch(4, categories=["Money advice"])
     before = _snapshot()
     ids_before = sorted(
         s["id"] for s in client.get("/api/oruk/services?per_page=50").json()["contents"]
@@ -110,7 +110,7 @@ def test_it_matches_on_the_feeds_service_id(lead, tmp_path):
     resource = CommunityResource.objects.get()
     assert resource.name == "Benefits and debt advice"
     assert resource.external_id == "9a1f1c1e-0000-4000-8000-000000000001"
-    assert [c.name for c in resource.categories.all()] == ["Money and debt"]
+    assert [c.name for c in resource.categories.all()] == ["Money advice"]
     assert resource.created_by == lead
 
 
