@@ -111,15 +111,16 @@ def _migration_module(app: str, name: str):
 
 @pytest.fixture(autouse=True)
 def _seeded_lists(request):
-    """The needs and resource categories that data migrations seed, present in every test
-    that uses the database: a transactional test's flush empties them, and not every later
-    test restores them."""
+    """The needs, resource categories and SNOMED CT codes that data migrations seed, present
+    in every test that uses the database: a transactional test's flush empties them, and not
+    every later test restores them."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     if marker is None and not names & {"db", "transactional_db"}:
         return
     transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
+    from interchange.models import SnomedCode
     from participants.models import Need
     from referrals.models import Category
 
@@ -129,3 +130,7 @@ def _seeded_lists(request):
     if not Category.objects.exists():
         module = _migration_module("referrals", "0002_default_categories")
         module.add_categories(django_apps, None)
+    if not SnomedCode.objects.exists():
+        _migration_module("interchange", "0002_seed_social_prescribing_codes").seed(
+            django_apps, None
+        )
