@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 
 
@@ -22,7 +23,14 @@ class SnomedCode(models.Model):
     """A SNOMED CT concept for one event, from published material. Administrators add codes
     here as the standard publishes them; the source says where each came from."""
 
-    code = models.CharField("SNOMED CT concept id", max_length=18, unique=True)
+    code = models.CharField(
+        "SNOMED CT concept id",
+        max_length=18,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[1-9][0-9]{5,17}$", "A SNOMED CT concept id is 6 to 18 digits.")
+        ],
+    )
     preferred_term = models.CharField(max_length=255)
     event = models.CharField(max_length=30, choices=CodedEvent.choices, unique=True)
     source = models.CharField(
