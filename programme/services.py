@@ -57,13 +57,13 @@ def invitation_link(person: User) -> str:
     return settings.LINKS_BASE_URL.rstrip("/") + path
 
 
-def _send(invitation: Invitation) -> None:
+def _send(invitation: Invitation, link: str) -> None:
     """The email names the person's sign-in and carries the link; nothing about participants,
     and never a password."""
     person = invitation.user
     context = {
         "person": person,
-        "link": invitation_link(person),
+        "link": link,
         "invited_by": invitation.invited_by,
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
@@ -84,8 +84,10 @@ def _issue(*, user: User, request: HttpRequest | None, person: User, detail: str
         withdrawn_at=timezone.now()
     )
     invitation = Invitation.objects.create(user=person, invited_by=user)
-    # Sent after commit, so a rolled-back invitation never arrives in anyone's inbox.
-    transaction.on_commit(lambda: _send(invitation))
+    # The link belongs to this invitation: made now, while it is the newest. It is sent after
+    # commit, so a rolled-back invitation never arrives in anyone's inbox.
+    link = invitation_link(person)
+    transaction.on_commit(lambda: _send(invitation, link))
     audit_record(request=request, user=user, action=Action.CREATE, obj=invitation, detail=detail)
     return invitation
 
