@@ -12,7 +12,6 @@ from accounts.models import User
 from audit.models import AuditEvent
 from practices.models import Attachment, StaffRole
 from programme.models import Invitation
-from programme.tokens import InvitationTokenGenerator
 from programme.services import (
     ProgrammeRole,
     account_deactivate,
@@ -21,6 +20,7 @@ from programme.services import (
     invitations_send_bulk,
     staff_invite,
 )
+from programme.tokens import InvitationTokenGenerator
 from tests.factories import UserFactory
 
 PASSWORD = "Cobalt-harbour-lantern-42"
