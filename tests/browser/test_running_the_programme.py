@@ -13,6 +13,8 @@ from django.utils import timezone
 from participants.chi import make_chi
 from participants.models import Participant
 from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
+from practices.services import survey_round_open
+from programme.survey_links import survey_token, survey_url
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 
@@ -166,3 +168,54 @@ def test_a_lead_runs_a_year_without_the_admin(
     assert "3" not in row.inner_text()
 
     assert not [url for url in visited if "/admin/" in url]
+
+
+def test_the_other_new_pages_pass_the_accessibility_check_and_fit_a_phone(
+    page, new_context, lead, clp_a, manager_a, practice_a, participant_a
+):
+    survey_round = survey_round_open(
+        user=lead, year=timezone.localdate().year, closes_on=timezone.localdate() + timedelta(30)
+    )
+    attachment = Attachment.objects.get(user=clp_a)
+
+    sign_in(page, "lead", TEST_PASSWORD)
+    for path in [
+        f"/programme/staff/{clp_a.pk}/",
+        f"/programme/attachments/{attachment.pk}/end/",
+        f"/practices/{practice_a.pk}/left/",
+        "/programme/survey/",
+    ]:
+        page.goto(path)
+        page.get_by_role("heading", level=1).wait_for()
+        assert_accessible(page)
+        _fits_390(page)
+    # The end-attachment page is worked with the keyboard alone.
+    page.goto(f"/programme/attachments/{attachment.pk}/end/")
+    page.get_by_label("Last day").focus()
+    for _ in range(4):  # through the date's day, month and year
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_reassign_to":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_reassign_to"
+
+    manager = new_context().new_page()
+    sign_in(manager, "manager_a", TEST_PASSWORD)
+    manager.get_by_role("link", name="Staff survey").click()
+    manager.get_by_role("heading", name="Staff survey").wait_for()
+    assert manager.get_by_text(survey_url(survey_round, practice_a)).is_visible()
+    assert_accessible(manager)
+    _fits_390(manager)
+
+    visitor = new_context().new_page()
+    visitor.goto("/accounts/login/")
+    visitor.get_by_role("link", name="Forgotten your password?").click()
+    visitor.get_by_role("heading", name="Reset your password").wait_for()
+    assert_accessible(visitor)
+    visitor.get_by_label("Email").fill("nobody@example.org")
+    visitor.get_by_role("button", name="Send the link").click()
+    visitor.get_by_role("heading", name="Check your email").wait_for()
+    assert_accessible(visitor)
+    visitor.goto(f"/survey/{survey_token(survey_round, practice_a)}/")
+    visitor.get_by_role("heading", name="Staff survey").wait_for()
+    assert_accessible(visitor)
+    _fits_390(visitor)
