@@ -33,6 +33,7 @@ chromium:
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	@[ -n "$$EMAIL_HOST" ] || echo "Mail (invitations, password resets) is not sent: it is printed here, in this console."
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(VENV)/.installed-dev

@@ -36,7 +36,14 @@ from participants.models import (
     Timepoint,
 )
 from participants.services import participant_next_ref
-from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
+from practices.models import (
+    Attachment,
+    HealthBoard,
+    Practice,
+    StaffRole,
+    StaffSurveyResponse,
+    StaffSurveyRound,
+)
 
 DEMO_PASSWORD = "links-demo-2026"
 
@@ -286,12 +293,28 @@ def _staff_survey(practices: dict[str, Practice]) -> None:
             )
 
 
+def _survey_round(staff: dict[str, User]) -> None:
+    """This year's round, open, so practice managers see their link and the lead its
+    results; the demo's answers for this year belong to it."""
+    today = timezone.localdate()
+    survey_round, _ = StaffSurveyRound.objects.get_or_create(
+        year=today.year,
+        defaults={
+            "opened_on": today.replace(month=1, day=1),
+            "closes_on": today + timedelta(days=60),
+            "opened_by": staff["morag.lead"],
+        },
+    )
+    StaffSurveyResponse.objects.filter(year=today.year, round=None).update(round=survey_round)
+
+
 @transaction.atomic
 def build_demo(*, seed: int = 20170401) -> DemoSummary:
     simd_demo_load()
     practices = _practices()
     staff = _staff(practices)
     _staff_survey(practices)
+    _survey_round(staff)
     participants = consultations = 0
     for username, *_rest, attachments in STAFF:
         for code, role in attachments:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "participants",
     "referrals",
     "reports",
+    "programme",
     "exchange",
     "interchange",
     "devdata",

@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from interchange import urls as interchange_urls
 from linksworker import views
+from programme import urls as programme_urls
 from referrals import urls as referral_urls
-from reports import dashboard_views
 
 admin.site.site_header = "Links administration"
 admin.site.site_title = "Links"
@@ -13,11 +13,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/password/", include(programme_urls.password_urls)),
     path("participants/", include("participants.urls")),
-    path(
-        "practices/",
-        include(([path("", dashboard_views.practice_list, name="list")], "practices")),
-    ),
+    path("practices/", include(programme_urls.practice_urls)),
+    path("programme/", include("programme.urls")),
+    path("survey/", include(programme_urls.survey_urls)),
     path("needs/", include("participants.need_urls")),
     path("resources/", include(referral_urls.resources_urls)),
     path("referrals/", include(referral_urls.referrals_urls)),

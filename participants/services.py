@@ -11,7 +11,7 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Length
 from django.http import HttpRequest
 from django.utils import timezone
@@ -40,6 +40,8 @@ from participants.rules import (
     require_not_in_future,
 )
 from participants.tasks import refresh_participant_followups
+from practices.models import Attachment, Practice, StaffRole
+from practices.roles import roles_of
 
 REF_PREFIX = "P"
 REF_START = 1000
@@ -135,6 +137,94 @@ def participant_register(
         )
     audit_record(request=request, user=user, action=Action.CREATE, obj=participant)
     return participant
+
+
+def transfer_destinations(participant: Participant) -> QuerySet[Attachment]:
+    """Where a participant can go: a current CLP at another practice in the programme."""
+    return (
+        Attachment.objects.current()
+        .filter(
+            role=StaffRole.CLP,
+            user__is_active=True,
+            practice__in=Practice.objects.in_programme(),
+        )
+        .exclude(practice_id=participant.practice_id)
+        .select_related("user", "practice")
+        .order_by("practice__name", "user__full_name", "user__username")
+    )
+
+
+@transaction.atomic
+def participant_transfer(
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    participant: Participant,
+    practice: Practice,
+    clp: User,
+) -> Participant:
+    """Move a participant who changed practice, with their whole record: consultations,
+    needs, measures, referrals and follow-ups belong to the participant and go with them.
+    Only a CLP or practice manager of the practice that holds them may do it."""
+    roles = roles_of(user)
+    if participant.practice_id not in roles.practice_ids and not roles.administrator:
+        raise ValidationError("Only the practice that holds this record can transfer it.")
+    if practice.pk == participant.practice_id:
+        raise ValidationError("The participant is already at this practice.")
+    if not transfer_destinations(participant).filter(practice=practice, user=clp).exists():
+        raise ValidationError("Choose a CLP who works at a practice in the programme.")
+    origin = participant.practice
+    updated = Participant.objects.filter(pk=participant.pk, version=participant.version).update(
+        practice=practice, clp=clp, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ConcurrentEdit
+    participant.refresh_from_db()
+    audit_record(
+        request=request,
+        user=user,
+        action=Action.UPDATE,
+        obj=participant,
+        detail=f"transferred from practice {origin.code} to {practice.code}",
+    )
+    return participant
+
+
+@transaction.atomic
+def caseload_reassign(
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    practice: Practice,
+    from_clp: User,
+    to_clp: User,
+) -> int:
+    """Hand a leaving CLP's open cases at a practice to another CLP there. Closed cases keep
+    the CLP who held them. Returns how many were handed over."""
+    if to_clp.pk == from_clp.pk:
+        raise ValidationError("Choose a different CLP to take over the caseload.")
+    if not (
+        Attachment.objects.current()
+        .filter(practice=practice, user=to_clp, role=StaffRole.CLP, user__is_active=True)
+        .exists()
+    ):
+        raise ValidationError(f"{to_clp.display_name} is not a CLP at {practice.name}.")
+    moved = Participant.objects.filter(
+        practice=practice, clp=from_clp, status=CaseStatus.OPEN
+    ).update(clp=to_clp, version=F("version") + 1, updated_at=timezone.now())
+    if moved:
+        audit_record(
+            request=request,
+            user=user,
+            action=Action.UPDATE,
+            obj=practice,
+            detail=f"{moved} open cases of user {from_clp.pk} reassigned to user {to_clp.pk}",
+        )
+    return moved
+
+
+def open_cases_of(*, practice: Practice, clp: User) -> int:
+    return Participant.objects.filter(practice=practice, clp=clp, status=CaseStatus.OPEN).count()
 
 
 @transaction.atomic

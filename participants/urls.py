@@ -7,6 +7,7 @@ from participants.views import (
     detail,
     needs,
     register,
+    transfer,
 )
 
 app_name = "participants"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("<str:ref>/edit/", register.edit, name="edit"),
     path("<str:ref>/close/", register.close, name="close"),
     path("<str:ref>/reopen/", register.reopen, name="reopen"),
+    path("<str:ref>/transfer/", transfer.transfer, name="transfer"),
     path("<str:ref>/needs/", needs.edit_needs, name="needs"),
     path("<str:ref>/consultations/new/", consultations.log_consultation, name="log_consultation"),
     path("<str:ref>/assessments/new/", assessments.record_assessment, name="new_assessment"),

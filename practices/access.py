@@ -23,5 +23,6 @@ def practice_ids_in_aggregate_scope(user: AnyUser) -> frozenset[int] | None:
 
 
 def clp_practices(user: AnyUser) -> QuerySet[Practice]:
-    """Practices where the user may register participants and log consultations."""
-    return Practice.objects.filter(pk__in=roles_of(user).clp_practice_ids)
+    """Practices where the user may register participants and log consultations: not one
+    that has left the programme."""
+    return Practice.objects.in_programme().filter(pk__in=roles_of(user).clp_practice_ids)

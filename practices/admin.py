@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import User
-from practices.models import Attachment, Practice, StaffSurveyResponse
+from practices.models import Attachment, Practice, StaffSurveyResponse, StaffSurveyRound
 
 
 class AttachmentInline(admin.TabularInline):
@@ -21,8 +21,20 @@ class PracticeAdmin(admin.ModelAdmin):
 
 @admin.register(StaffSurveyResponse)
 class StaffSurveyResponseAdmin(admin.ModelAdmin):
-    list_display = ["practice", "year", "wellbeing_activities", "give_up_within_5y"]
-    list_filter = ["year", "practice"]
+    list_display = [
+        "practice",
+        "year",
+        "round",
+        "on_paper",
+        "wellbeing_activities",
+        "give_up_within_5y",
+    ]
+    list_filter = ["year", "on_paper", "practice"]
+
+
+@admin.register(StaffSurveyRound)
+class StaffSurveyRoundAdmin(admin.ModelAdmin):
+    list_display = ["year", "opened_on", "closes_on", "closed_at"]
 
 
 class StaffAttachmentInline(admin.TabularInline):

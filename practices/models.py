@@ -21,6 +21,14 @@ class HealthBoard(models.TextChoices):
     WESTERN_ISLES = "western_isles", "NHS Western Isles"
 
 
+class PracticeQuerySet(models.QuerySet):
+    def in_programme(self, on=None):
+        """Practices taking part on `on` (today): joined, and not yet left. A practice that left
+        keeps its records and its years, but takes no new registrations or transfers."""
+        on = on or timezone.localdate()
+        return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on), joined_on__lte=on)
+
+
 class Practice(models.Model):
     name = models.CharField(max_length=200)
     code = models.CharField("practice code", max_length=20, unique=True)
@@ -29,6 +37,8 @@ class Practice(models.Model):
     list_size = models.PositiveIntegerField(null=True, blank=True)
     joined_on = models.DateField("joined the programme")
     left_on = models.DateField("left the programme", null=True, blank=True)
+
+    objects = PracticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +89,38 @@ class Attachment(models.Model):
         return f"{self.user} — {self.get_role_display()} at {self.practice}"
 
 
+class StaffSurveyRound(models.Model):
+    """A year's staff survey, answered through each practice's own link until it closes.
+    Closing freezes it: no answers arrive after that, through a link or on paper."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    opened_on = models.DateField(default=timezone.localdate)
+    closes_on = models.DateField("closes on")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="surveyround_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opened_on")),
+                name="surveyround_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Staff survey {self.year}"
+
+    def is_open(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.closed_at is None and self.opened_on <= on <= self.closes_on
+
+
 class StaffSurveyResponse(models.Model):
     """One anonymous answer to the yearly staff survey of the "links approach": no person is
     recorded, only the practice and the year."""
@@ -87,6 +129,15 @@ class StaffSurveyResponse(models.Model):
         Practice, on_delete=models.PROTECT, related_name="staff_survey_responses"
     )
     year = models.PositiveSmallIntegerField()
+    # Answers imported from a file or entered before rounds existed belong to no round.
+    round = models.ForeignKey(
+        StaffSurveyRound,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
+    on_paper = models.BooleanField("entered from a paper form", default=False)
     wellbeing_activities = models.BooleanField(
         "takes part in team-wellbeing activities", default=False
     )

@@ -58,14 +58,6 @@ def practice_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @programme_required
-def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The programme's practices with who works there and their caseloads, for the lead."""
-    return render(
-        request, "practices/list.html", {"practices": practice_comparison(user=request.user)}
-    )
-
-
-@programme_required
 def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = practice_comparison(user=request.user)
     s = Suppressor.from_settings()

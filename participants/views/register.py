@@ -19,6 +19,13 @@ from participants.services import (
 from participants.views.common import editable_participant
 from practices.roles import clp_required
 
+ELSEWHERE = (
+    "This CHI number is already registered with the programme at another practice. A CLP "
+    "or the practice manager of that practice can transfer the record to your practice "
+    "(from the participant's page: Transfer to another practice); ask the person which "
+    "practice they were with."
+)
+
 
 @clp_required
 @require_http_methods(["GET", "POST"])
@@ -41,11 +48,9 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "Nothing new was registered.",
                 )
                 return redirect("participants:detail", ref=existing.ref)
-            form.add_error(
-                "chi",
-                "This CHI number is already registered with the programme at another "
-                "practice. Ask your programme lead to transfer the record.",
-            )
+            # The other practice is not named: that would tell this CLP where a person
+            # they may not know is registered. The person knows their old practice.
+            form.add_error("chi", ELSEWHERE)
         except ValidationError as error:
             form.add_error(None, error)
         else:

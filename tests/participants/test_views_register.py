@@ -13,6 +13,7 @@ from audit.models import Action, AuditEvent
 from participants.chi import make_chi
 from participants.models import Need, Participant, ParticipantNeed
 from participants.services import participant_update
+from participants.views.register import ELSEWHERE
 from tests.factories import clp_at
 
 DOB = date(1980, 5, 17)
@@ -315,10 +316,8 @@ def test_registering_a_chi_known_at_another_practice_says_so_without_naming_them
     response = as_user(clp_a).post(REGISTER, data)
 
     assert response.status_code == 200
-    assert _errors(response, "chi") == [
-        "This CHI number is already registered with the programme at another practice. "
-        "Ask your programme lead to transfer the record."
-    ]
+    assert _errors(response, "chi") == [ELSEWHERE]
+    assert "A CLP or the practice manager of that practice can transfer" in ELSEWHERE
     html = _html(response)
     for secret in ("Riverside", participant_b.ref, "Bella", "Brown", participant_b.clp.full_name):
         assert secret not in html
