@@ -5,6 +5,7 @@ from participants.views import (
     caseload,
     consultations,
     detail,
+    flags,
     needs,
     register,
 )
@@ -18,6 +19,8 @@ urlpatterns = [
     path("<str:ref>/edit/", register.edit, name="edit"),
     path("<str:ref>/close/", register.close, name="close"),
     path("<str:ref>/reopen/", register.reopen, name="reopen"),
+    path("<str:ref>/flags/new/", flags.new_flag, name="new_flag"),
+    path("<str:ref>/flags/<int:pk>/end/", flags.end_flag, name="end_flag"),
     path("<str:ref>/needs/", needs.edit_needs, name="needs"),
     path("<str:ref>/consultations/new/", consultations.log_consultation, name="log_consultation"),
     path("<str:ref>/assessments/new/", assessments.record_assessment, name="new_assessment"),
