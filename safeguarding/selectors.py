@@ -46,17 +46,3 @@ def concern_counts_by_category(
 def concern_counts_for(*, user: User, since: date | None = None) -> dict[str, int]:
     """The counts a dashboard shows: the user's aggregate scope (a manager's practices)."""
     return concern_counts_by_category(concerns=concerns_in_aggregate_scope(user), start=since)
-
-
-def concern_counts_by_practice(
-    *, concerns: QuerySet[Concern], start: date, end: date
-) -> dict[str, int]:
-    """Concerns raised in the period per practice (by name), in one query."""
-    rows = (
-        concerns.filter(created_at__date__gte=start, created_at__date__lte=end)
-        .order_by()
-        .values_list("practice__name")
-        .annotate(n=Count("id"))
-        .values_list("practice__name", "n")
-    )
-    return dict(sorted(rows))
