@@ -8,7 +8,13 @@ from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from safeguarding.access import concerns_in_aggregate_scope, concerns_visible_to
-from safeguarding.models import Concern, ConcernAction, ConcernCategory, ConcernStatus
+from safeguarding.models import (
+    Concern,
+    ConcernAction,
+    ConcernCategory,
+    ConcernStatus,
+    SafeguardingLead,
+)
 
 
 def concern_list(*, user: User, status: str = "") -> QuerySet[Concern]:
@@ -16,6 +22,10 @@ def concern_list(*, user: User, status: str = "") -> QuerySet[Concern]:
     if status in ConcernStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("-status", "-created_at", "-id")
+
+
+def practice_has_leads(*, practice_id: int) -> bool:
+    return SafeguardingLead.objects.filter(practice_id=practice_id, user__is_active=True).exists()
 
 
 def concern_actions(*, concern: Concern) -> QuerySet[ConcernAction]:

@@ -20,7 +20,7 @@ from practices.roles import clp_required
 from safeguarding.access import can_close_concern, get_concern_for, sees_concern_list
 from safeguarding.forms import ConcernActionForm, ConcernCloseForm, ConcernForm
 from safeguarding.models import Concern, ConcernStatus
-from safeguarding.selectors import concern_actions, concern_list
+from safeguarding.selectors import concern_actions, concern_list, practice_has_leads
 from safeguarding.services import concern_action_add, concern_close, concern_raise
 
 
@@ -60,9 +60,17 @@ def new_concern(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, "Concern recorded. The practice's safeguarding leads have been told."
-            )
+            if practice_has_leads(practice_id=concern.practice_id):
+                messages.success(
+                    request, "Concern recorded. The practice's safeguarding leads have been told."
+                )
+            else:
+                # Nobody would be told: say so, so the CLP raises it by another route.
+                messages.warning(
+                    request,
+                    "Concern recorded, but this practice has no safeguarding lead to tell. "
+                    "Tell your programme lead or an administrator, and the GP.",
+                )
             return redirect("safeguarding:detail", public_id=concern.public_id)
     return render(request, "safeguarding/new.html", {"form": form, "participant": participant})
 

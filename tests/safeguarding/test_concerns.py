@@ -187,3 +187,15 @@ def test_the_practice_dashboard_shows_suppressed_counts_to_the_manager(
     assert "Safeguarding concerns since" in page
     assert 'Neglect or self-neglect</td><td class="text-end">&lt;5' in page
     assert "Secret concern text" not in page
+
+
+def test_the_clp_is_warned_when_the_practice_has_no_lead_to_tell(
+    as_user, clp_a, participant_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(clp_a).post(
+            reverse("safeguarding:new", args=[participant_a.ref]), _form(), follow=True
+        )
+    assert "no safeguarding lead to tell" in response.content.decode()
+    assert mail.outbox == []
+    assert Concern.objects.count() == 1
