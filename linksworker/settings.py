@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "audit",
     "practices",
     "participants",
+    "safeguarding",
     "referrals",
     "reports",
     "programme",

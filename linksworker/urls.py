@@ -23,6 +23,7 @@ urlpatterns = [
     path("referrals/", include(referral_urls.referrals_urls)),
     path("feedback/", include(referral_urls.feedback_urls)),
     path("followups/", include("participants.followup_urls")),
+    path("safeguarding/", include("safeguarding.urls")),
     path("data/", include("exchange.urls")),
     path("reports/", include("reports.urls")),
     path(

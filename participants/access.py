@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from participants.models import Participant
+from participants.models import Participant, RiskFlag
 from practices.access import practice_ids_in_aggregate_scope
 from practices.roles import AnyUser, roles_of
 
@@ -41,6 +41,23 @@ def can_read_notes(user: AnyUser, participant: Participant) -> bool:
 
 def can_edit_participant(user: AnyUser, participant: Participant) -> bool:
     return participant.practice_id in roles_of(user).clp_practice_ids
+
+
+def risk_flags_visible_to(user: AnyUser) -> QuerySet[RiskFlag]:
+    """Risk flags are for everyone who may open the participant: the staff who meet them
+    need the warning. Their reasons are not: see `can_read_flag_reasons`."""
+    return RiskFlag.objects.filter(participant__in=participants_visible_to(user))
+
+
+def can_read_flag_reasons(user: AnyUser, participant: Participant) -> bool:
+    """Practice managers see that a flag exists and its kind; why it was set is for the CLPs
+    of the participant's practice, as their notes are."""
+    return can_read_notes(user, participant)
+
+
+def can_manage_flags(user: AnyUser, participant: Participant) -> bool:
+    """CLPs of the participant's practice set and end flags."""
+    return can_edit_participant(user, participant)
 
 
 def get_participant_for(

@@ -18,13 +18,21 @@ from participants.models import (
     Assessment,
     Consultation,
     DischargeReason,
+    FlagKind,
     Need,
     Participant,
     ParticipantNeed,
+    RiskFlag,
     Timepoint,
 )
 from participants.postcodes import normalise_postcode
-from participants.rules import DURATION_MISSING, duration_for, require_not_in_future
+from participants.rules import (
+    COMPANION_MISSING,
+    DURATION_MISSING,
+    duration_for,
+    home_visit_needs_companion,
+    require_not_in_future,
+)
 from practices.access import clp_practices
 from practices.models import Attachment, StaffRole
 
@@ -218,6 +226,7 @@ class ConsultationForm(forms.ModelForm):
             "goals",
             "goal_progress",
             "notes",
+            "visited_with",
         ]
         widgets = {
             "date": DateInput(),
@@ -227,8 +236,27 @@ class ConsultationForm(forms.ModelForm):
             "duration_minutes": forms.NumberInput(attrs={"min": 0, "max": 480, "step": 5}),
         }
 
-    def __init__(self, *args, participant: Participant, user: User, usual_mode: str, **kwargs):
+    confirm_not_alone = forms.BooleanField(
+        label="I confirm I did not go on this home visit alone", required=False
+    )
+
+    def __init__(
+        self,
+        *args,
+        participant: Participant,
+        user: User,
+        usual_mode: str,
+        flagged_not_alone: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # Asked only of participants flagged "do not visit alone", and only for home visits.
+        self.flagged_not_alone = flagged_not_alone
+        if flagged_not_alone:
+            self.fields["visited_with"].help_text = "Needed for a home visit: name and role."
+        else:
+            del self.fields["visited_with"]
+            del self.fields["confirm_not_alone"]
         current = participant.needs.filter(resolved_on__isnull=True).values("need_id")
         model_choices(self, "needs_discussed").queryset = Need.objects.filter(pk__in=current)
         self.fields["duration_minutes"].required = False
@@ -254,6 +282,13 @@ class ConsultationForm(forms.ModelForm):
         next_on, on = cleaned.get("next_contact_on"), cleaned.get("date")
         if next_on and on and next_on < on:
             self.add_error("next_contact_on", "The next contact is before this consultation.")
+        if home_visit_needs_companion(
+            mode=cleaned.get("mode"), flagged_not_alone=self.flagged_not_alone
+        ):
+            if not (cleaned.get("visited_with") or "").strip():
+                self.add_error("visited_with", COMPANION_MISSING)
+            if not cleaned.get("confirm_not_alone"):
+                self.add_error("confirm_not_alone", "Confirm that you did not go alone.")
         return cleaned
 
 
@@ -380,3 +415,30 @@ class AssessmentForm(forms.ModelForm):
             if follow_up is not None and on and on >= follow_up.date:
                 self.add_error("date", "The baseline must be before the follow-up assessment.")
         return cleaned
+
+
+class RiskFlagForm(forms.ModelForm):
+    class Meta:
+        model = RiskFlag
+        fields = ["kind", "reason", "review_on"]
+        labels = {"kind": "Flag", "reason": "Why this flag is needed"}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "review_on": DateInput(),
+        }
+        help_texts = {"review_on": "Optional: when the flag should be looked at again."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = FlagKind.choices
+
+    def clean_review_on(self):
+        value = self.cleaned_data["review_on"]
+        if value is not None and value < timezone.localdate():
+            raise ValidationError("The review date cannot be in the past.")
+        return value
+
+
+class EndRiskFlagForm(forms.Form):
+    note = forms.CharField(max_length=255, label="Why is this flag ending?")

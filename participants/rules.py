@@ -14,6 +14,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from participants.models.consultation import ConsultationMode
+
 # A did-not-attend took none of the CLP's time. Held by the constraint
 # `consultation_did_not_attend_no_duration`.
 DID_NOT_ATTEND_MINUTES = 0
@@ -71,3 +73,22 @@ def consultation_check(
         errors["duration_minutes"] = ["A consultation that was not attended lasts 0 minutes."]
     if errors:
         raise ValidationError(errors)
+
+
+COMPANION_MISSING = (
+    "This participant is flagged “do not visit alone”: say who went with you on the home visit "
+    "and confirm you did not go alone."
+)
+
+
+def home_visit_needs_companion(*, mode: str | None, flagged_not_alone: bool) -> bool:
+    """A home visit to someone flagged "do not visit alone" records who went with the CLP."""
+    return flagged_not_alone and mode == ConsultationMode.HOME
+
+
+def require_companion(*, mode: str | None, flagged_not_alone: bool, visited_with: str) -> None:
+    if (
+        home_visit_needs_companion(mode=mode, flagged_not_alone=flagged_not_alone)
+        and not (visited_with or "").strip()
+    ):
+        raise ValidationError({"visited_with": COMPANION_MISSING})

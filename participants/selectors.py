@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,6 +35,7 @@ from participants.models import (
     FollowUpStatus,
     Participant,
     ParticipantNeed,
+    RiskFlag,
     StatusChange,
     Timepoint,
 )
@@ -40,6 +51,28 @@ SORTS = {
     "-referred": ("-referred_on", "ref"),
     "next_contact": ("next_contact_on", "ref"),
 }
+
+
+def active_flags_prefetch(path: str = "risk_flags") -> Prefetch:
+    """The active flags of each participant listed, in one query for the whole page, on
+    `active_flags`. Kinds only are shown on lists; reasons are on the participant's page."""
+    return Prefetch(
+        path, queryset=RiskFlag.objects.active().order_by("kind"), to_attr="active_flags"
+    )
+
+
+@dataclass(frozen=True)
+class ParticipantFlags:
+    active: list[RiskFlag]
+    ended: list[RiskFlag]
+
+
+def participant_flags(*, participant: Participant) -> ParticipantFlags:
+    """Every flag the participant has had, in one query: the active ones and the history."""
+    flags = list(participant.risk_flags.select_related("set_by", "ended_by"))
+    return ParticipantFlags(
+        active=[f for f in flags if f.is_active], ended=[f for f in flags if not f.is_active]
+    )
 
 
 def _attended():
@@ -70,6 +103,7 @@ def caseload_for(
     qs = (
         participants_visible_to(user)
         .select_related("practice", "clp")
+        .prefetch_related(active_flags_prefetch())
         .annotate(
             last_contact=Subquery(last_contact),
             consultations_attended=Coalesce(
@@ -295,6 +329,7 @@ def followup_worklist(*, user: User, today: date | None = None) -> Worklist:
             status__in=OPEN_FOLLOW_UP_STATUSES,
         )
         .select_related("participant", "participant__practice", "baseline")
+        .prefetch_related(active_flags_prefetch("participant__risk_flags"))
         .order_by("due_on", "participant__ref")
     )
     worklist = Worklist([], [], [])

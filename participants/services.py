@@ -25,10 +25,13 @@ from participants.models import (
     Assessment,
     CaseStatus,
     Consultation,
+    ConsultationMode,
+    FlagKind,
     Need,
     Participant,
     ParticipantNeed,
     ReferenceSequence,
+    RiskFlag,
     SimdPostcode,
     StatusChange,
     Timepoint,
@@ -36,6 +39,7 @@ from participants.models import (
 from participants.rules import (
     consultation_check,
     duration_for,
+    require_companion,
     require_not_before_referral,
     require_not_in_future,
 )
@@ -340,6 +344,13 @@ def consultation_log(
         attended=consultation.attended,
         duration=duration,
     )
+    require_companion(
+        mode=consultation.mode,
+        flagged_not_alone=flagged_do_not_visit_alone(participant=participant),
+        visited_with=consultation.visited_with,
+    )
+    if consultation.mode != ConsultationMode.HOME:
+        consultation.visited_with = ""
     consultation.duration_minutes = cast(int, duration)  # checked above
     consultation.full_clean()
     consultation.save()
@@ -439,3 +450,60 @@ def need_save(*, user: User, request: HttpRequest | None = None, need: Need) -> 
         detail=need.name,
     )
     return need
+
+
+def flagged_do_not_visit_alone(*, participant: Participant) -> bool:
+    return (
+        RiskFlag.objects.active()
+        .filter(participant=participant, kind=FlagKind.DO_NOT_VISIT_ALONE)
+        .exists()
+    )
+
+
+@transaction.atomic
+def risk_flag_set(
+    *,
+    user: User,
+    request: HttpRequest | None = None,
+    participant: Participant,
+    kind: str,
+    reason: str,
+    review_on: date | None = None,
+) -> RiskFlag:
+    """Warn the staff who meet this participant. The reason is kept out of the audit
+    trail: the event names the kind only."""
+    if review_on is not None and review_on < timezone.localdate():
+        raise ValidationError({"review_on": "The review date cannot be in the past."})
+    flag = RiskFlag(
+        participant=participant, kind=kind, reason=reason, review_on=review_on, set_by=user
+    )
+    flag.full_clean()
+    flag.save()
+    audit_record(
+        request=request, user=user, action=Action.CREATE, obj=flag, detail=f"risk flag {kind}"
+    )
+    return flag
+
+
+@transaction.atomic
+def risk_flag_end(
+    *, user: User, request: HttpRequest | None = None, flag: RiskFlag, note: str = ""
+) -> RiskFlag:
+    """End a flag. It stays on the record, with who ended it, when and why."""
+    # Locked, so two people ending it at once leave one ending, not two.
+    locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
+    if locked.ended_at is not None:
+        raise ValidationError("This flag has already ended.")
+    flag.ended_at = timezone.now()
+    flag.ended_by = user
+    flag.end_note = note
+    flag.full_clean()
+    flag.save(update_fields=["ended_at", "ended_by", "end_note"])
+    audit_record(
+        request=request,
+        user=user,
+        action=Action.UPDATE,
+        obj=flag,
+        detail=f"risk flag {flag.kind} ended",
+    )
+    return flag

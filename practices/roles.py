@@ -1,7 +1,7 @@
 """The access primitive: who a user is in the programme (`Roles`, `roles_of`) and the role
 gates that let whole screens through. Scoped querysets for each kind of data are built on
 this in the `access.py` beside that data's models (`practices.access`,
-`participants.access`, `referrals.access`, `exchange.access`).
+`participants.access`, `safeguarding.access`, `referrals.access`, `exchange.access`).
 
 - CLPs work with the participants of the practices they are attached to as CLP, with notes.
 - Practice managers see their practice's caseload, without free-text notes or goals.

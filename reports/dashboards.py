@@ -18,6 +18,8 @@ from practices.models import Practice, StaffRole
 from practices.roles import AnyUser
 from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
 from reports.statistics import pct
+from reports.suppression import Suppressor
+from safeguarding.selectors import concern_counts_for
 
 CAME_DUE = [
     FollowUpStatus.DUE,
@@ -84,7 +86,15 @@ def practice_dashboard(*, user: User, today: date | None = None) -> dict:
         "follow_ups": _follow_ups(figures),
         "referrals": _referrals(figures),
         "since": since,
+        "concerns": _concerns(user=user, since=since),
     }
+
+
+def _concerns(*, user: User, since: date) -> dict[str, str]:
+    """Safeguarding concerns raised since `since` by category: counts only, suppressed, as
+    managers never see the concerns themselves."""
+    counts = concern_counts_for(user=user, since=since)
+    return Suppressor.from_settings().group(counts, total=sum(counts.values()))
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,18 @@ def _outcome_rows(stats: dict, s: Suppressor) -> list[dict]:
     return rows
 
 
+def _safeguarding_rows(stats: dict, s: Suppressor) -> dict:
+    """Concern counts per category and per practice, each group suppressed with its total.
+    Reports made before concerns were counted have none."""
+    counts = stats.get("safeguarding")
+    if not counts:
+        return {}
+    return {
+        "by_category": s.group(counts["by_category"], total=counts["total"]),
+        "by_practice": s.group(counts["by_practice"], total=counts["total"]),
+    }
+
+
 def report_context(stats: dict, *, suppressor: Suppressor | None = None) -> dict:
     s = suppressor or Suppressor.from_settings()
     p, c, r = stats["participants"], stats["consultations"], stats["referrals"]
@@ -208,6 +220,7 @@ def report_context(stats: dict, *, suppressor: Suppressor | None = None) -> dict
         "outcome_rows": outcome_rows,
         "dose_band_rows": dose_band_rows,
         "survey_rows": survey_rows,
+        "safeguarding": _safeguarding_rows(stats, s),
         "threshold": stats["settings"]["dose_threshold"],
     }
 

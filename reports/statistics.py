@@ -58,6 +58,7 @@ from participants.models import (
 from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
 from referrals.models import Category, Referral, ReferralStatus
 from reports.stats_math import paired_ci95
+from safeguarding.models import Concern, ConcernCategory
 
 ENGAGED_STATUSES = [ReferralStatus.ATTENDED, ReferralStatus.ENGAGED]
 ABNORMAL = 11
@@ -129,6 +130,7 @@ def _programme_statistics(start: date, end: date, dose_threshold: int | None) ->
         "referrals": _referrals(period),
         "outcomes": _outcomes(period, threshold),
         "staff_survey": _staff_survey(start, end),
+        "safeguarding": safeguarding_concern_counts(start=start, end=end),
     }
 
 
@@ -399,4 +401,26 @@ def _staff_survey(start: date, end: date) -> dict:
             }
             for row in per_practice
         ],
+    }
+
+
+def safeguarding_concern_counts(*, start: date, end: date) -> dict:
+    """Safeguarding concerns raised in the period, per category (every category listed) and
+    per practice, in one query. Counts only, to be shown with disclosure control."""
+    rows = (
+        Concern.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+        .order_by()
+        .values_list("practice__name", "category")
+        .annotate(n=Count("id"))
+    )
+    by_category = dict.fromkeys(ConcernCategory.values, 0)
+    by_practice: dict[str, int] = {}
+    for practice, category, n in rows:
+        by_category[category] = by_category.get(category, 0) + n
+        by_practice[practice] = by_practice.get(practice, 0) + n
+    labels = dict(ConcernCategory.choices)
+    return {
+        "total": sum(by_category.values()),
+        "by_category": {labels.get(k, k): v for k, v in by_category.items()},
+        "by_practice": dict(sorted(by_practice.items())),
     }

@@ -8,8 +8,23 @@ from django.utils import timezone
 
 from accounts.models import User
 from participants.chi import make_chi
-from participants.models import Consultation, ConsultationMode, Participant, ReferredBy, Sex
+from participants.models import (
+    Consultation,
+    ConsultationMode,
+    FlagKind,
+    Participant,
+    ReferredBy,
+    RiskFlag,
+    Sex,
+)
 from practices.models import Attachment, HealthBoard, Practice, StaffRole
+from safeguarding.models import (
+    Concern,
+    ConcernAbout,
+    ConcernCategory,
+    InitialAction,
+    SafeguardingLead,
+)
 
 TEST_PASSWORD = "correct-Horse-battery-9"
 
@@ -100,3 +115,35 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     attended = True
     goals = "Contact money advice"
     notes = "Confidential note text"
+
+
+class RiskFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiskFlag
+
+    participant = factory.SubFactory(ParticipantFactory)
+    kind = FlagKind.DO_NOT_VISIT_ALONE
+    reason = "Dog in the house; partner threatening on last visit"
+    set_by = factory.LazyAttribute(lambda f: f.participant.clp)
+
+
+class SafeguardingLeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SafeguardingLead
+
+    practice = factory.SubFactory(PracticeFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Concern
+
+    participant = factory.SubFactory(ParticipantFactory)
+    practice = factory.LazyAttribute(lambda c: c.participant.practice)
+    raised_by = factory.LazyAttribute(lambda c: c.participant.clp)
+    about = ConcernAbout.ADULT
+    category = ConcernCategory.FINANCIAL
+    what_happened = "Secret concern text: son takes her pension"
+    action_taken = InitialAction.GP
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(hours=2))

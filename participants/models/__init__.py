@@ -7,6 +7,7 @@ from participants.models.assessment import (
     Timepoint,
 )
 from participants.models.consultation import Consultation, ConsultationMode, GoalProgress
+from participants.models.flags import FlagKind, RiskFlag
 from participants.models.followup import (
     OPEN_FOLLOW_UP_STATUSES,
     FollowUp,
@@ -37,6 +38,7 @@ __all__ = [
     "Consultation",
     "ConsultationMode",
     "DischargeReason",
+    "FlagKind",
     "FollowUp",
     "FollowUpStatus",
     "GoalProgress",
@@ -48,6 +50,7 @@ __all__ = [
     "ReferenceSequence",
     "ReferredBy",
     "ReminderSent",
+    "RiskFlag",
     "Sex",
     "SimdPostcode",
     "StatusChange",

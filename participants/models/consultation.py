@@ -46,6 +46,9 @@ class Consultation(models.Model):
         "progress on goals", max_length=20, choices=GoalProgress.choices, blank=True
     )
     notes = models.TextField(blank=True)
+    # Who went on a home visit to someone flagged "do not visit alone": the CLP's
+    # confirmation that they did not go alone.
+    visited_with = models.CharField("who went with you", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

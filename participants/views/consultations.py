@@ -6,8 +6,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from participants.forms import ConsultationForm
+from participants.models import RiskFlag
 from participants.selectors import usual_mode_of
-from participants.services import consultation_log
+from participants.services import consultation_log, flagged_do_not_visit_alone
 from participants.views.common import editable_participant
 from practices.roles import clp_required
 
@@ -21,6 +22,7 @@ def log_consultation(request: AuthenticatedHttpRequest, ref: str) -> HttpRespons
         participant=participant,
         user=request.user,
         usual_mode=usual_mode_of(user=request.user),
+        flagged_not_alone=flagged_do_not_visit_alone(participant=participant),
     )
     if request.method == "POST" and form.is_valid():
         consultation = form.save(commit=False)
@@ -39,6 +41,9 @@ def log_consultation(request: AuthenticatedHttpRequest, ref: str) -> HttpRespons
         else:
             messages.success(request, "Consultation logged.")
             return redirect("participants:detail", ref=participant.ref)
+    flags = RiskFlag.objects.active().filter(participant=participant).order_by("kind")
     return render(
-        request, "participants/consultation_form.html", {"form": form, "participant": participant}
+        request,
+        "participants/consultation_form.html",
+        {"form": form, "participant": participant, "flags": flags},
     )

@@ -5,8 +5,14 @@ from django.shortcuts import render
 from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
-from participants.access import can_edit_participant, can_read_notes, get_participant_for
-from participants.selectors import participant_record
+from participants.access import (
+    can_edit_participant,
+    can_manage_flags,
+    can_read_flag_reasons,
+    can_read_notes,
+    get_participant_for,
+)
+from participants.selectors import participant_flags, participant_record
 from referrals.selectors import referrals_for_participant
 
 
@@ -16,6 +22,7 @@ def participant_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpRespo
     participant = get_participant_for(request.user, ref)
     audit_record(request=request, action=Action.VIEW, obj=participant)
     record = participant_record(participant=participant)
+    flags = participant_flags(participant=participant)
     return render(
         request,
         "participants/detail.html",
@@ -25,6 +32,10 @@ def participant_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpRespo
             "summary": record.summary,
             "show_notes": can_read_notes(request.user, participant),
             "can_edit": can_edit_participant(request.user, participant),
+            "active_flags": flags.active,
+            "ended_flags": flags.ended,
+            "show_flag_reasons": can_read_flag_reasons(request.user, participant),
+            "can_manage_flags": can_manage_flags(request.user, participant),
             "referrals": referrals_for_participant(participant=participant, user=request.user),
         },
     )

@@ -31,3 +31,14 @@ def test_every_demo_chi_number_is_valid(db):
     call_command("seed_demo", stdout=StringIO())
     for chi, dob, sex in Participant.objects.values_list("chi", "date_of_birth", "sex"):
         validate_chi(chi, date_of_birth=dob, sex=sex)
+
+
+def test_the_demo_has_a_flag_a_lead_and_a_concern_once(db):
+    from participants.models import RiskFlag
+    from safeguarding.models import Concern, SafeguardingLead
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert RiskFlag.objects.count() == 1
+    assert Concern.objects.count() == 1
+    assert SafeguardingLead.objects.count() == 2

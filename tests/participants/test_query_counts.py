@@ -26,9 +26,9 @@ def test_the_caseload_page_makes_the_same_queries_however_many_rows(
 ):
     _add_participants(practice_a, clp_a, rows)
     c = as_user(clp_a)
-    # 4 for the session and roles + count, page, practices and needs for the filters
-    # + 2 savepoints
-    with django_assert_num_queries(10):
+    # 4 for the session and roles + count, page, the page's active risk flags, practices
+    # and needs for the filters + 2 savepoints
+    with django_assert_num_queries(11):
         assert c.get(reverse("participants:caseload"), {"status": "all"}).status_code == 200
 
 
@@ -62,8 +62,8 @@ def test_the_participant_page_makes_the_same_queries_however_many_consultations(
     c = as_user(clp_a)
     # 4 for the session and roles + participant, audit insert; consultations, their needs
     # discussed, assessments, needs, status changes, follow-ups (the summary reuses them);
-    # referrals + 2 savepoints
-    with django_assert_num_queries(15):
+    # risk flags, referrals + 2 savepoints
+    with django_assert_num_queries(16):
         c.get(reverse("participants:detail", args=[participant.ref]))
 
 

@@ -485,10 +485,10 @@ def test_the_participant_page_makes_the_same_queries_however_long_the_record(
     # 1 session, 2 user, 3 the user's attachments (roles), 4 the participant with practice
     # and CLP, 5 audit "view" insert; timeline: 6 consultations with their CLP, 7 their
     # needs discussed (prefetch), 8 assessments, 9 needs with their Need, 10 status changes
-    # with who made them, 11 follow-ups (the summary reuses 8, 9 and 11); 12 referrals with
-    # their resource; then saving the session (idle expiry): 13 savepoint, 14 update,
-    # 15 release.
-    with django_assert_num_queries(15):
+    # with who made them, 11 follow-ups (the summary reuses 8, 9 and 11); 12 risk flags with
+    # who set and ended them; 13 referrals with their resource; then saving the session
+    # (idle expiry): 14 savepoint, 15 update, 16 release.
+    with django_assert_num_queries(16):
         response = c.get(_detail(participant))
     assert response.status_code == 200
     assert len(response.context["timeline"]) > rows
@@ -514,9 +514,9 @@ def test_the_filtered_caseload_makes_the_same_queries_however_many_rows(
     c = as_user(clp_a)
     # 1 session, 2 user, 3 the user's attachments (roles), 4 count of matching
     # participants (paginator), 5 the page of participants with practice, CLP and their
-    # contact figures, 6 practices for the filter, 7 needs for the filter; then saving the
-    # session: 8 savepoint, 9 update, 10 release.
-    with django_assert_num_queries(10):
+    # contact figures, 6 the page's active risk flags, 7 practices for the filter, 8 needs
+    # for the filter; then saving the session: 9 savepoint, 10 update, 11 release.
+    with django_assert_num_queries(11):
         response = c.get(reverse("participants:caseload"), {"need": housing.pk, "quintile": "1"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == rows

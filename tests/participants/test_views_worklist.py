@@ -60,8 +60,8 @@ def test_the_worklist_makes_the_same_queries_however_many_rows(
         _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
     c = as_user(clp_a)
     # 4 for the session and roles + the follow-ups with participant, practice and baseline
-    # + 2 savepoints for the session save
-    with django_assert_num_queries(7):
+    # + their participants' active risk flags + 2 savepoints for the session save
+    with django_assert_num_queries(8):
         c.get(URL)
 
 

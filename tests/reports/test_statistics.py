@@ -195,7 +195,8 @@ def test_the_statistics_take_the_same_queries_however_much_data(
         ConsultationFactory(date=date(2025, 6, 1))
     # practices, CLPs active, CLPs new; the supported by participant, their needs' domains,
     # the new; consultations, referrals, categories, outcomes, staff survey overall and per
-    # practice. Around them, a savepoint pair (one transaction), and on PostgreSQL the
-    # statement that turns JIT compilation off for it.
-    with django_assert_num_queries(14 + (connection.vendor == "postgresql")):
+    # practice; safeguarding concerns by practice and category. Around them, a savepoint
+    # pair (one transaction), and on PostgreSQL the statement that turns JIT compilation
+    # off for it.
+    with django_assert_num_queries(15 + (connection.vendor == "postgresql")):
         programme_statistics(**YEAR)
