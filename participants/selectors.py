@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,21 +29,46 @@ from participants.models import (
     Timepoint,
 )
 
+# Empty dates sort last in both directions: someone never seen, or with nothing booked, is
+# never what a CLP sorting by date is looking for first.
 SORTS = {
     "name": ("last_name", "first_name", "ref"),
     "-name": ("-last_name", "-first_name", "-ref"),
     "ref": ("ref",),
     "-ref": ("-ref",),
-    "last_contact": ("last_contact", "ref"),
-    "-last_contact": ("-last_contact", "ref"),
+    "last_contact": (F("last_contact").asc(nulls_last=True), "ref"),
+    "-last_contact": (F("last_contact").desc(nulls_last=True), "ref"),
     "referred": ("referred_on", "ref"),
     "-referred": ("-referred_on", "ref"),
-    "next_contact": ("next_contact_on", "ref"),
+    "next_contact": (F("next_contact_on").asc(nulls_last=True), "ref"),
+    "-next_contact": (F("next_contact_on").desc(nulls_last=True), "ref"),
+    # The due date is always nine months after the baseline, so the baseline orders it.
+    "follow_up": (F("baseline_on").asc(nulls_last=True), "ref"),
+    "-follow_up": (F("baseline_on").desc(nulls_last=True), "ref"),
 }
+
+# The caseload's follow-up filter: a follow-up's state, "scheduled" also covering baselines
+# whose follow-up the daily job has not created yet, and "none" for no baseline at all.
+FOLLOW_UP_FILTERS = [
+    (FollowUpStatus.OVERDUE.value, "Overdue"),
+    (FollowUpStatus.DUE.value, "Due"),
+    (FollowUpStatus.SCHEDULED.value, "Scheduled"),
+    (FollowUpStatus.COMPLETED.value, "Completed"),
+    (FollowUpStatus.MISSED.value, "Missed"),
+    (FollowUpStatus.DECLINED.value, "Declined"),
+    (FollowUpStatus.NOT_APPLICABLE.value, "Not applicable"),
+    ("none", "No baseline yet"),
+]
 
 
 def _attended():
     return Consultation.objects.filter(participant=OuterRef("pk"), attended=True)
+
+
+def last_attended_on():
+    """The one definition of a participant's "last contact": their latest attended
+    consultation. A did-not-attend is not contact."""
+    return Subquery(_attended().order_by("-date").values("date")[:1])
 
 
 def caseload_for(
@@ -55,27 +80,29 @@ def caseload_for(
     clp_id: int | None = None,
     need_id: int | None = None,
     quintile: int | None = None,
+    follow_up: str = "",
     sort: str = "name",
 ) -> QuerySet[Participant]:
     """The caseload list: one row per participant with their contact figures. Figures come
     from correlated subqueries rather than joins, so one participant's many consultations
     never multiply another figure."""
-    last_contact = _attended().order_by("-date").values("date")[:1]
     attended_count = (
         _attended().order_by().values("participant").annotate(n=Count("id")).values("n")
     )
     baseline = Assessment.objects.filter(
         participant=OuterRef("pk"), timepoint=Timepoint.BASELINE
     ).values("date")[:1]
+    latest_follow_up = FollowUp.objects.filter(participant=OuterRef("pk")).order_by("-due_on")
     qs = (
         participants_visible_to(user)
         .select_related("practice", "clp")
         .annotate(
-            last_contact=Subquery(last_contact),
+            last_contact=last_attended_on(),
             consultations_attended=Coalesce(
                 Subquery(attended_count, output_field=IntegerField()), 0
             ),
             baseline_on=Subquery(baseline),
+            follow_up_status=Subquery(latest_follow_up.values("status")[:1]),
         )
     )
     search = search.strip()
@@ -105,6 +132,15 @@ def caseload_for(
         qs = qs.filter(simd_quintile__isnull=True)
     elif quintile:
         qs = qs.filter(simd_quintile=quintile)
+    if follow_up == "none":
+        qs = qs.filter(baseline_on__isnull=True)
+    elif follow_up == FollowUpStatus.SCHEDULED:
+        qs = qs.filter(
+            Q(follow_up_status=follow_up)
+            | Q(follow_up_status__isnull=True, baseline_on__isnull=False)
+        )
+    elif follow_up in FollowUpStatus.values:
+        qs = qs.filter(follow_up_status=follow_up)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
@@ -228,6 +264,8 @@ def _summary(*, assessments: list, needs: list, follow_ups: list) -> dict:
         "follow_up": follow_up,
         "follow_up_due_on": follow_up_due_on(baseline.date) if baseline else None,
         "follow_up_record": record,
+        # A closed case still takes its nine-month measures while the follow-up is open.
+        "follow_up_open": record is not None and record.status in OPEN_FOLLOW_UP_STATUSES,
     }
 
 
@@ -245,8 +283,8 @@ def clp_home_summary(*, user: User) -> dict:
     recent = (
         own.filter(status=CaseStatus.OPEN)
         .select_related("practice")
-        .annotate(last_contact=Max("consultations__date"))
-        .order_by("-last_contact", "ref")[:10]
+        .annotate(last_contact=last_attended_on())
+        .order_by(F("last_contact").desc(nulls_last=True), "ref")[:10]
     )
     week_ago = timezone.localdate() - timedelta(days=7)
     seen_this_week = Consultation.objects.filter(
@@ -285,18 +323,39 @@ class Worklist:
 
 
 def followup_worklist(*, user: User, today: date | None = None) -> Worklist:
-    """The CLP's open follow-ups of open cases, in one query, grouped for the worklist:
-    overdue; due now or later this week; due soon (within the look-ahead)."""
-    today = today or timezone.localdate()
-    week_end = today + timedelta(days=6 - today.weekday())
+    """The CLP's open follow-ups, in one query, grouped for the worklist: overdue; due now
+    or later this week; due soon (within the look-ahead). Closed cases stay on it: the
+    nine-month outcome of someone whose goals were met is the one the programme most needs,
+    and a case closed because they moved, died or withdrew has no open follow-up left."""
     rows = (
         FollowUp.objects.filter(
-            participant__in=participants_visible_to(user).filter(clp=user, status=CaseStatus.OPEN),
+            participant__in=participants_visible_to(user).filter(clp=user),
             status__in=OPEN_FOLLOW_UP_STATUSES,
         )
         .select_related("participant", "participant__practice", "baseline")
         .order_by("due_on", "participant__ref")
     )
+    return _grouped(rows, today=today or timezone.localdate())
+
+
+def practice_followups(*, user: User, state: str = "", today: date | None = None) -> Worklist:
+    """The manager's read-only worklist: the open follow-ups of every participant in their
+    practices, with the CLP, in one query. `state` narrows it to overdue or due."""
+    rows = (
+        FollowUp.objects.filter(
+            participant__in=participants_visible_to(user),
+            status__in=OPEN_FOLLOW_UP_STATUSES,
+        )
+        .select_related("participant", "participant__practice", "participant__clp")
+        .order_by("due_on", "participant__ref")
+    )
+    if state in (FollowUpStatus.OVERDUE, FollowUpStatus.DUE):
+        rows = rows.filter(status=state)
+    return _grouped(rows, today=today or timezone.localdate())
+
+
+def _grouped(rows, *, today: date) -> Worklist:
+    week_end = today + timedelta(days=6 - today.weekday())
     worklist = Worklist([], [], [])
     for follow_up in rows:
         if follow_up.status == FollowUpStatus.OVERDUE:
