@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from participants.access import participants_in_aggregate_scope, participants_visible_to
 from participants.dates import FOLLOW_UP_MONTHS, add_months
-from participants.measures import hads_band
+from participants.measures import eq5d_level, hads_band, ons4_band
 from participants.models import (
     OPEN_FOLLOW_UP_STATUSES,
     Assessment,
@@ -201,27 +201,51 @@ def participant_record(*, participant: Participant) -> ParticipantRecord:
     return ParticipantRecord(timeline=entries, summary=summary)
 
 
-OUTCOME_MEASURES = [
-    ("hads_anxiety", "HADS anxiety (0–21)", True),
-    ("hads_depression", "HADS depression (0–21)", True),
-    ("exercise_days", "Days active 30+ minutes (0–7)", False),
-    ("wemwbs_total", "WEMWBS (14–70)", False),
-    ("eq5d_vas", "EQ-5D health today (0–100)", False),
-    ("ons_life_satisfaction", "ONS4 life satisfaction (0–10)", False),
-    ("ons_anxiety", "ONS4 anxiety (0–10)", False),
+def _ons4(question: str) -> Callable[[Any], str | None]:
+    def band(score: Any) -> str | None:
+        return ons4_band(question=question, score=score)
+
+    return band
+
+
+# Every measure shown on the participant and assessment pages: the Assessment field, its
+# label, and the function that names its band (None where the measure has no bands). A row
+# added here shows everywhere the outcomes table does.
+OUTCOME_MEASURES: list[tuple[str, str, Callable[[Any], str | None] | None]] = [
+    ("hads_anxiety", "HADS anxiety (0–21)", hads_band),
+    ("hads_depression", "HADS depression (0–21)", hads_band),
+    ("exercise_days", "Days active 30+ minutes (0–7)", None),
+    ("wemwbs_total", "WEMWBS (14–70)", None),
+    ("eq5d_mobility", "EQ-5D mobility (1–5)", eq5d_level),
+    ("eq5d_self_care", "EQ-5D self-care (1–5)", eq5d_level),
+    ("eq5d_usual_activities", "EQ-5D usual activities (1–5)", eq5d_level),
+    ("eq5d_pain_discomfort", "EQ-5D pain or discomfort (1–5)", eq5d_level),
+    ("eq5d_anxiety_depression", "EQ-5D anxiety or depression (1–5)", eq5d_level),
+    ("eq5d_vas", "EQ-5D health today (0–100)", None),
+    ("ons_life_satisfaction", "ONS4 life satisfaction (0–10)", _ons4("life_satisfaction")),
+    ("ons_worthwhile", "ONS4 things done are worthwhile (0–10)", _ons4("worthwhile")),
+    ("ons_happiness", "ONS4 happy yesterday (0–10)", _ons4("happiness")),
+    ("ons_anxiety", "ONS4 anxious yesterday (0–10)", _ons4("anxiety")),
 ]
+
+
+def _band(band: Callable[[Any], str | None] | bool | None, score: Any) -> str | None:
+    # True is the older spelling of "HADS bands", kept so rows written that way still work.
+    if band is True:
+        return hads_band(score)
+    return band(score) if callable(band) and score is not None else None
 
 
 @dataclass(frozen=True)
 class OutcomeRow:
     label: str
-    baseline: int | None
-    follow_up: int | None
+    baseline: Any
+    follow_up: Any
     baseline_band: str | None
     follow_up_band: str | None
 
     @property
-    def change(self) -> int | None:
+    def change(self) -> Any:
         if self.baseline is None or self.follow_up is None:
             return None
         return self.follow_up - self.baseline
@@ -230,7 +254,7 @@ class OutcomeRow:
 def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -> list[OutcomeRow]:
     """Baseline and follow-up scores side by side; a measure appears once either has it."""
     rows = []
-    for field, label, banded in OUTCOME_MEASURES:
+    for field, label, band in OUTCOME_MEASURES:
         b = getattr(baseline, field, None) if baseline else None
         f = getattr(follow_up, field, None) if follow_up else None
         if b is None and f is None:
@@ -240,11 +264,23 @@ def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -
                 label=label,
                 baseline=b,
                 follow_up=f,
-                baseline_band=hads_band(b) if banded else None,
-                follow_up_band=hads_band(f) if banded else None,
+                baseline_band=_band(band, b),
+                follow_up_band=_band(band, f),
             )
         )
     return rows
+
+
+def participant_outcomes(*, participant: Participant) -> dict:
+    """The outcomes table for the assessment page: baseline and follow-up in one query."""
+    by_timepoint = {a.timepoint: a for a in participant.assessments.all()}
+    baseline = by_timepoint.get(Timepoint.BASELINE)
+    follow_up = by_timepoint.get(Timepoint.FOLLOW_UP)
+    return {
+        "outcomes": outcome_rows(baseline=baseline, follow_up=follow_up),
+        "baseline": baseline,
+        "follow_up": follow_up,
+    }
 
 
 def _summary(*, assessments: list, needs: list, follow_ups: list) -> dict:
