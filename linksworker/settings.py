@@ -278,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.send_followup_reminders",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    "feedback-reminders": {
+        "task": "referrals.tasks.send_feedback_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # Programme settings.
@@ -287,6 +291,8 @@ LINKS_PAGE_SIZE = env_int("LINKS_PAGE_SIZE", 25, minimum=5)
 # The organisation's feedback page, open to anyone with a link: requests per address.
 LINKS_FEEDBACK_RATE_LIMIT = env_int("LINKS_FEEDBACK_RATE_LIMIT", 30, minimum=1)
 LINKS_FEEDBACK_RATE_WINDOW = env_int("LINKS_FEEDBACK_RATE_WINDOW", 600, minimum=1)
+# Days after Links emails an organisation its feedback link before it sends one reminder.
+LINKS_FEEDBACK_REMINDER_DAYS = env_int("LINKS_FEEDBACK_REMINDER_DAYS", 7, minimum=1)
 LINKS_FOLLOWUP_LOOKAHEAD_DAYS = env_int("LINKS_FOLLOWUP_LOOKAHEAD_DAYS", 28, minimum=0)
 LINKS_FOLLOWUP_GRACE_DAYS = env_int("LINKS_FOLLOWUP_GRACE_DAYS", 42, minimum=0)
 LINKS_FOLLOWUP_WINDOW_DAYS = env_int("LINKS_FOLLOWUP_WINDOW_DAYS", 91, minimum=1)
