@@ -420,7 +420,7 @@ def feedback_reminders_send(*, now: datetime | None = None) -> int:
     return sent
 
 
-def _recount_unread(user_id: int) -> None:
+def feedback_unread_recount(user_id: int) -> None:
     """The CLP's count of answers not yet opened, recounted rather than stepped, so it can
     never drift from the referrals themselves."""
     unread = (
@@ -442,7 +442,7 @@ def feedback_mark_read(*, user: User, referral: Referral) -> None:
         return
     referral.feedback_read_at = timezone.now()
     referral.save(update_fields=["feedback_read_at"])
-    _recount_unread(user.pk)
+    feedback_unread_recount(user.pk)
 
 
 @transaction.atomic
@@ -518,6 +518,6 @@ def feedback_record(
     changed.append("feedback_read_at")
     referral.full_clean()
     referral.save(update_fields=[*changed, "updated_at"])
-    _recount_unread(referral.clp_id)
+    feedback_unread_recount(referral.clp_id)
     audit_record(request=request, action=Action.UPDATE, obj=referral, detail=detail)
     return referral
