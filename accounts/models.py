@@ -14,6 +14,11 @@ class User(AbstractUser):
         "sees aggregates only.",
     )
 
+    # How many organisations' answers to this CLP's referrals they have not yet opened.
+    # Kept here, recounted whenever an answer arrives or is read (referrals.services), so
+    # the navigation shows it on every page without a query of its own.
+    unread_feedback = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta:
         ordering = ["full_name", "username"]
 

@@ -28,6 +28,7 @@ from referrals.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+from referrals.services import feedback_unread_recount
 
 RESOURCES = [
     # organisation, service, area, postcode, categories, description
@@ -290,6 +291,9 @@ def _referral_for(
         answered = min(timezone.now(), timezone.make_aware(answered_at))
         feedback_answer(referral, rng, at=answered)
         referral.feedback_comment = rng.choice(COMMENTS)
+        # Answers of the last fortnight are still new to their CLP.
+        if answered < timezone.now() - timedelta(days=14):
+            referral.feedback_read_at = answered + timedelta(days=1)
         # The link they used: a real nonce's hash, the nonce itself thrown away.
         issued = answered - timedelta(days=rng.randrange(1, 20))
         link = FeedbackLink(
@@ -299,6 +303,7 @@ def _referral_for(
             issued_at=issued,
             expires_at=issued + links.LIFETIME,
             used_at=referral.feedback_at,
+            sent_to=resource.email if rng.random() < 0.7 else "",
         )
     return referral, changes, link
 
@@ -337,4 +342,6 @@ def build_referrals_demo() -> int:
             if link is not None:
                 link.save()
             added += 1
+    for clp_id in set(Referral.objects.values_list("clp_id", flat=True)):
+        feedback_unread_recount(clp_id)
     return added

@@ -281,6 +281,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.send_followup_reminders",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    "feedback-reminders": {
+        "task": "referrals.tasks.send_feedback_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # Programme settings.
@@ -293,6 +297,8 @@ LINKS_FEEDBACK_RATE_WINDOW = env_int("LINKS_FEEDBACK_RATE_WINDOW", 600, minimum=
 # The public Open Referral UK directory API: requests per client address per window.
 LINKS_ORUK_RATE_LIMIT = env_int("LINKS_ORUK_RATE_LIMIT", 120, minimum=1)
 LINKS_ORUK_RATE_WINDOW = env_int("LINKS_ORUK_RATE_WINDOW", 60, minimum=1)
+# Days after Links emails an organisation its feedback link before it sends one reminder.
+LINKS_FEEDBACK_REMINDER_DAYS = env_int("LINKS_FEEDBACK_REMINDER_DAYS", 7, minimum=1)
 LINKS_FOLLOWUP_LOOKAHEAD_DAYS = env_int("LINKS_FOLLOWUP_LOOKAHEAD_DAYS", 28, minimum=0)
 LINKS_FOLLOWUP_GRACE_DAYS = env_int("LINKS_FOLLOWUP_GRACE_DAYS", 42, minimum=0)
 LINKS_FOLLOWUP_WINDOW_DAYS = env_int("LINKS_FOLLOWUP_WINDOW_DAYS", 91, minimum=1)

@@ -237,14 +237,12 @@ def week_starting(day: date) -> date:
 
 def followup_reminders_send(*, today: date | None = None) -> int:
     """Email each CLP a count of their due and overdue follow-ups, at most once a week. The
-    email carries counts and a link only: no names, CHI numbers or references."""
+    email carries counts and a link only: no names, CHI numbers or references. Closed cases
+    count: their follow-ups stay on the worklist."""
     today = today or timezone.localdate()
     week = week_starting(today)
     counts = (
-        FollowUp.objects.filter(
-            status__in=[FollowUpStatus.DUE, FollowUpStatus.OVERDUE],
-            participant__status=CaseStatus.OPEN,
-        )
+        FollowUp.objects.filter(status__in=[FollowUpStatus.DUE, FollowUpStatus.OVERDUE])
         .values("participant__clp", "participant__clp__email", "participant__clp__full_name")
         .annotate(
             due=Count("id", filter=Q(status=FollowUpStatus.DUE)),

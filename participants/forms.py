@@ -115,7 +115,9 @@ class ParticipantForm(forms.ModelForm):
         field_classes = {"clp": StaffChoiceField}
         help_texts = {
             "consent_given": "The person agreed to their information being kept and shared "
-            "as the programme's privacy notice describes.",
+            "as the programme's privacy notice describes. Leave it unticked if not recorded "
+            "yet: they are registered with consent “Not recorded”, and can be referred to a "
+            "community organisation once it is.",
         }
 
     def __init__(self, *args, user: User, editing: bool = False, **kwargs):

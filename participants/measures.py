@@ -126,6 +126,25 @@ def ons4_band(*, question: str, score: int | None) -> str | None:
     return bands[-1][1]
 
 
+EQ5D_LEVELS = {
+    1: "no problems",
+    2: "slight problems",
+    3: "moderate problems",
+    4: "severe problems",
+    5: "extreme problems",
+}
+
+
+def eq5d_level(score: int | None) -> str | None:
+    """The words of an EQ-5D-5L dimension's level, as the questionnaire puts them."""
+    if score is None:
+        return None
+    try:
+        return EQ5D_LEVELS[score]
+    except KeyError:
+        raise ValueError(f"An EQ-5D-5L level is 1-5; got {score!r}.") from None
+
+
 def eq5d_profile(dimensions: Sequence[int | None]) -> str | None:
     """The EQ-5D-5L health state ("11223"): the form in which EuroQol value sets and
     reports take it. None when any dimension is missing, as no state can be named."""

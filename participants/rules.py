@@ -92,3 +92,16 @@ def require_companion(*, mode: str | None, flagged_not_alone: bool, visited_with
         and not (visited_with or "").strip()
     ):
         raise ValidationError({"visited_with": COMPANION_MISSING})
+
+
+CONSENT_TO_SHARE_MESSAGE = (
+    "Record the person's consent to share their information (on their details) before "
+    "referring them to a community organisation."
+)
+
+
+def require_consent_to_share(*, consent_given: bool) -> None:
+    """A referral tells an organisation who the person is: it needs their recorded consent.
+    A suggestion shares nothing, so a person without it may still be told about a service."""
+    if not consent_given:
+        raise ValidationError(CONSENT_TO_SHARE_MESSAGE)

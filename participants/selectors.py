@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from participants.access import participants_in_aggregate_scope, participants_visible_to
 from participants.dates import FOLLOW_UP_MONTHS, add_months
-from participants.measures import hads_band
+from participants.measures import eq5d_level, hads_band, ons4_band
 from participants.models import (
     OPEN_FOLLOW_UP_STATUSES,
     Assessment,
@@ -40,17 +40,36 @@ from participants.models import (
     Timepoint,
 )
 
+# Empty dates sort last in both directions: someone never seen, or with nothing booked, is
+# never what a CLP sorting by date is looking for first.
 SORTS = {
     "name": ("last_name", "first_name", "ref"),
     "-name": ("-last_name", "-first_name", "-ref"),
     "ref": ("ref",),
     "-ref": ("-ref",),
-    "last_contact": ("last_contact", "ref"),
-    "-last_contact": ("-last_contact", "ref"),
+    "last_contact": (F("last_contact").asc(nulls_last=True), "ref"),
+    "-last_contact": (F("last_contact").desc(nulls_last=True), "ref"),
     "referred": ("referred_on", "ref"),
     "-referred": ("-referred_on", "ref"),
-    "next_contact": ("next_contact_on", "ref"),
+    "next_contact": (F("next_contact_on").asc(nulls_last=True), "ref"),
+    "-next_contact": (F("next_contact_on").desc(nulls_last=True), "ref"),
+    # The due date is always nine months after the baseline, so the baseline orders it.
+    "follow_up": (F("baseline_on").asc(nulls_last=True), "ref"),
+    "-follow_up": (F("baseline_on").desc(nulls_last=True), "ref"),
 }
+
+# The caseload's follow-up filter: a follow-up's state, "scheduled" also covering baselines
+# whose follow-up the daily job has not created yet, and "none" for no baseline at all.
+FOLLOW_UP_FILTERS = [
+    (FollowUpStatus.OVERDUE.value, "Overdue"),
+    (FollowUpStatus.DUE.value, "Due"),
+    (FollowUpStatus.SCHEDULED.value, "Scheduled"),
+    (FollowUpStatus.COMPLETED.value, "Completed"),
+    (FollowUpStatus.MISSED.value, "Missed"),
+    (FollowUpStatus.DECLINED.value, "Declined"),
+    (FollowUpStatus.NOT_APPLICABLE.value, "Not applicable"),
+    ("none", "No baseline yet"),
+]
 
 
 def active_flags_prefetch(path: str = "risk_flags") -> Prefetch:
@@ -79,6 +98,12 @@ def _attended():
     return Consultation.objects.filter(participant=OuterRef("pk"), attended=True)
 
 
+def last_attended_on():
+    """The one definition of a participant's "last contact": their latest attended
+    consultation. A did-not-attend is not contact."""
+    return Subquery(_attended().order_by("-date").values("date")[:1])
+
+
 def caseload_for(
     *,
     user: User,
@@ -88,28 +113,30 @@ def caseload_for(
     clp_id: int | None = None,
     need_id: int | None = None,
     quintile: int | None = None,
+    follow_up: str = "",
     sort: str = "name",
 ) -> QuerySet[Participant]:
     """The caseload list: one row per participant with their contact figures. Figures come
     from correlated subqueries rather than joins, so one participant's many consultations
     never multiply another figure."""
-    last_contact = _attended().order_by("-date").values("date")[:1]
     attended_count = (
         _attended().order_by().values("participant").annotate(n=Count("id")).values("n")
     )
     baseline = Assessment.objects.filter(
         participant=OuterRef("pk"), timepoint=Timepoint.BASELINE
     ).values("date")[:1]
+    latest_follow_up = FollowUp.objects.filter(participant=OuterRef("pk")).order_by("-due_on")
     qs = (
         participants_visible_to(user)
         .select_related("practice", "clp")
         .prefetch_related(active_flags_prefetch())
         .annotate(
-            last_contact=Subquery(last_contact),
+            last_contact=last_attended_on(),
             consultations_attended=Coalesce(
                 Subquery(attended_count, output_field=IntegerField()), 0
             ),
             baseline_on=Subquery(baseline),
+            follow_up_status=Subquery(latest_follow_up.values("status")[:1]),
         )
     )
     search = search.strip()
@@ -139,6 +166,15 @@ def caseload_for(
         qs = qs.filter(simd_quintile__isnull=True)
     elif quintile:
         qs = qs.filter(simd_quintile=quintile)
+    if follow_up == "none":
+        qs = qs.filter(baseline_on__isnull=True)
+    elif follow_up == FollowUpStatus.SCHEDULED:
+        qs = qs.filter(
+            Q(follow_up_status=follow_up)
+            | Q(follow_up_status__isnull=True, baseline_on__isnull=False)
+        )
+    elif follow_up in FollowUpStatus.values:
+        qs = qs.filter(follow_up_status=follow_up)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
@@ -199,27 +235,51 @@ def participant_record(*, participant: Participant) -> ParticipantRecord:
     return ParticipantRecord(timeline=entries, summary=summary)
 
 
-OUTCOME_MEASURES = [
-    ("hads_anxiety", "HADS anxiety (0–21)", True),
-    ("hads_depression", "HADS depression (0–21)", True),
-    ("exercise_days", "Days active 30+ minutes (0–7)", False),
-    ("wemwbs_total", "WEMWBS (14–70)", False),
-    ("eq5d_vas", "EQ-5D health today (0–100)", False),
-    ("ons_life_satisfaction", "ONS4 life satisfaction (0–10)", False),
-    ("ons_anxiety", "ONS4 anxiety (0–10)", False),
+def _ons4(question: str) -> Callable[[Any], str | None]:
+    def band(score: Any) -> str | None:
+        return ons4_band(question=question, score=score)
+
+    return band
+
+
+# Every measure shown on the participant and assessment pages: the Assessment field, its
+# label, and the function that names its band (None where the measure has no bands). A row
+# added here shows everywhere the outcomes table does.
+OUTCOME_MEASURES: list[tuple[str, str, Callable[[Any], str | None] | None]] = [
+    ("hads_anxiety", "HADS anxiety (0–21)", hads_band),
+    ("hads_depression", "HADS depression (0–21)", hads_band),
+    ("exercise_days", "Days active 30+ minutes (0–7)", None),
+    ("wemwbs_total", "WEMWBS (14–70)", None),
+    ("eq5d_mobility", "EQ-5D mobility (1–5)", eq5d_level),
+    ("eq5d_self_care", "EQ-5D self-care (1–5)", eq5d_level),
+    ("eq5d_usual_activities", "EQ-5D usual activities (1–5)", eq5d_level),
+    ("eq5d_pain_discomfort", "EQ-5D pain or discomfort (1–5)", eq5d_level),
+    ("eq5d_anxiety_depression", "EQ-5D anxiety or depression (1–5)", eq5d_level),
+    ("eq5d_vas", "EQ-5D health today (0–100)", None),
+    ("ons_life_satisfaction", "ONS4 life satisfaction (0–10)", _ons4("life_satisfaction")),
+    ("ons_worthwhile", "ONS4 things done are worthwhile (0–10)", _ons4("worthwhile")),
+    ("ons_happiness", "ONS4 happy yesterday (0–10)", _ons4("happiness")),
+    ("ons_anxiety", "ONS4 anxious yesterday (0–10)", _ons4("anxiety")),
 ]
+
+
+def _band(band: Callable[[Any], str | None] | bool | None, score: Any) -> str | None:
+    # True is the older spelling of "HADS bands", kept so rows written that way still work.
+    if band is True:
+        return hads_band(score)
+    return band(score) if callable(band) and score is not None else None
 
 
 @dataclass(frozen=True)
 class OutcomeRow:
     label: str
-    baseline: int | None
-    follow_up: int | None
+    baseline: Any
+    follow_up: Any
     baseline_band: str | None
     follow_up_band: str | None
 
     @property
-    def change(self) -> int | None:
+    def change(self) -> Any:
         if self.baseline is None or self.follow_up is None:
             return None
         return self.follow_up - self.baseline
@@ -228,7 +288,7 @@ class OutcomeRow:
 def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -> list[OutcomeRow]:
     """Baseline and follow-up scores side by side; a measure appears once either has it."""
     rows = []
-    for field, label, banded in OUTCOME_MEASURES:
+    for field, label, band in OUTCOME_MEASURES:
         b = getattr(baseline, field, None) if baseline else None
         f = getattr(follow_up, field, None) if follow_up else None
         if b is None and f is None:
@@ -238,11 +298,23 @@ def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -
                 label=label,
                 baseline=b,
                 follow_up=f,
-                baseline_band=hads_band(b) if banded else None,
-                follow_up_band=hads_band(f) if banded else None,
+                baseline_band=_band(band, b),
+                follow_up_band=_band(band, f),
             )
         )
     return rows
+
+
+def participant_outcomes(*, participant: Participant) -> dict:
+    """The outcomes table for the assessment page: baseline and follow-up in one query."""
+    by_timepoint = {a.timepoint: a for a in participant.assessments.all()}
+    baseline = by_timepoint.get(Timepoint.BASELINE)
+    follow_up = by_timepoint.get(Timepoint.FOLLOW_UP)
+    return {
+        "outcomes": outcome_rows(baseline=baseline, follow_up=follow_up),
+        "baseline": baseline,
+        "follow_up": follow_up,
+    }
 
 
 def _summary(*, assessments: list, needs: list, follow_ups: list) -> dict:
@@ -262,6 +334,8 @@ def _summary(*, assessments: list, needs: list, follow_ups: list) -> dict:
         "follow_up": follow_up,
         "follow_up_due_on": follow_up_due_on(baseline.date) if baseline else None,
         "follow_up_record": record,
+        # A closed case still takes its nine-month measures while the follow-up is open.
+        "follow_up_open": record is not None and record.status in OPEN_FOLLOW_UP_STATUSES,
     }
 
 
@@ -279,8 +353,8 @@ def clp_home_summary(*, user: User) -> dict:
     recent = (
         own.filter(status=CaseStatus.OPEN)
         .select_related("practice")
-        .annotate(last_contact=Max("consultations__date"))
-        .order_by("-last_contact", "ref")[:10]
+        .annotate(last_contact=last_attended_on())
+        .order_by(F("last_contact").desc(nulls_last=True), "ref")[:10]
     )
     week_ago = timezone.localdate() - timedelta(days=7)
     seen_this_week = Consultation.objects.filter(
@@ -319,19 +393,40 @@ class Worklist:
 
 
 def followup_worklist(*, user: User, today: date | None = None) -> Worklist:
-    """The CLP's open follow-ups of open cases, in one query, grouped for the worklist:
-    overdue; due now or later this week; due soon (within the look-ahead)."""
-    today = today or timezone.localdate()
-    week_end = today + timedelta(days=6 - today.weekday())
+    """The CLP's open follow-ups, in one query, grouped for the worklist: overdue; due now
+    or later this week; due soon (within the look-ahead). Closed cases stay on it: the
+    nine-month outcome of someone whose goals were met is the one the programme most needs,
+    and a case closed because they moved, died or withdrew has no open follow-up left."""
     rows = (
         FollowUp.objects.filter(
-            participant__in=participants_visible_to(user).filter(clp=user, status=CaseStatus.OPEN),
+            participant__in=participants_visible_to(user).filter(clp=user),
             status__in=OPEN_FOLLOW_UP_STATUSES,
         )
         .select_related("participant", "participant__practice", "baseline")
         .prefetch_related(active_flags_prefetch("participant__risk_flags"))
         .order_by("due_on", "participant__ref")
     )
+    return _grouped(rows, today=today or timezone.localdate())
+
+
+def practice_followups(*, user: User, state: str = "", today: date | None = None) -> Worklist:
+    """The manager's read-only worklist: the open follow-ups of every participant in their
+    practices, with the CLP, in one query. `state` narrows it to overdue or due."""
+    rows = (
+        FollowUp.objects.filter(
+            participant__in=participants_visible_to(user),
+            status__in=OPEN_FOLLOW_UP_STATUSES,
+        )
+        .select_related("participant", "participant__practice", "participant__clp")
+        .order_by("due_on", "participant__ref")
+    )
+    if state in (FollowUpStatus.OVERDUE, FollowUpStatus.DUE):
+        rows = rows.filter(status=state)
+    return _grouped(rows, today=today or timezone.localdate())
+
+
+def _grouped(rows, *, today: date) -> Worklist:
+    week_end = today + timedelta(days=6 - today.weekday())
     worklist = Worklist([], [], [])
     for follow_up in rows:
         if follow_up.status == FollowUpStatus.OVERDUE:

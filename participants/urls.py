@@ -15,6 +15,7 @@ app_name = "participants"
 
 urlpatterns = [
     path("", caseload.caseload, name="caseload"),
+    path("search/", caseload.search, name="search"),
     path("new/", register.register, name="register"),
     path("<str:ref>/", detail.participant_detail, name="detail"),
     path("<str:ref>/edit/", register.edit, name="edit"),

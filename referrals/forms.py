@@ -128,6 +128,8 @@ class ReferralForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         initial=ReferralStatus.REFERRED,
+        help_text="Referring shares who the person is with the organisation, so it needs "
+        "their consent to share recorded on their details. Suggesting a service does not.",
     )
     on = forms.DateField(label="Date", widget=DateInput())
     need = forms.ModelChoiceField(
@@ -164,6 +166,50 @@ class ReferralForm(forms.Form):
         if value > timezone.localdate():
             raise ValidationError("The referral date cannot be in the future.")
         return value
+
+
+class LinkDeliveryForm(forms.Form):
+    """How the organisation gets its feedback link: emailed by Links to the service's
+    address or one the CLP types, or shown once for the CLP to send."""
+
+    SERVICE, OTHER, COPY = "service", "other", "copy"
+
+    delivery = forms.ChoiceField(label="Send the link", widget=forms.RadioSelect, required=False)
+    email = forms.EmailField(
+        label="Other email address",
+        required=False,
+        help_text="For example the person at the organisation you spoke to.",
+    )
+
+    def __init__(self, *args, service_email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service_email = service_email
+        choices = [
+            (self.OTHER, "Email it to another address"),
+            (self.COPY, "Show me the link to send myself"),
+        ]
+        if service_email:
+            choices.insert(0, (self.SERVICE, f"Email it to the service: {service_email}"))
+        delivery_field = cast(forms.ChoiceField, self.fields["delivery"])
+        delivery_field.choices = choices
+        self.initial.setdefault("delivery", self.SERVICE if service_email else self.OTHER)
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("delivery") == self.OTHER and not cleaned.get("email"):
+            self.add_error("email", "Enter the address to email the link to.")
+        return cleaned
+
+    def send_to(self) -> str:
+        """The address to email, or "" to show the link instead (also when nothing was
+        chosen, as the page's earlier one-button form posted)."""
+        delivery = self.cleaned_data.get("delivery")
+        if delivery == self.SERVICE:
+            return self.service_email
+        if delivery == self.OTHER:
+            return self.cleaned_data["email"]
+        return ""
 
 
 class StatusForm(forms.Form):

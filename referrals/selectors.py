@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Min,
     OuterRef,
@@ -152,6 +153,22 @@ def referral_list_for(*, user: User, status: str = "") -> QuerySet[Referral]:
     elif status in ReferralStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("-date", "-id")
+
+
+ANSWERS_SHOWN = 50
+
+
+def feedback_answers_for(*, user: User) -> list[Referral]:
+    """Organisations' answers to the CLP's own referrals: the unread first, then the most
+    recent, in one query."""
+    return list(
+        referrals_visible_to(user)
+        .filter(clp=user, feedback_at__isnull=False)
+        .select_related("participant", "resource")
+        .order_by(F("feedback_read_at").asc(nulls_first=True), "-feedback_at", "-id")[
+            :ANSWERS_SHOWN
+        ]
+    )
 
 
 def referral_history(*, referral: Referral) -> list[ReferralStatusChange]:

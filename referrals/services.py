@@ -6,11 +6,16 @@ event naming what changed (never free-text values)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,6 +24,7 @@ from audit.services import audit_record
 from participants.access import participants_editable_by
 from participants.models import CaseStatus, Need, Participant
 from participants.postcodes import normalise_postcode
+from participants.rules import require_consent_to_share
 from referrals import lifecycle, links
 from referrals.access import can_maintain_resources, referrals_editable_by
 from referrals.models import (
@@ -140,6 +146,11 @@ def referral_create(
         raise ValidationError({"status": "A new referral starts as suggested or referred."})
     if participant.status != CaseStatus.OPEN:
         raise ValidationError("This case is closed; reopen it before making a referral.")
+    if status == ReferralStatus.REFERRED:
+        try:
+            require_consent_to_share(consent_given=participant.consent_given)
+        except ValidationError as error:
+            raise ValidationError({"status": error.messages}) from None
     if not resource.active:
         raise ValidationError({"resource": "This service is no longer taking referrals."})
     _not_in_future(on, "on", "The referral date")
@@ -229,6 +240,11 @@ def referral_set_status(
     _not_in_future(on, "on", "The date")
     # Locked and re-read in place: the caller's object shows the new state afterwards.
     referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
+    if status == ReferralStatus.REFERRED:
+        try:
+            require_consent_to_share(consent_given=referral.participant.consent_given)
+        except ValidationError as error:
+            raise ValidationError({"status": error.messages}) from None
     changed = _move(referral, status=status, on=on, by=user, note=note)
     referral.full_clean()
     referral.save(update_fields=[*changed, "updated_at"])
@@ -256,13 +272,22 @@ def referral_close(
 
 @transaction.atomic
 def feedback_link_issue(
-    *, user: User, request: HttpRequest | None = None, referral: Referral
+    *, user: User, request: HttpRequest | None = None, referral: Referral, send_to: str = ""
 ) -> tuple[FeedbackLink, str]:
     """A new link for the organisation, and its token (shown to the CLP once, never stored).
-    An earlier link still waiting is withdrawn: its token cannot be shown again anyway."""
+    An earlier link still waiting is withdrawn: its token cannot be shown again anyway.
+    With `send_to`, Links emails the link there; if the email cannot be sent, nothing is
+    saved and the CLP is told."""
     if not referrals_editable_by(user).filter(pk=referral.pk).exists():
         raise PermissionDenied
+    send_to = send_to.strip()
+    if send_to:
+        try:
+            validate_email(send_to)
+        except ValidationError:
+            raise ValidationError({"send_to": "Enter a valid email address."}) from None
     referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
+    require_consent_to_share(consent_given=referral.participant.consent_given)
     if referral.status not in lifecycle.LINK_STATUSES:
         if referral.status == ReferralStatus.SUGGESTED:
             raise ValidationError(
@@ -289,14 +314,135 @@ def feedback_link_issue(
         issued_by=user,
         issued_at=now,
         expires_at=now + links.LIFETIME,
+        sent_to=send_to,
     )
     link.full_clean()
     link.save()
     detail = "feedback link issued"
     if withdrawn:
         detail += f"; {withdrawn} earlier link withdrawn"
+    if send_to:
+        _send_link(referral=referral, link=link, token=token, reminder=False)
+        detail += "; emailed"
     audit_record(request=request, user=user, action=Action.CREATE, obj=link, detail=detail)
     return link, token
+
+
+def feedback_url(token: str) -> str:
+    return settings.LINKS_BASE_URL.rstrip("/") + reverse("feedback:respond", args=[token])
+
+
+def _send_link(*, referral: Referral, link: FeedbackLink, token: str, reminder: bool) -> None:
+    """The organisation's email says no more than the feedback page does: the person by
+    first name and initial, the service and the date; not even the CLP's name.
+    A failure to send raises, so the caller's transaction saves no link nobody received."""
+    participant = referral.participant
+    person = f"{participant.first_name} {participant.last_name[:1]}.".strip()
+    service = referral.resource.name
+    expires = timezone.localtime(link.expires_at)
+    opening = "A reminder: we have not yet heard back about this referral.\n\n" if reminder else ""
+    message = (
+        f"Hello,\n\n{opening}"
+        f"A Community Links Practitioner referred {person} to {service} on "
+        f"{referral.date.day} {referral.date:%B %Y}.\n\n"
+        "Could you tell us whether they came along, and whether the referral was right for "
+        "your service? It takes a minute and needs no account:\n\n"
+        f"{feedback_url(token)}\n\n"
+        f"The link works once, until {expires.day} {expires:%B %Y}.\n"
+    )
+    try:
+        send_mail(
+            subject=("Reminder: " if reminder else "") + f"How did the referral to {service} go?",
+            message=message,
+            from_email=None,
+            recipient_list=[link.sent_to],
+        )
+    except (OSError, ConnectionError) as error:
+        raise ValidationError(
+            "The email could not be sent, so no link was made. Try again, or copy a link "
+            "to send yourself."
+        ) from error
+
+
+def feedback_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind organisations that have not answered an emailed link after
+    LINKS_FEEDBACK_REMINDER_DAYS. The first link's token was never stored, so the reminder
+    carries a second link to the same referral, expiring when the first does; either
+    works, and answering through one closes both. Each emailed link is reminded once."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.LINKS_FEEDBACK_REMINDER_DAYS)
+    waiting = FeedbackLink.objects.filter(
+        sent_to__gt="",
+        reminded_at__isnull=True,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+        issued_at__lte=cutoff,
+        referral__feedback_at__isnull=True,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(waiting):
+        with transaction.atomic():
+            link = (
+                FeedbackLink.objects.select_for_update()
+                .select_related("referral__participant", "referral__resource", "referral__clp")
+                .filter(pk=pk, reminded_at__isnull=True)
+                .first()
+            )
+            if link is None or link.state_at(now) != FeedbackLink.State.ACTIVE:
+                continue  # answered, withdrawn or reminded since the list was read
+            token, nonce_hash = links.new_token()
+            reminder = FeedbackLink.objects.create(
+                referral=link.referral,
+                nonce_hash=nonce_hash,
+                issued_by=link.issued_by,
+                issued_at=now,
+                expires_at=link.expires_at,
+                sent_to=link.sent_to,
+                reminded_at=now,
+            )
+            link.reminded_at = now
+            link.save(update_fields=["reminded_at"])
+            try:
+                _send_link(referral=link.referral, link=reminder, token=token, reminder=True)
+            except ValidationError:
+                # Rolled back: tomorrow's run tries again.
+                transaction.set_rollback(True)
+                continue
+            audit_record(
+                request=None,
+                user=None,
+                action=Action.CREATE,
+                obj=reminder,
+                detail="feedback reminder emailed",
+            )
+        sent += 1
+    return sent
+
+
+def feedback_unread_recount(user_id: int) -> None:
+    """The CLP's count of answers not yet opened, recounted rather than stepped, so it can
+    never drift from the referrals themselves."""
+    unread = (
+        Referral.objects.filter(clp_id=user_id)
+        .order_by()
+        .values("clp")
+        .annotate(n=Count("id", filter=Q(feedback_at__isnull=False, feedback_read_at__isnull=True)))
+        .values("n")
+    )
+    User.objects.filter(pk=user_id).update(unread_feedback=Subquery(unread))
+
+
+@transaction.atomic
+def feedback_mark_read(*, user: User, referral: Referral) -> None:
+    """The referring CLP has opened the organisation's answer."""
+    if referral.clp_id != user.pk or referral.feedback_at is None:
+        return
+    if referral.feedback_read_at is not None:
+        return
+    referral.feedback_read_at = timezone.now()
+    referral.save(update_fields=["feedback_read_at"])
+    feedback_unread_recount(user.pk)
 
 
 @transaction.atomic
@@ -344,6 +490,10 @@ def feedback_record(
     referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
     link.used_at = now
     link.save(update_fields=["used_at"])
+    # A reminder's twin link, or the original, is of no more use once one is answered.
+    referral.feedback_links.filter(
+        used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
     referral.feedback_at = now
     referral.feedback_attended = attended
     referral.feedback_engaged = engaged
@@ -364,7 +514,10 @@ def feedback_record(
     if target and lifecycle.refusal(referral.status, target) is None:
         changed += _move(referral, status=target, on=today, by_organisation=True)
         detail += f"; status: {target}"
+    referral.feedback_read_at = None
+    changed.append("feedback_read_at")
     referral.full_clean()
     referral.save(update_fields=[*changed, "updated_at"])
+    feedback_unread_recount(referral.clp_id)
     audit_record(request=request, action=Action.UPDATE, obj=referral, detail=detail)
     return referral

@@ -18,6 +18,7 @@ referral_patterns = [
     path("", referrals.referral_list, name="list"),
     path("new/", referrals.referral_new, name="new"),
     path("statistics/", statistics.statistics, name="statistics"),
+    path("answers/", referrals.feedback_answers, name="answers"),
     path("<int:pk>/", referrals.referral_detail, name="detail"),
     path("<int:pk>/status/", status.referral_status, name="status"),
     path("<int:pk>/close/", status.referral_close_view, name="close"),

@@ -7,7 +7,13 @@ from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
 from practices.roles import manager_required, programme_required
-from reports.dashboards import practice_comparison, practice_dashboard
+from reports.dashboards import (
+    consultations_by_month,
+    practice_charts,
+    practice_comparison,
+    practice_dashboard,
+    programme_charts,
+)
 from reports.suppression import Suppressor
 
 
@@ -54,7 +60,11 @@ def practice_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for row in data["by_month"]
             ],
         )
-    return render(request, "reports/practice_dashboard.html", {"data": data, "s": s})
+    return render(
+        request,
+        "reports/practice_dashboard.html",
+        {"data": data, "s": s, "charts": practice_charts(data)},
+    )
 
 
 @programme_required
@@ -101,6 +111,15 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         key: sum(getattr(p, key) for p in rows)
         for key in ("open_cases", "attended", "dna", "referrals_made", "referrals_engaged")
     }
+    by_month = consultations_by_month(user=request.user)
     return render(
-        request, "reports/programme_dashboard.html", {"rows": rows, "totals": totals, "s": s}
+        request,
+        "reports/programme_dashboard.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "s": s,
+            "by_month": by_month,
+            "charts": programme_charts(rows=rows, by_month=by_month),
+        },
     )

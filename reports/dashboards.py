@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from participants.dates import add_months
@@ -16,6 +17,7 @@ from participants.selectors import caseload_by_clp
 from practices.access import practice_ids_in_aggregate_scope, practices_visible_to
 from practices.models import Practice, StaffRole
 from practices.roles import AnyUser
+from reports.charts import bar_chart
 from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
 from reports.statistics import pct
 from reports.suppression import Suppressor
@@ -171,3 +173,76 @@ def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Pra
             )
         )
     return rows
+
+
+def _svg(markup: str) -> SafeString:
+    # bar_chart escapes every label and number it draws, so its markup is safe to embed.
+    return mark_safe(markup)  # noqa: S308
+
+
+def practice_charts(data: dict) -> dict[str, SafeString]:
+    """The practice dashboard's three small charts, drawn as the annual report draws its
+    own (`reports.charts`). The same numbers sit in tables beside them for screen readers."""
+    follow_ups, referrals = data["follow_ups"], data["referrals"]
+    return {
+        "months": _svg(
+            bar_chart(
+                [
+                    (row["month"].strftime("%b %Y"), row["attended"], str(row["attended"]))
+                    for row in data["by_month"]
+                ],
+                title="Consultations attended per month",
+            )
+        ),
+        "follow_ups": _svg(
+            bar_chart(
+                [
+                    ("Due now", follow_ups["due"], str(follow_ups["due"])),
+                    ("Overdue", follow_ups["overdue"], str(follow_ups["overdue"])),
+                    ("Completed", follow_ups["completed"], str(follow_ups["completed"])),
+                ],
+                title="Follow-ups",
+            )
+        ),
+        "referrals": _svg(
+            bar_chart(
+                [
+                    ("Referrals made", referrals["made"], str(referrals["made"])),
+                    ("Engaged", referrals["engaged"], str(referrals["engaged"])),
+                ],
+                title="Referral engagement",
+            )
+        ),
+    }
+
+
+def programme_charts(*, rows: list[PracticeRow], by_month: list[dict]) -> dict[str, SafeString]:
+    """The programme dashboard's charts: consultations per month across the programme, and
+    follow-ups completed and referral engagement by practice, as percentages."""
+
+    def pct_bar(name: str, value: float | None) -> tuple[str, float | None, str]:
+        return (name, value, "—" if value is None else f"{value}%")
+
+    return {
+        "months": _svg(
+            bar_chart(
+                [
+                    (row["month"].strftime("%b %Y"), row["attended"], str(row["attended"]))
+                    for row in by_month
+                ],
+                title="Consultations attended per month",
+            )
+        ),
+        "follow_ups": _svg(
+            bar_chart(
+                [pct_bar(p.name, p.completion_pct) for p in rows],
+                title="Follow-ups completed of those that came due",
+            )
+        ),
+        "referrals": _svg(
+            bar_chart(
+                [pct_bar(p.name, p.engaged_pct) for p in rows],
+                title="Referrals engaged",
+            )
+        ),
+    }

@@ -101,6 +101,10 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     referred_on = date(2024, 1, 15)
     referred_by = ReferredBy.GP
     referral_reason = "Money worries"
+    # Most people have agreed to share by the time a CLP refers them; tests of a person
+    # without recorded consent say so.
+    consent_given = True
+    consent_on = factory.LazyAttribute(lambda p: p.referred_on)
 
 
 class ConsultationFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedHttpRequest
 from participants.forms import AssessmentForm
 from participants.models import Assessment
+from participants.selectors import participant_outcomes
 from participants.services import assessment_record
 from participants.views.common import editable_participant
 from practices.roles import clp_required
@@ -42,5 +43,10 @@ def record_assessment(
     return render(
         request,
         "participants/assessment_form.html",
-        {"form": form, "participant": participant, "assessment": assessment},
+        {
+            "form": form,
+            "participant": participant,
+            "assessment": assessment,
+            **participant_outcomes(participant=participant),
+        },
     )

@@ -1,11 +1,15 @@
+import secrets
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from participants.models import CaseStatus, Need
-from participants.selectors import SORTS, caseload_for, follow_up_due_on
+from participants.models import CaseStatus, FollowUpStatus, Need
+from participants.selectors import FOLLOW_UP_FILTERS, SORTS, caseload_for, follow_up_due_on
 from practices.access import practices_visible_to
 from practices.roles import caseload_required, roles_of
 
@@ -18,6 +22,13 @@ QUINTILE_CHOICES = [
     ("0", "Unknown"),
 ]
 
+# The filters that may travel in the caseload's URL. The search terms never do: a name or
+# CHI number in a URL ends up in server logs and browser history, so they stay in the
+# session behind an opaque id (`s`).
+URL_FILTERS = ("status", "practice", "need", "quintile", "followup", "sort")
+SEARCHES_KEPT = 20
+SESSION_KEY = "caseload_searches"
+
 
 def _int_or_none(value: str | None) -> int | None:
     try:
@@ -26,18 +37,46 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+def _stored_search(request: AuthenticatedHttpRequest, token: str) -> str:
+    return request.session.get(SESSION_KEY, {}).get(token, "") if token else ""
+
+
+@caseload_required
+@require_POST
+def search(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
+    """Keep the typed terms server-side and send the browser to the caseload with an opaque
+    id in their place; the filters, which hold no one's details, go in the URL as before."""
+    query = QueryDict(mutable=True)
+    for name in URL_FILTERS:
+        if request.POST.get(name):
+            query[name] = request.POST[name]
+    terms = request.POST.get("q", "").strip()[:100]
+    if terms:
+        token = secrets.token_urlsafe(12)
+        searches = dict(request.session.get(SESSION_KEY, {}))
+        searches[token] = terms
+        # Dicts keep insertion order: drop the oldest searches beyond the few kept.
+        request.session[SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+        query["s"] = token
+    url = reverse("participants:caseload")
+    return HttpResponseRedirect(f"{url}?{query.urlencode()}" if query else url)
+
+
 @caseload_required
 def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     params = request.GET
     sort = params.get("sort", "name")
     status = params.get("status", CaseStatus.OPEN)
+    follow_up = params.get("followup", "")
+    terms = _stored_search(request, params.get("s", ""))
     qs = caseload_for(
         user=request.user,
-        search=params.get("q", ""),
+        search=terms,
         status=status,
         practice_id=_int_or_none(params.get("practice")),
         need_id=_int_or_none(params.get("need")),
         quintile=_int_or_none(params.get("quintile")),
+        follow_up=follow_up,
         sort=sort,
     )
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
@@ -46,14 +85,19 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         # shown rather than in SQL, from the baseline date the selector annotated.
         due = follow_up_due_on(participant.baseline_on)  # type: ignore[attr-defined]
         participant.follow_up_due_on = due  # type: ignore[attr-defined]
-    query = params.copy()
-    query.pop("page", None)
+        # Before the daily job creates the follow-up, a baseline's follow-up is scheduled.
+        status = participant.follow_up_status or FollowUpStatus.SCHEDULED  # type: ignore[attr-defined]
+        participant.follow_up_state = FollowUpStatus(status).label  # type: ignore[attr-defined]
+    query = QueryDict(mutable=True)
+    for name in (*URL_FILTERS, "s"):
+        if params.get(name):
+            query[name] = params[name]
     return render(
         request,
         "participants/caseload.html",
         {
             "page": page,
-            "q": params.get("q", ""),
+            "q": terms,
             "status": status,
             "statuses": CaseStatus.choices,
             "practice": _int_or_none(params.get("practice")),
@@ -62,6 +106,8 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
             "need": _int_or_none(params.get("need")),
             "quintile": params.get("quintile", ""),
             "quintiles": QUINTILE_CHOICES,
+            "followup": follow_up,
+            "followups": FOLLOW_UP_FILTERS,
             "sort": sort if sort in SORTS else "name",
             "querystring": query.urlencode(),
             "roles": roles_of(request.user),

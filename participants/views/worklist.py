@@ -11,16 +11,38 @@ from participants.access import participants_editable_by
 from participants.followups import followup_close
 from participants.forms import DateInput
 from participants.models import FollowUp, FollowUpStatus
-from participants.selectors import followup_worklist
-from practices.roles import clp_required
+from participants.selectors import followup_worklist, practice_followups
+from practices.roles import caseload_required, clp_required, roles_of
+
+STATE_FILTERS = [
+    ("", "All open"),
+    (FollowUpStatus.OVERDUE.value, "Overdue"),
+    (FollowUpStatus.DUE.value, "Due"),
+]
 
 
-@clp_required
+@caseload_required
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A CLP's own worklist, with its actions; for a practice manager (or an administrator)
+    the practice's open follow-ups read-only: who, with which CLP, due when, in what state,
+    and never a note or a reason."""
+    roles = roles_of(request.user)
+    if roles.is_clp:
+        return render(
+            request,
+            "participants/worklist.html",
+            {"worklist": followup_worklist(user=request.user), "today": timezone.localdate()},
+        )
+    state = request.GET.get("state", "")
+    state = state if state in dict(STATE_FILTERS) else ""
     return render(
         request,
-        "participants/worklist.html",
-        {"worklist": followup_worklist(user=request.user), "today": timezone.localdate()},
+        "participants/practice_followups.html",
+        {
+            "worklist": practice_followups(user=request.user, state=state),
+            "state": state,
+            "states": STATE_FILTERS,
+        },
     )
 
 

@@ -32,6 +32,11 @@ class FeedbackLink(models.Model):
         blank=True,
         related_name="+",
     )
+    # Where Links emailed the link, if it did; blank when the CLP copied it to send it.
+    sent_to = models.EmailField(blank=True)
+    # Set on a link once a reminder for it has gone out (and on the reminder's own link), so
+    # each emailed link is reminded at most once.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

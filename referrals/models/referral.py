@@ -62,6 +62,9 @@ class Referral(models.Model):
     feedback_appropriate = models.BooleanField(null=True, blank=True)
     feedback_relevant = models.BooleanField(null=True, blank=True)
     feedback_comment = models.TextField(blank=True, max_length=1000)
+    feedback_read_at = models.DateTimeField(
+        "feedback read by the CLP", null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,12 +18,13 @@ from referrals.access import can_read_referral_notes, get_referral_for, referral
 from referrals.forms import ReferralForm, add_service_error
 from referrals.models import CommunityResource, ReferralStatus
 from referrals.selectors import (
+    feedback_answers_for,
     referable_participants,
     referral_history,
     referral_links,
     referral_list_for,
 )
-from referrals.services import referral_create
+from referrals.services import feedback_mark_read, referral_create
 from referrals.views.common import int_or_none, query_without_page
 
 
@@ -94,6 +95,8 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # No role gate: the scoped lookup answers 404 for anyone the referral is not visible to.
     referral = get_referral_for(request.user, pk)
     audit_record(request=request, action=Action.VIEW, obj=referral)
+    # The referring CLP opening the page has read the organisation's answer.
+    feedback_mark_read(user=request.user, referral=referral)
     can_edit = referrals_editable_by(request.user).filter(pk=referral.pk).exists()
     return render(
         request,
@@ -108,4 +111,12 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_move": can_edit and bool(lifecycle.next_statuses(referral.status)),
             "can_issue_link": can_edit and referral.status in lifecycle.LINK_STATUSES,
         },
+    )
+
+
+@clp_required
+def feedback_answers(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What organisations said about the CLP's referrals, the ones not yet opened first."""
+    return render(
+        request, "referrals/answers.html", {"answers": feedback_answers_for(user=request.user)}
     )

@@ -69,7 +69,11 @@ def test_a_clp_refers_and_the_organisation_closes_the_loop(
     assert referral.status == ReferralStatus.REFERRED
     assert_accessible(page)
 
-    page.get_by_role("button", name="Create a link for the organisation").click()
+    page.get_by_role("link", name="Ask the organisation how it went").click()
+    page.get_by_role("heading", name="Ask Springburn Strollers how it went").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Show me the link to send myself").check()
+    page.get_by_role("button", name="Send").click()
     page.get_by_text("This link is shown only now").wait_for()
     assert_accessible(page)
     url = page.get_by_label("Link for the organisation").input_value()

@@ -370,3 +370,50 @@ def test_managers_and_programme_leads_cannot_record_assessments(
     assert c.get(_new_url(participant_a)).status_code == 403
     assert c.post(_new_url(participant_a), _assessment()).status_code == 403
     assert not Assessment.objects.exists()
+
+
+def _every_measure(participant, timepoint, on, recorded_by, *, ons, eq5d, vas):
+    assessment = _recorded(participant, timepoint, on, ITEMS, recorded_by)
+    for name in ("ons_life_satisfaction", "ons_worthwhile", "ons_happiness", "ons_anxiety"):
+        setattr(assessment, name, ons)
+    for name in (
+        "eq5d_mobility",
+        "eq5d_self_care",
+        "eq5d_usual_activities",
+        "eq5d_pain_discomfort",
+        "eq5d_anxiety_depression",
+    ):
+        setattr(assessment, name, eq5d)
+    assessment.eq5d_vas = vas
+    assessment.save()
+    return assessment
+
+
+def test_every_recorded_measure_shows_with_its_band_and_change_on_both_pages(
+    as_user, clp_a, participant_a
+):
+    _every_measure(participant_a, "baseline", date(2024, 2, 1), clp_a, ons=3, eq5d=4, vas=40)
+    follow_up = _every_measure(
+        participant_a, "follow_up", date(2024, 11, 1), clp_a, ons=7, eq5d=2, vas=65
+    )
+    c = as_user(clp_a)
+    pages = [
+        reverse("participants:detail", args=[participant_a.ref]),
+        _edit_url(participant_a, follow_up),
+    ]
+    for page in pages:
+        html = c.get(page).content.decode()
+        assert _row(html, "ONS4 things done are worthwhile") == [
+            "ONS4 things done are worthwhile (0–10)",
+            "3 low",
+            "7 high",
+            "+4",
+        ]
+        assert _row(html, "ONS4 happy yesterday")[1:] == ["3 low", "7 high", "+4"]
+        assert _row(html, "ONS4 anxious yesterday")[1:] == ["3 low", "7 high", "+4"]
+        assert _row(html, "EQ-5D mobility")[1:] == [
+            "4 severe problems",
+            "2 slight problems",
+            "-2",
+        ]
+        assert _row(html, "EQ-5D health today")[1:] == ["40", "65", "+25"]

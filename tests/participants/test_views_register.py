@@ -502,3 +502,13 @@ def test_changing_the_chi_to_one_already_registered_is_refused(
     assert "Bella" not in _html(response)
     participant_a.refresh_from_db()
     assert participant_a.chi != participant_b.chi
+
+
+def test_a_person_is_registered_with_consent_not_recorded(as_user, clp_a, practice_a):
+    c = as_user(clp_a)
+    response = c.post(
+        REGISTER, _registration(practice_a, clp_a, consent_given=None, consent_on=""), follow=True
+    )
+    body = _html(response)
+    assert "Morag MacLeod" in body
+    assert "Not recorded" in body

@@ -8,6 +8,7 @@ from audit.models import AuditEvent
 from participants.dates import add_months
 from participants.followups import followups_run
 from participants.models import Assessment, FollowUp, FollowUpStatus
+from participants.services import participant_close
 from tests.factories import ParticipantFactory
 
 URL = reverse("followups:worklist")
@@ -43,9 +44,78 @@ def test_another_clps_follow_ups_are_not_on_my_worklist(as_user, clp_a, clp_b, p
     assert participant_b.ref in as_user(clp_b).get(URL).content.decode()
 
 
-@pytest.mark.parametrize("who", ["manager_a", "lead"])
-def test_only_clps_have_a_worklist(request, as_user, who):
-    assert as_user(request.getfixturevalue(who)).get(URL).status_code == 403
+def test_a_programme_lead_has_no_worklist(as_user, lead):
+    assert as_user(lead).get(URL).status_code == 403
+
+
+def test_a_manager_sees_who_is_overdue_with_their_clp_and_no_reasons(
+    as_user, manager_a, clp_a, participant_a, participant_b
+):
+    follow_up = _with_follow_up(participant_a, -50)
+    FollowUp.objects.filter(pk=follow_up.pk).update(reason="Private reason text")
+    _with_follow_up(participant_b, -50)
+    response = as_user(manager_a).get(URL, {"state": "overdue"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"{participant_a.first_name} {participant_a.last_name}" in body
+    assert clp_a.display_name in body
+    assert "Overdue" in body
+    assert "Private reason text" not in body
+    assert participant_b.ref not in body
+    assert reverse("followups:close", args=[follow_up.pk]) not in body
+
+
+def test_the_managers_due_filter_leaves_out_the_overdue(as_user, manager_a, participant_a):
+    _with_follow_up(participant_a, -50)
+    body = as_user(manager_a).get(URL, {"state": "due"}).content.decode()
+    assert participant_a.ref not in body
+
+
+def test_a_manager_cannot_close_a_follow_up(as_user, manager_a, participant_a):
+    follow_up = _with_follow_up(participant_a, -2)
+    response = as_user(manager_a).post(
+        reverse("followups:close", args=[follow_up.pk]),
+        {"status": "missed", "reason": "x", "on": timezone.localdate()},
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_the_managers_worklist_makes_the_same_queries_however_many_rows(
+    as_user, manager_a, clp_a, practice_a, rows, django_assert_num_queries
+):
+    """The CLP's name comes with each row, not one query a row."""
+    for _ in range(rows):
+        _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
+    c = as_user(manager_a)
+    with django_assert_num_queries(7):
+        c.get(URL)
+
+
+@pytest.mark.parametrize("reason", ["goals_met", "disengaged", "referred_on"])
+def test_a_case_closed_for_other_reasons_keeps_its_follow_up_on_the_worklist(
+    as_user, clp_a, participant_a, reason
+):
+    follow_up = _with_follow_up(participant_a, -2)
+    participant_close(user=clp_a, participant=participant_a, on=timezone.localdate(), reason=reason)
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.DUE
+    assert participant_a.ref in as_user(clp_a).get(URL).content.decode()
+    detail = as_user(clp_a).get(reverse("participants:detail", args=[participant_a.ref]))
+    assert reverse("participants:new_assessment", args=[participant_a.ref]) in (
+        detail.content.decode()
+    )
+
+
+@pytest.mark.parametrize("reason", ["moved", "died", "withdrew"])
+def test_a_case_closed_because_they_moved_died_or_withdrew_leaves_the_worklist(
+    as_user, clp_a, participant_a, reason
+):
+    follow_up = _with_follow_up(participant_a, -2)
+    participant_close(user=clp_a, participant=participant_a, on=timezone.localdate(), reason=reason)
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.NOT_APPLICABLE
+    assert participant_a.ref not in as_user(clp_a).get(URL).content.decode()
 
 
 def test_an_empty_worklist_says_so(as_user, clp_a):

@@ -69,7 +69,8 @@ def test_every_task_of_the_project_is_a_job_task():
     app.loader.import_default_modules()
     project = [name for name in app.tasks if not name.startswith(("celery.", "tests."))]
     assert "exchange.tasks.check_import" in project
-    assert "safeguarding.tasks.notify_leads" in project and len(project) == 9
+    assert "safeguarding.tasks.notify_leads" in project
+    assert "referrals.tasks.send_feedback_reminders" in project and len(project) == 10
     for name in project:
         assert isinstance(app.tasks[name], JobTask), name
 

@@ -94,6 +94,14 @@ def test_the_programme_dashboard_makes_the_same_queries_however_much_data(
     _busy(practice_a, clp_a, people)
     c = as_user(lead)
     # 4 for the session and roles + the practices, and their running counts in one query
-    # (reports.figures) + 2 savepoints
-    with django_assert_num_queries(8):
+    # (reports.figures) + the counts per month for the chart + 2 savepoints
+    with django_assert_num_queries(9):
         c.get(PROGRAMME)
+
+
+def test_the_dashboards_draw_charts_with_their_numbers_in_tables(as_user, lead, manager_a):
+    for who, url in ((lead, PROGRAMME), (manager_a, reverse("reports:practice_dashboard"))):
+        body = as_user(who).get(url).content.decode()
+        assert body.count("<svg") == 3
+        assert 'aria-label="Consultations attended per month"' in body
+        assert '<th scope="col">Month</th>' in body

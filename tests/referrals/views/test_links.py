@@ -37,7 +37,9 @@ def test_the_link_is_shown_once_to_copy_and_never_again(as_user, clp_a, referral
 
 
 def test_a_link_is_only_made_by_posting(as_user, clp_a, referral_a):
-    assert as_user(clp_a).get(_issue(referral_a)).status_code == 405
+    response = as_user(clp_a).get(_issue(referral_a))
+    assert response.status_code == 200
+    assert "Ask Springburn Strollers how it went" in response.content.decode()
     assert not FeedbackLink.objects.exists()
 
 

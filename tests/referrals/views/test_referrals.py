@@ -126,7 +126,7 @@ def test_the_clp_sees_the_referral_with_its_note_and_history(as_user, clp_a, ref
     body = _html(response)
     assert response.status_code == 200
     assert "Alice private referral note" in body
-    assert "Update status" in body and "Create a link for the organisation" in body
+    assert "Update status" in body and "Ask the organisation how it went" in body
     assert AuditEvent.objects.filter(
         action=Action.VIEW, object_type="referral", participant_ref="P1001"
     ).exists()
