@@ -200,6 +200,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Uploads hold names and CHI numbers: readable by the app's own user only, and a large one
+# is spooled to a private folder (swept of leftovers by the import purge), not to /tmp.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "uploads"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 # Production serves collected, hashed files; development and tests serve from the apps.
 STATIC_USE_FINDERS = env_bool("STATIC_USE_FINDERS", DEBUG)
 STORAGES = {
@@ -263,6 +269,16 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-follow-ups": {
         "task": "participants.tasks.schedule_followups",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Jobs whose worker died are failed (their pages offer a retry) and jobs the broker could
+    # not take are queued again, within minutes (practices.jobs, practices.progress).
+    "sweep-imports": {
+        "task": "exchange.tasks.sweep_imports",
+        "schedule": crontab(minute="*"),
+    },
+    "sweep-annual-reports": {
+        "task": "reports.tasks.sweep_annual_reports",
+        "schedule": crontab(minute="*"),
     },
     "purge-imports": {
         "task": "exchange.tasks.purge_imports",

@@ -68,7 +68,7 @@ def on_a_worker(task, *args, retries: int = 0):
 def test_every_task_of_the_project_is_a_job_task():
     app.loader.import_default_modules()
     project = [name for name in app.tasks if not name.startswith(("celery.", "tests."))]
-    assert "exchange.tasks.check_import" in project and len(project) == 8
+    assert "exchange.tasks.check_import" in project and len(project) == 10
     for name in project:
         assert isinstance(app.tasks[name], JobTask), name
 
