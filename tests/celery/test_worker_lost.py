@@ -71,9 +71,9 @@ def prefork_worker(tmp_path, settings):
         "MEDIA_ROOT": str(tmp_path),
         "DATABASE_CONN_MAX_AGE": "0",
     }
+    command = [sys.executable, "-m", "celery", "-A", "linksworker", "worker", "--pool=prefork"]
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "linksworker", "worker", "--pool=prefork"]
-        + ["-c", "1", "-l", "info", "--without-gossip", "--without-mingle"],
+        [*command, "-c", "1", "-l", "info", "--without-gossip", "--without-mingle"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
