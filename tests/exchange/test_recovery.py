@@ -20,6 +20,8 @@ from exchange import tasks
 from exchange.jobs import import_files_orphaned_purge, import_jobs_sweep
 from exchange.models import ImportFile, ImportJob
 from exchange.services import import_job_create
+from practices import progress
+from tests.linksworker.test_healthz import _CacheDown
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,11 @@ def test_uploads_spooled_by_a_killed_request_are_purged(settings, tmp_path):
     old = (timezone.now() - timedelta(hours=2)).timestamp()
     os.utime(spooled, (old, old))
     assert import_files_orphaned_purge() == 1 and not spooled.exists()
+
+
+def test_with_the_cache_down_the_import_pages_still_answer(as_user, lead, job, monkeypatch):
+    monkeypatch.setattr(progress, "cache", _CacheDown())
+    c = as_user(lead)
+    assert c.get(reverse("exchange:import_job", args=[job.pk])).status_code == 200
+    status = c.get(reverse("exchange:import_status", args=[job.pk]))
+    assert status.status_code == 200 and status.json()["state"] == "waiting"
