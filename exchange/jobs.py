@@ -21,6 +21,7 @@ from django.utils import timezone
 from exchange.importer import ImportResult, programme_check, programme_import
 from exchange.importer.common import ProgressCallback
 from exchange.models import ImportFile, ImportJob
+from practices.db import long_statements
 from practices.progress import job_alive, job_is_alive, job_progress_record
 from reports.figures import practice_figures_compact
 
@@ -73,7 +74,7 @@ def import_job_check(*, job_id: int) -> None:
         return
     job.status, job.not_queued = ImportJob.Status.CHECKING, False
     job.save(update_fields=["status", "not_queued", "updated_at"])
-    with job_alive(job):
+    with job_alive(job), long_statements():
         result = programme_check(
             sources=_sources(job), user=job.created_by, progress=_progress_writer(job)
         )
@@ -100,7 +101,7 @@ def import_job_apply(*, job_id: int) -> None:
     if job is None or job.status != ImportJob.Status.APPLYING:
         return
     sources = _sources(job)
-    with job_alive(job), transaction.atomic():
+    with job_alive(job), long_statements():
         # Held until the import commits: a cancel or a sweep cannot stop it half-way, and
         # sees it is alive.
         if (

@@ -154,6 +154,16 @@ def read_file(*, spec: FileSpec, data: bytes, problems: Problems, progress=None)
             "could not be read as CSV (look for a stray quote mark or a control character)",
         )
         return ParsedFile(spec, rows, readable=False)
+    if reader.line_num > 1 and not text.endswith(("\n", "\r")):
+        # Every program that writes CSV ends the last line: a file without it was most
+        # likely cut short, perhaps exactly between two values, which no count would show.
+        problems.add(
+            spec,
+            reader.line_num,
+            ROW,
+            "does not end with a line break, so the file may have been cut short here: "
+            "check this last line and save the file again",
+        )
     if progress is not None:
         progress(len(rows) % 1000)
     return ParsedFile(spec, rows)

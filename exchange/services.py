@@ -26,8 +26,6 @@ from exchange.tasks import apply_import, check_import, import_job_queue
 from practices.jobs import job_enqueue
 from practices.progress import job_status
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
 
 def import_job_status(*, job: ImportJob) -> dict[str, object]:
     """Every job's status (`practices.progress`), with the keys this endpoint answered

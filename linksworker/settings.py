@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linksworker.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +95,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that accepts connections but never answers must not hold a page for minutes:
+# connecting and each statement have limits (seconds), and a page that passes one answers 503
+# (linksworker.middleware). The statistics and imports run with their own longer limit
+# (DATABASE_LONG_STATEMENT_TIMEOUT, practices.db.long_statements).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30, minimum=1)
+DATABASE_LONG_STATEMENT_TIMEOUT = env_int("DATABASE_LONG_STATEMENT_TIMEOUT", 15 * 60, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from practices.db import long_statements
 from practices.progress import job_alive, job_is_alive, job_progress_record
 from reports.models import IN_PROGRESS, AnnualReport, ReportStatus
 from reports.rendering import render_report_pdf
@@ -44,7 +45,8 @@ def annual_report_render(*, report_id: int) -> AnnualReport | None:
     with job_alive(report):
         _progress(report, 10, "Computing the statistics")
         start, end = year_period(report.year)
-        stats = programme_statistics(start=start, end=end)
+        with long_statements():
+            stats = programme_statistics(start=start, end=end)
         _progress(report, 40, "Drawing the charts and laying out the pages")
         pdf = render_report_pdf(stats)
         _progress(report, 90, "Saving the PDF")

@@ -66,7 +66,7 @@ def test_the_sweep_fails_a_check_whose_worker_stopped_beating_and_drops_its_file
     assert job.status == ImportJob.Status.FAILED and not job.files.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_broker_down_the_upload_says_the_check_will_be_queued_again(
     as_user, lead, base_files, broker_down
 ):
@@ -82,7 +82,7 @@ def test_with_the_broker_down_the_upload_says_the_check_will_be_queued_again(
     assert "could not be queued" in page and "Retry now" in page
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_broker_down_applying_says_so_and_the_sweep_queues_it_later(
     as_user, lead, base_files
 ):
@@ -122,7 +122,7 @@ def test_the_owner_queues_again_an_import_the_broker_could_not_take(as_user, lea
     assert (job.status, job.not_queued) == (ImportJob.Status.READY, False)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_job_is_recorded_before_its_files_and_a_failed_write_leaves_neither(
     lead, base_files, media
 ):

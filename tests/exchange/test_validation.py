@@ -109,6 +109,19 @@ def test_a_row_with_too_few_values_is_an_error(base_files):
     assert problems(files) == ["consultations.csv:3: row: has 3 values; the header has 6"]
 
 
+def test_a_file_cut_short_at_a_value_boundary_is_refused_naming_its_last_line(base_files):
+    """Cut just after a comma-free value, the last row still has every column it needs if
+    its optional trailing columns are blank: only the missing line break tells."""
+    text = base_files["consultations.csv"]
+    lines = text.splitlines()
+    cut = "\n".join(lines)  # no line break after the last row
+    assert problems({**base_files, "consultations.csv": cut}) == [
+        f"consultations.csv:{len(lines)}: row: does not end with a line break, so the file "
+        "may have been cut short here: check this last line and save the file again"
+    ]
+    assert problems({**base_files, "consultations.csv": cut + "\r\n"}) == []
+
+
 def test_a_row_that_is_not_csv_is_an_error(base_files):
     files = replace_line(
         base_files, "consultations.csv", 3, 'P2001,"2024-02-03"x,kim.clp,home,5,yes'

@@ -82,7 +82,7 @@ def test_a_new_request_returns_a_render_that_is_alive(lead, django_capture_on_co
         assert annual_report_request(user=lead, year=2024).pk == alive.pk
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_broker_down_the_page_says_the_render_will_be_queued_again(
     as_user, lead, broker_down
 ):
