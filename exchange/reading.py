@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit.spreadsheets import csv_cell_restore
 from exchange.formats import ENCODING, FILE_NAMES, SPECS, CellError, FileSpec
 
 HEADER = "header"
@@ -212,7 +213,7 @@ def _read_row(
     row = Row(line=line, values={})
     for column in spec.columns:
         try:
-            row.values[column.name] = column.read(cells[positions[column.name]])
+            row.values[column.name] = column.read(csv_cell_restore(cells[positions[column.name]]))
         except CellError as error:
             row.bad.add(column.name)
             problems.add(spec, line, column.name, str(error))
