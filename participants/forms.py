@@ -24,7 +24,12 @@ from participants.models import (
     Timepoint,
 )
 from participants.postcodes import normalise_postcode
-from participants.rules import DURATION_MISSING, duration_for, require_not_in_future
+from participants.rules import (
+    DURATION_MISSING,
+    duration_for,
+    require_not_in_future,
+    validate_plausible_date,
+)
 from practices.access import clp_practices
 from practices.models import Attachment, StaffRole
 
@@ -32,6 +37,12 @@ from practices.models import Attachment, StaffRole
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     """A form's choice-of-records field, whose choices are narrowed per person."""
     return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class PlausibleDateField(forms.DateField):
+    """A date field holding the one plausible range of every date (`participants.rules`)."""
+
+    default_validators = [validate_plausible_date]
 
 
 class DateInput(forms.DateInput):
@@ -197,7 +208,7 @@ class ConsultationForm(forms.ModelForm):
     """Logging a consultation: defaults to today, the CLP themselves and their usual mode."""
 
     needs_discussed = NeedChoiceField(queryset=Need.objects.none(), required=False)
-    next_contact_on = forms.DateField(
+    next_contact_on = PlausibleDateField(
         label="Next contact", required=False, widget=DateInput(), help_text="Optional."
     )
     attended = forms.TypedChoiceField(
@@ -258,7 +269,7 @@ class ConsultationForm(forms.ModelForm):
 
 
 class CloseCaseForm(forms.Form):
-    on = forms.DateField(label="Closed on", widget=DateInput())
+    on = PlausibleDateField(label="Closed on", widget=DateInput())
     reason = forms.ChoiceField(label="Discharge reason", choices=DischargeReason.choices)
     note = forms.CharField(max_length=255, required=False, label="Note (optional)")
 
@@ -280,7 +291,7 @@ class NeedsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Resolved",
     )
-    on = forms.DateField(label="As of", widget=DateInput())
+    on = PlausibleDateField(label="As of", widget=DateInput())
 
     def __init__(self, *args, participant: Participant, **kwargs):
         super().__init__(*args, **kwargs)

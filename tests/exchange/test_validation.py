@@ -2,8 +2,11 @@
 line it reports. Messages never repeat a CHI number, a name or a date of birth: they may be
 shown to programme leads and end up in logs."""
 
+from datetime import date, timedelta
+
 import pytest
 
+from participants.rules import plausible_date_range
 from tests.exchange.conftest import (
     CHI_MORVEN,
     CHI_RYAN,
@@ -16,6 +19,9 @@ from tests.factories import ParticipantFactory, PracticeFactory, UserFactory
 from tests.referrals.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
+
+# In the future, yet a plausible date.
+NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
 
 
 def problems(files) -> list[str]:
@@ -162,6 +168,15 @@ def test_a_bad_date_is_an_error(base_files):
     assert problems(files) == [
         "participants.csv:2: referred_on: must be a real date written YYYY-MM-DD"
     ]
+
+
+def test_an_implausible_date_is_an_error(base_files):
+    files = set_cell(base_files, "participants.csv", 2, "referred_on", "9999-12-31")
+    latest = plausible_date_range()[1]
+    assert (
+        f"participants.csv:2: referred_on: must be a date from 1900-01-01 to {latest.isoformat()}"
+        in check(files).problems
+    )
 
 
 def test_a_date_not_written_yyyy_mm_dd_is_an_error(base_files):
@@ -416,7 +431,7 @@ def test_a_chi_number_registered_to_another_participant_is_an_error(base_files):
 
 
 def test_a_referral_date_in_the_future_is_an_error(base_files):
-    files = set_cell(base_files, "participants.csv", 2, "referred_on", "2999-01-01")
+    files = set_cell(base_files, "participants.csv", 2, "referred_on", NEXT_YEAR)
     assert problems(files) == [
         "participants.csv:2: referred_on: is in the future",
         "consultations.csv:2: date: is before the participant's referred_on date",
@@ -471,7 +486,7 @@ def test_a_consultation_before_the_referral_is_an_error(base_files):
 
 
 def test_a_consultation_in_the_future_is_an_error(base_files):
-    files = set_cell(base_files, "consultations.csv", 2, "date", "2999-01-14")
+    files = set_cell(base_files, "consultations.csv", 2, "date", NEXT_YEAR)
     assert problems(files) == ["consultations.csv:2: date: is in the future"]
 
 
