@@ -1,6 +1,6 @@
 """What an import job does in the background, step by step: check the files, apply them,
-give up, purge what lingers. Its tasks (`exchange.tasks`) call these; the requests that
-queue the tasks are in `exchange.services`.
+give up, sweep the dead and the unqueued, purge what lingers. Its tasks (`exchange.tasks`)
+call these; the requests that queue the tasks are in `exchange.services`.
 
 The uploaded files hold names and CHI numbers, so they are deleted as soon as the job cannot
 be applied any more (applied, refused, discarded, failed, or left unapplied for a day). The
@@ -72,8 +72,13 @@ def import_job_check(*, job_id: int) -> None:
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None or job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING):
         return
-    job.status, job.not_queued = ImportJob.Status.CHECKING, False
-    job.save(update_fields=["status", "not_queued", "updated_at"])
+    # Only a job still wanted is checked: one cancelled or swept meanwhile stays so.
+    started = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.CHECKING]
+    ).update(status=ImportJob.Status.CHECKING, not_queued=False, updated_at=timezone.now())
+    if not started:
+        return
+    job.refresh_from_db()
     with job_alive(job), long_statements():
         result = programme_check(
             sources=_sources(job), user=job.created_by, progress=_progress_writer(job)

@@ -153,7 +153,7 @@ class JobTask(DjangoTask):
             self.on_give_up(**self._arguments(args, kwargs), error=error)
         except Exception as failure:
             # Still nothing for the request that queued the task; the job is left as it is
-            # (an import stuck in progress is failed by the daily purge).
+            # (a job that stops beating is failed by its app's sweep within minutes).
             logger.error(
                 "Task %s%s could not mark its job failed: %s",
                 self.name,

@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError
 from exchange import tasks
 from exchange.jobs import import_files_orphaned_purge, import_jobs_sweep
 from exchange.models import ImportFile, ImportJob
-from exchange.services import import_job_create
+from exchange.services import import_job_cancel, import_job_create
 from practices import progress
 from tests.linksworker.test_healthz import _CacheDown
 
@@ -172,3 +172,10 @@ def test_with_the_cache_down_the_import_pages_still_answer(as_user, lead, job, m
     assert c.get(reverse("exchange:import_job", args=[job.pk])).status_code == 200
     status = c.get(reverse("exchange:import_status", args=[job.pk]))
     assert status.status_code == 200 and status.json()["state"] == "waiting"
+
+
+def test_a_check_arriving_after_its_import_was_cancelled_does_nothing(lead, job):
+    import_job_cancel(user=lead, job=job)
+    tasks.check_import.delay(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DISCARDED and job.preview == {}
