@@ -2,6 +2,13 @@
 every statement have a limit, a page past one answers a plain 503 at once, and the
 statistics and imports run with their own longer limit."""
 
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
@@ -9,6 +16,8 @@ from django.urls import reverse
 
 from linksworker import views
 from practices.db import long_statements
+
+ROOT = Path(__file__).resolve().parents[2]
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="statement timeouts are PostgreSQL's"
@@ -52,3 +61,58 @@ def test_a_page_the_database_cannot_answer_in_time_is_a_plain_503(as_user, clp_a
     body = response.content.decode()
     assert "cannot reach its records just now" in body
     assert "statement timeout" not in body
+
+
+def test_a_database_that_accepts_connections_but_never_answers_fails_fast():
+    """A listener that accepts and then says nothing, as a stalled database does: /healthz
+    answers 503 within the connect timeout instead of hanging."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    script = (
+        "import django, time; django.setup(); from django.test import Client; "
+        "t = time.monotonic(); r = Client().get('/healthz'); "
+        "print(r.status_code, round(time.monotonic() - t))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "linksworker.settings",
+        "DATABASE_URL": f"postgres://links@127.0.0.1:{port}/links",
+        "DATABASE_CONNECT_TIMEOUT": "2",
+        "CELERY_BROKER_URL": "",
+        "CACHE_URL": "",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+    status, seconds = done.stdout.split()[-2:]
+    assert status == "503"
+    assert int(seconds) <= 10
