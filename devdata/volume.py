@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import secrets
 import time
 from bisect import bisect
@@ -438,22 +439,25 @@ def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> 
 def _directory(rng: random.Random, lead: User, areas: list[str], counts):
     """Every area gets its own set of local services: a directory of hundreds of entries."""
     categories = {c.name: c for c in Category.objects.all()}
-    existing = set(CommunityResource.objects.values_list("organisation", "name"))
+    # The importer knows a service by its name alone, so each area's is named for the area.
+    existing = set(CommunityResource.objects.values_list("name", flat=True))
     resources: list[CommunityResource] = []
     links: list[tuple[CommunityResource, Category]] = []
     for area in areas:
         for kind, service, category_names, description in SERVICES:
             organisation = f"{area} {kind}"
-            if (organisation, service) in existing:
+            name = f"{service}, {area}"
+            if name in existing:
                 continue
+            existing.add(name)
             resource = CommunityResource(
                 organisation=organisation,
-                name=service,
+                name=name,
                 description=description or f"{service} in {area}.",
                 area=area,
                 address=f"Community Hall, {rng.choice(STREETS)}, {area}",
                 phone=f"0141 496 {rng.randrange(1000, 9999)}",
-                email=f"hello@{area.lower().replace(' ', '')}{kind.lower()[:6]}.example",
+                email=f"hello@{_domain_label(area)}-{_domain_label(kind)[:6]}.example",
                 how_to_refer="Phone or email with the person's first name and a number.",
                 opening_notes="Monday to Friday, 10am to 4pm.",
                 active=rng.random() > 0.04,
@@ -473,6 +477,11 @@ def _directory(rng: random.Random, lead: User, areas: list[str], counts):
     for resource in active:
         by_area.setdefault(resource.area, []).append(resource)
     return by_area, active
+
+
+def _domain_label(text: str) -> str:
+    """Letters and digits only: an area such as "St Andrew's" makes no valid address."""
+    return re.sub(r"[^a-z0-9]", "", text.lower()) or "service"
 
 
 def _staff_survey(seed: int, practices: list[Practice], today: date, counts) -> None:

@@ -8,8 +8,16 @@ class ImportJobAdmin(admin.ModelAdmin):
     """Read-only: imports are made and applied on the import page, where they are checked.
     A job holds counts and problems only, never the people in its files."""
 
-    list_display = ["id", "created_by", "status", "rows", "problem_count", "created_at"]
-    list_filter = ["status"]
+    list_display = [
+        "id",
+        "created_by",
+        "status",
+        "not_queued",
+        "rows",
+        "problem_count",
+        "created_at",
+    ]
+    list_filter = ["status", "not_queued"]
     readonly_fields = [field.name for field in ImportJob._meta.fields]
 
     def has_add_permission(self, request) -> bool:

@@ -11,7 +11,6 @@ byte for byte.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections import defaultdict
@@ -28,6 +27,7 @@ from accounts.models import User
 from audit.models import Action, AuditEvent
 from audit.net import client_ip
 from audit.services import audit_record
+from audit.spreadsheets import csv_writer
 from exchange.access import can_export_programme_data
 from exchange.formats import (
     ASSESSMENTS,
@@ -100,7 +100,7 @@ def programme_export_zip(*, user: User, request: HttpRequest | None = None) -> b
 
 def write_csv(spec: FileSpec, rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(spec.column_names)
     for row in rows:
         writer.writerow(

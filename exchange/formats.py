@@ -30,11 +30,16 @@ from participants.models import (
     Timepoint,
 )
 from participants.postcodes import normalise_postcode
+from participants.rules import is_plausible_date, plausible_date_range
 from practices.models import HealthBoard
 from referrals.models import ReferralStatus
 
 LIST_SEPARATOR = ";"
 ENCODING = "utf-8"
+# The largest file an import takes, uploaded or from the command line. A file is read whole
+# and checked in memory (some 45 times its size at the peak): larger ones are split and
+# imported one after another, which matching by natural keys allows.
+MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class CellError(ValueError):
@@ -126,9 +131,13 @@ def _parse_date(value: str) -> date:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise CellError("must be a real date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise CellError("must be a real date written YYYY-MM-DD") from None
+    if not is_plausible_date(parsed):
+        earliest, latest = plausible_date_range()
+        raise CellError(f"must be a date from {earliest.isoformat()} to {latest.isoformat()}")
+    return parsed
 
 
 DATE = Kind(parse=_parse_date, render=lambda value: value.isoformat())

@@ -2,8 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from exchange.formats import FILE_NAMES
-from exchange.services import MAX_FILE_BYTES
+from exchange.formats import FILE_NAMES, MAX_FILE_BYTES
 
 
 class MultipleFileInput(forms.ClearableFileInput):

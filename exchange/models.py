@@ -34,6 +34,8 @@ class ImportJob(BackgroundJob, models.Model):
     problem_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Its task could not be queued (the broker was out of reach); the sweep queues it again.
+    not_queued = models.BooleanField(default=False)
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -61,6 +63,8 @@ class ImportJob(BackgroundJob, models.Model):
 
     @property
     def job_label(self) -> str:
+        if self.not_queued and self.in_progress:
+            return "Waiting: the work could not be queued, and will be queued again shortly"
         return self.get_status_display()
 
 

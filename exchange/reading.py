@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit.spreadsheets import csv_cell_restore
 from exchange.formats import ENCODING, FILE_NAMES, SPECS, CellError, FileSpec
 
 HEADER = "header"
@@ -154,6 +155,16 @@ def read_file(*, spec: FileSpec, data: bytes, problems: Problems, progress=None)
             "could not be read as CSV (look for a stray quote mark or a control character)",
         )
         return ParsedFile(spec, rows, readable=False)
+    if reader.line_num > 1 and not text.endswith(("\n", "\r")):
+        # Every program that writes CSV ends the last line: a file without it was most
+        # likely cut short, perhaps exactly between two values, which no count would show.
+        problems.add(
+            spec,
+            reader.line_num,
+            ROW,
+            "does not end with a line break, so the file may have been cut short here: "
+            "check this last line and save the file again",
+        )
     if progress is not None:
         progress(len(rows) % 1000)
     return ParsedFile(spec, rows)
@@ -202,7 +213,7 @@ def _read_row(
     row = Row(line=line, values={})
     for column in spec.columns:
         try:
-            row.values[column.name] = column.read(cells[positions[column.name]])
+            row.values[column.name] = column.read(csv_cell_restore(cells[positions[column.name]]))
         except CellError as error:
             row.bad.add(column.name)
             problems.add(spec, line, column.name, str(error))

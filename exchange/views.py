@@ -14,15 +14,29 @@ from exchange.access import get_import_job_for, import_jobs_visible_to
 from exchange.exporter import programme_export_zip
 from exchange.formats import FILES
 from exchange.forms import UploadForm
+from exchange.models import ImportJob
 from exchange.services import (
+    import_job_cancel,
     import_job_create,
     import_job_discard,
     import_job_request_apply,
+    import_job_requeue,
     import_job_status,
 )
 from practices.roles import administrator_required, programme_required
 
 RECENT_JOBS = 10
+NOT_QUEUED = (
+    "Your files are saved, but the work on them could not be queued just now: it will be "
+    "queued again automatically within a few minutes, or you can retry it below."
+)
+
+
+def _say_if_not_queued(request: AuthenticatedHttpRequest, job: ImportJob) -> None:
+    # The task is queued once the service's transaction commits: read what became of it.
+    job.refresh_from_db()
+    if job.not_queued:
+        messages.warning(request, NOT_QUEUED)
 
 
 @programme_required
@@ -37,6 +51,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("programme_files", error)
         else:
+            _say_if_not_queued(request, job)
             return redirect("exchange:import_job", pk=job.pk)
     return render(
         request,
@@ -80,6 +95,34 @@ def job_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         import_job_request_apply(user=request.user, job=job)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        _say_if_not_queued(request, job)
+    return redirect("exchange:import_job", pk=job.pk)
+
+
+@programme_required
+@require_POST
+def job_requeue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for(request.user, pk)
+    try:
+        import_job_requeue(user=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _say_if_not_queued(request, job)
+    return redirect("exchange:import_job", pk=job.pk)
+
+
+@programme_required
+@require_POST
+def job_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for(request.user, pk)
+    try:
+        import_job_cancel(user=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(request, "The import was cancelled and its files deleted.")
     return redirect("exchange:import_job", pk=job.pk)
 
 

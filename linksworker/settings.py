@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linksworker.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +98,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that accepts connections but never answers must not hold a page for minutes:
+# connecting and each statement have limits (seconds), and a page that passes one answers 503
+# (linksworker.middleware). The statistics and imports run with their own longer limit
+# (DATABASE_LONG_STATEMENT_TIMEOUT, practices.db.long_statements).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30, minimum=1)
+DATABASE_LONG_STATEMENT_TIMEOUT = env_int("DATABASE_LONG_STATEMENT_TIMEOUT", 15 * 60, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -128,6 +141,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [
+    # Password spraying: too many failures from one address, whatever the usernames.
+    "audit.signin.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -152,6 +167,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
 AXES_VERBOSE = False
+# Beside axes' lockout of one username at one address: failed sign-ins from one address,
+# whatever the usernames (audit.signin).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
 
 # Sessions end after 30 idle minutes: every request pushes the expiry on.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
@@ -203,6 +222,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Uploads hold names and CHI numbers: readable by the app's own user only, and a large one
+# is spooled to a private folder (swept of leftovers by the import purge), not to /tmp.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "uploads"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 # Production serves collected, hashed files; development and tests serve from the apps.
 STATIC_USE_FINDERS = env_bool("STATIC_USE_FINDERS", DEBUG)
 STORAGES = {
@@ -266,6 +291,16 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-follow-ups": {
         "task": "participants.tasks.schedule_followups",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Jobs whose worker died are failed (their pages offer a retry) and jobs the broker could
+    # not take are queued again, within minutes (practices.jobs, practices.progress).
+    "sweep-imports": {
+        "task": "exchange.tasks.sweep_imports",
+        "schedule": crontab(minute="*"),
+    },
+    "sweep-annual-reports": {
+        "task": "reports.tasks.sweep_annual_reports",
+        "schedule": crontab(minute="*"),
     },
     "purge-imports": {
         "task": "exchange.tasks.purge_imports",

@@ -1,5 +1,8 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -56,12 +59,24 @@ def _broker_ok(url: str) -> bool:
         return False
 
 
+def _cache_ok() -> bool:
+    try:
+        probe = secrets.token_hex(8)
+        cache.set("healthz", probe, 10)
+        return cache.get("healthz") == probe
+    except Exception:
+        return False
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok()}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _broker_ok(settings.CELERY_BROKER_URL)
+    if settings.CACHE_URL:
+        # Progress of jobs and the public page's rate limit live there.
+        checks["cache"] = _cache_ok()
     healthy = all(checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks},

@@ -41,6 +41,7 @@ from participants.models import (
     ReminderSent,
     Timepoint,
 )
+from participants.rules import validate_plausible_date
 
 BATCH_SIZE = 1000
 
@@ -221,6 +222,10 @@ def followup_close(
         )
     if not reason.strip():
         raise ValidationError({"reason": "Say why, so the programme can learn from it."})
+    try:
+        validate_plausible_date(on)
+    except ValidationError as error:
+        raise ValidationError({"on": error.messages}) from None
     follow_up.status = status
     follow_up.reason = reason.strip()
     follow_up.closed_on = on

@@ -32,6 +32,7 @@ from participants.rules import (
     duration_for,
     home_visit_needs_companion,
     require_not_in_future,
+    validate_plausible_date,
 )
 from practices.access import clp_practices
 from practices.models import Attachment, StaffRole
@@ -40,6 +41,12 @@ from practices.models import Attachment, StaffRole
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     """A form's choice-of-records field, whose choices are narrowed per person."""
     return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class PlausibleDateField(forms.DateField):
+    """A date field holding the one plausible range of every date (`participants.rules`)."""
+
+    default_validators = [validate_plausible_date]
 
 
 class DateInput(forms.DateInput):
@@ -207,7 +214,7 @@ class ConsultationForm(forms.ModelForm):
     """Logging a consultation: defaults to today, the CLP themselves and their usual mode."""
 
     needs_discussed = NeedChoiceField(queryset=Need.objects.none(), required=False)
-    next_contact_on = forms.DateField(
+    next_contact_on = PlausibleDateField(
         label="Next contact", required=False, widget=DateInput(), help_text="Optional."
     )
     attended = forms.TypedChoiceField(
@@ -295,7 +302,7 @@ class ConsultationForm(forms.ModelForm):
 
 
 class CloseCaseForm(forms.Form):
-    on = forms.DateField(label="Closed on", widget=DateInput())
+    on = PlausibleDateField(label="Closed on", widget=DateInput())
     reason = forms.ChoiceField(label="Discharge reason", choices=DischargeReason.choices)
     note = forms.CharField(max_length=255, required=False, label="Note (optional)")
 
@@ -317,7 +324,7 @@ class NeedsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Resolved",
     )
-    on = forms.DateField(label="As of", widget=DateInput())
+    on = PlausibleDateField(label="As of", widget=DateInput())
 
     def __init__(self, *args, participant: Participant, **kwargs):
         super().__init__(*args, **kwargs)

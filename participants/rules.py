@@ -14,7 +14,33 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from participants.models.consultation import ConsultationMode
+# Every date a person types or a file carries falls in this range, so that a slip such as
+# 0001-01-01 or 9999-12-31 never reaches a record, a count or a worklist: nobody in the
+# programme was born before 1900, and nothing is booked more than five years ahead.
+EARLIEST_DATE = date(1900, 1, 1)
+YEARS_AHEAD = 5
+
+
+def plausible_date_range(*, today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return EARLIEST_DATE, today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def is_plausible_date(value: date | None, *, today: date | None = None) -> bool:
+    earliest, latest = plausible_date_range(today=today)
+    return value is None or earliest <= value <= latest
+
+
+def validate_plausible_date(value: date | None) -> None:
+    """The validator of every date field of participants' and referrals' records, so that
+    forms (through the model) and services (through `full_clean`) refuse the same dates."""
+    if not is_plausible_date(value):
+        earliest, latest = plausible_date_range()
+        raise ValidationError(
+            f"Enter a date from {earliest:%-d %B %Y} to {latest:%-d %B %Y}.",
+            code="implausible_date",
+        )
+
 
 # A did-not-attend took none of the CLP's time. Held by the constraint
 # `consultation_did_not_attend_no_duration`.
@@ -75,6 +101,10 @@ def consultation_check(
         raise ValidationError(errors)
 
 
+# The value of `ConsultationMode.HOME`: the models use this module's validators, so it
+# cannot import them (tests/participants/test_rules.py holds the two equal).
+HOME_VISIT = "home"
+
 COMPANION_MISSING = (
     "This participant is flagged “do not visit alone”: say who went with you on the home visit "
     "and confirm you did not go alone."
@@ -83,7 +113,7 @@ COMPANION_MISSING = (
 
 def home_visit_needs_companion(*, mode: str | None, flagged_not_alone: bool) -> bool:
     """A home visit to someone flagged "do not visit alone" records who went with the CLP."""
-    return flagged_not_alone and mode == ConsultationMode.HOME
+    return flagged_not_alone and mode == HOME_VISIT
 
 
 def require_companion(*, mode: str | None, flagged_not_alone: bool, visited_with: str) -> None:

@@ -42,6 +42,7 @@ from participants.rules import (
     require_companion,
     require_not_before_referral,
     require_not_in_future,
+    validate_plausible_date,
 )
 from participants.tasks import refresh_participant_followups
 from practices.models import Attachment, Practice, StaffRole
@@ -64,6 +65,13 @@ class ConcurrentEdit(Exception):
 
 
 @transaction.atomic
+def _require_plausible(value: date, field: str) -> None:
+    try:
+        validate_plausible_date(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+
+
 def participant_next_ref() -> str:
     """The next programme reference (P1000, P1001, …). The counter row is locked, so two
     registrations at once never get the same reference, and a reference is never reused."""
@@ -356,6 +364,7 @@ def consultation_log(
     consultation.save()
     consultation.needs_discussed.set(needs_discussed)
     if next_contact_on is not None:
+        _require_plausible(next_contact_on, "next_contact_on")
         participant.next_contact_on = next_contact_on
         participant.save(update_fields=["next_contact_on", "updated_at"])
     audit_record(request=request, user=user, action=Action.CREATE, obj=consultation)
@@ -374,6 +383,7 @@ def needs_update(
 ) -> None:
     """Record new needs and resolve ones that no longer apply, as of `on`."""
     _require_open(participant)
+    _require_plausible(on, "on")
     current = set(
         participant.needs.filter(resolved_on__isnull=True).values_list("need_id", flat=True)
     )

@@ -16,6 +16,11 @@ and what was done.
   timeout.
 - Queued after the caller's transaction commits: `check_import.delay_on_commit(job.pk)`. A
   rollback queues nothing, and the worker never looks for a row that is not there yet.
+- Jobs with a row are queued with `job_enqueue(task, job.pk, on_not_queued=...)` instead:
+  the same, except that a broker out of reach does not fail the request that has already
+  committed its row. `on_not_queued(job_id)` marks the row, the page says plainly that the
+  work could not be queued yet, and the app's periodic sweep queues it again
+  (`job_requeue`) once the broker answers.
 - When the task gives up (its retries spent on a worker; at the first error when it runs
   in-process under CELERY_TASK_ALWAYS_EAGER, where there is no worker to retry it later), it
   calls `on_give_up` with its own arguments by name and `error=`, a service that marks the
@@ -37,6 +42,7 @@ from typing import Any
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import TaskPredicate
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +153,7 @@ class JobTask(DjangoTask):
             self.on_give_up(**self._arguments(args, kwargs), error=error)
         except Exception as failure:
             # Still nothing for the request that queued the task; the job is left as it is
-            # (an import stuck in progress is failed by the daily purge).
+            # (a job that stops beating is failed by its app's sweep within minutes).
             logger.error(
                 "Task %s%s could not mark its job failed: %s",
                 self.name,
@@ -180,6 +186,32 @@ def _guarded(body: Callable[..., Any], *, bound: bool) -> Callable[..., Any]:
             return self._failed(error, args, kwargs)
 
     return run
+
+
+def job_requeue(task: Any, job_id: int) -> bool:
+    """Queue `task(job_id)` now; False, and logged, when the broker cannot take it."""
+    if task.app.conf.task_always_eager:
+        task.apply_async((job_id,))
+        return True
+    try:
+        task.apply_async((job_id,))
+    except Exception as error:
+        logger.warning("Task %s(job_id=%r) not queued: %s", task.name, job_id, describe(error))
+        return False
+    return True
+
+
+def job_enqueue(task: Any, job_id: int, *, on_not_queued: Callable[[int], None]) -> None:
+    """Queue `task(job_id)` once the current transaction commits. The job's row is committed
+    by then, so a broker that cannot take the task must not turn the request into an error
+    that says nothing was saved: `on_not_queued(job_id)` records it instead, and the sweep
+    queues the task again later."""
+
+    def publish() -> None:
+        if not job_requeue(task, job_id):
+            on_not_queued(job_id)
+
+    transaction.on_commit(publish)
 
 
 def job_task(

@@ -32,6 +32,11 @@ lowest app that holds what the whole programme shares.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypedDict
 
@@ -41,6 +46,11 @@ logger = logging.getLogger(__name__)
 
 # Longer than a job may go between two records, its retries' waits included.
 PROGRESS_SECONDS = 2 * 60 * 60
+# While its work runs, a job beats this often (`job_alive`) ...
+HEARTBEAT_SECONDS = 20
+# ... and one that has not beaten for this long is taken for dead: its worker was killed, or
+# its task is waiting for a retry that is further off than anyone should wait for.
+STALE_AFTER = timedelta(minutes=5)
 
 
 class JobState(StrEnum):
@@ -86,6 +96,10 @@ class BackgroundJob:
         return f"jobs:{self._meta.label_lower}:{self.pk}:progress"
 
     @property
+    def heartbeat_key(self) -> str:
+        return f"jobs:{self._meta.label_lower}:{self.pk}:beat"
+
+    @property
     def job_status(self) -> JobStatus:
         return job_status(self)
 
@@ -95,6 +109,49 @@ class BackgroundJob:
         return job_status(self)["percent"]
 
 
+def job_beat(job: BackgroundJob) -> None:
+    """Record that the work on `job` is alive now."""
+    try:
+        cache.set(job.heartbeat_key, time.time(), PROGRESS_SECONDS)
+    except Exception as error:
+        logger.warning("Heartbeat not recorded for %s: %s", job.heartbeat_key, type(error).__name__)
+
+
+@contextmanager
+def job_alive(job: BackgroundJob) -> Iterator[None]:
+    """Beat every `HEARTBEAT_SECONDS` while the block runs, from a thread of its own, so a
+    long step (a PDF laid out, an import's one transaction) still shows life, and a worker
+    killed mid-step stops beating with it."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            job_beat(job)
+
+    job_beat(job)
+    thread = threading.Thread(target=beat, name=f"heartbeat {job.heartbeat_key}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def job_is_alive(job: BackgroundJob, *, changed_at: datetime, now: datetime) -> bool:
+    """Whether the work on `job` has shown life within `STALE_AFTER`: its row changed
+    (`changed_at`) or its task beat. When the cache cannot say, the job is given the benefit
+    of the doubt rather than failed for a fault of the cache."""
+    if changed_at >= now - STALE_AFTER:
+        return True
+    try:
+        beat = cache.get(job.heartbeat_key)
+    except Exception as error:
+        logger.warning("Heartbeat not read for %s: %s", job.heartbeat_key, type(error).__name__)
+        return True
+    return beat is not None and beat >= (now - STALE_AFTER).timestamp()
+
+
 def job_progress_record(job: BackgroundJob, *, done: int, total: int, message: str = "") -> None:
     """Record that `done` of `total` (in any unit) of the work on `job` is done, and what it
     is doing now, in words for the page."""
@@ -102,6 +159,7 @@ def job_progress_record(job: BackgroundJob, *, done: int, total: int, message: s
         cache.set(
             job.progress_key, {"done": done, "total": total, "message": message}, PROGRESS_SECONDS
         )
+        cache.set(job.heartbeat_key, time.time(), PROGRESS_SECONDS)
     except Exception as error:
         # Progress is a courtesy: a cache out of reach must not fail the work.
         logger.warning("Progress not recorded for %s: %s", job.progress_key, type(error).__name__)
@@ -115,7 +173,12 @@ def job_status(job: BackgroundJob) -> JobStatus:
     maximum: int | None = None
     message = ""
     if state in (JobState.WAITING, JobState.RUNNING):
-        recorded = cache.get(job.progress_key)
+        try:
+            recorded = cache.get(job.progress_key)
+        except Exception as error:
+            # A cache out of reach costs the page its bar, not the page.
+            logger.warning("Progress not read for %s: %s", job.progress_key, type(error).__name__)
+            recorded = None
         if recorded:
             message = recorded["message"]
             if recorded["total"] > 0:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from participants.forms import DateInput, model_choices
+from participants.forms import DateInput, PlausibleDateField, model_choices
 from participants.models import Need, Participant
 from participants.postcodes import normalise_postcode
 from referrals import lifecycle
@@ -131,7 +131,7 @@ class ReferralForm(forms.Form):
         help_text="Referring shares who the person is with the organisation, so it needs "
         "their consent to share recorded on their details. Suggesting a service does not.",
     )
-    on = forms.DateField(label="Date", widget=DateInput())
+    on = PlausibleDateField(label="Date", widget=DateInput())
     need = forms.ModelChoiceField(
         queryset=Need.objects.none(),
         required=False,
@@ -216,7 +216,7 @@ class StatusForm(forms.Form):
     """The next step for a referral. Closing has its own confirmation page."""
 
     status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
-    on = forms.DateField(label="On", widget=DateInput())
+    on = PlausibleDateField(label="On", widget=DateInput())
     note = forms.CharField(label="Note (optional)", required=False, max_length=255)
 
     def __init__(self, *args, referral: Referral, **kwargs):
@@ -231,7 +231,7 @@ class StatusForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    on = forms.DateField(label="Closed on", widget=DateInput())
+    on = PlausibleDateField(label="Closed on", widget=DateInput())
     note = forms.CharField(label="Why is it closing? (optional)", required=False, max_length=255)
 
     def __init__(self, *args, **kwargs):

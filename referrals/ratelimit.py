@@ -7,6 +7,7 @@ the cache is Redis. A fixed window: at most `limit` requests from one address in
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from functools import wraps
 
@@ -16,6 +17,8 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from audit.net import client_ip
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 30
 DEFAULT_WINDOW = 10 * 60
@@ -30,13 +33,19 @@ def _key(scope: str, address: str, window: int) -> str:
 def over_limit(request: HttpRequest, *, scope: str, limit: int, window: int) -> bool:
     """Count this request; True when the address has gone past its allowance."""
     key = _key(scope, client_ip(request), window)
-    cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window ended between add() and incr(): this is the first of the next one.
-        cache.set(key, 1, timeout=window)
-        count = 1
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            # The window ended between add() and incr(): the first of the next one.
+            cache.set(key, 1, timeout=window)
+            count = 1
+    except Exception as error:
+        # With the cache out of reach the page still answers, unlimited, rather than fail
+        # everyone it is meant for; /healthz reports the cache down.
+        logger.warning("Rate limit %s not counted: %s", scope, type(error).__name__)
+        return False
     return count > limit
 
 

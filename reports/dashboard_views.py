@@ -1,11 +1,10 @@
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
+from audit.spreadsheets import csv_writer
 from practices.roles import manager_required, programme_required
 from reports.dashboards import (
     consultations_by_month,
@@ -23,7 +22,7 @@ def _csv(
     """A download that leaves the system: counts are suppressed, and it is audited."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(header)
     writer.writerows(rows)
     audit_record(request=request, action=Action.EXPORT, detail=filename)

@@ -11,6 +11,10 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# A render is under way or waiting in these; the page shows progress and polls.
+IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
 class AnnualReport(BackgroundJob, models.Model):
     """A year's programme review, rendered to PDF by a Celery task and kept through Django's
     storage API. Earlier reports stay downloadable. How far a render has got is recorded as
@@ -27,6 +31,10 @@ class AnnualReport(BackgroundJob, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    # When the row last changed: with the heartbeat, what says whether a render is alive.
+    updated_at = models.DateTimeField(auto_now=True)
+    # Its render could not be queued (the broker was out of reach); the sweep queues it again.
+    not_queued = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -45,7 +53,13 @@ class AnnualReport(BackgroundJob, models.Model):
         return states.get(self.status, JobState.FAILED)
 
     @property
+    def in_progress(self) -> bool:
+        return self.status in IN_PROGRESS
+
+    @property
     def job_label(self) -> str:
+        if self.not_queued and self.in_progress:
+            return "Not started yet: it could not be queued, and will be queued again shortly"
         return self.get_status_display()
 
     @property

@@ -1,8 +1,8 @@
 """Celery tasks for reports (`practices.jobs`): ids in, one service call each."""
 
-from practices.jobs import job_task
+from practices.jobs import job_requeue, job_task
 from reports.figures import practice_figures_compact
-from reports.jobs import annual_report_fail, annual_report_render
+from reports.jobs import annual_report_fail, annual_report_render, annual_reports_sweep
 
 
 @job_task(
@@ -22,3 +22,9 @@ def render_annual_report(report_id: int) -> None:
 def compact_practice_figures() -> int:
     """Safe to run twice or side by side: folding rows never changes a total."""
     return practice_figures_compact()
+
+
+@job_task(name="reports.tasks.sweep_annual_reports", max_retries=0)
+def sweep_annual_reports() -> dict[str, int]:
+    """Every minute: fail dead renders, queue again the ones the broker could not take."""
+    return annual_reports_sweep(requeue=lambda pk: job_requeue(render_annual_report, pk))

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("<int:pk>/status/", views.report_status, name="status"),
     path("<int:pk>/download/", views.report_download, name="download"),
+    path("<int:pk>/retry/", views.report_retry, name="retry"),
+    path("<int:pk>/cancel/", views.report_cancel, name="cancel"),
 ]
 
 urlpatterns += [

@@ -6,14 +6,25 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
 from audit.services import audit_record
 from practices.roles import programme_required
 from reports.models import AnnualReport, ReportStatus
-from reports.services import FIRST_YEAR, annual_report_request, annual_report_status
+from reports.services import (
+    FIRST_YEAR,
+    annual_report_cancel,
+    annual_report_request,
+    annual_report_retry,
+    annual_report_status,
+)
+
+NOT_QUEUED = (
+    "The {year} report is saved, but its rendering could not be queued just now: it will be "
+    "queued again automatically within a few minutes, or you can retry it below."
+)
 
 
 class RequestReportForm(forms.Form):
@@ -40,7 +51,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.info(request, f"The {report.year} report is being prepared.")
+            _say_queued(request, report)
             return redirect("reports:list")
     reports = AnnualReport.objects.select_related("requested_by")[:50]
     return render(request, "reports/list.html", {"form": form, "reports": reports})
@@ -66,3 +77,38 @@ def report_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
         filename=f"links-programme-review-{report.year}.pdf",
         content_type="application/pdf",
     )
+
+
+def _say_queued(request: AuthenticatedHttpRequest, report: AnnualReport) -> None:
+    # The task is queued once the service's transaction commits: read what became of it.
+    report.refresh_from_db()
+    if report.not_queued:
+        messages.warning(request, NOT_QUEUED.format(year=report.year))
+    else:
+        messages.info(request, f"The {report.year} report is being prepared.")
+
+
+@programme_required
+@require_POST
+def report_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(AnnualReport, pk=pk)
+    try:
+        annual_report_retry(user=request.user, report=report, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _say_queued(request, report)
+    return redirect("reports:list")
+
+
+@programme_required
+@require_POST
+def report_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(AnnualReport, pk=pk)
+    try:
+        annual_report_cancel(user=request.user, report=report, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(request, f"The {report.year} report was cancelled.")
+    return redirect("reports:list")

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from participants.rules import validate_plausible_date
+
 
 class Timepoint(models.TextChoices):
     BASELINE = "baseline", "Baseline"
@@ -30,7 +32,7 @@ class Assessment(models.Model):
         "participants.Participant", on_delete=models.CASCADE, related_name="assessments"
     )
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
-    date = models.DateField()
+    date = models.DateField(validators=[validate_plausible_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from participants.models.needs import Need
 from participants.models.participant import Participant
+from participants.rules import validate_plausible_date
 
 
 class ConsultationMode(models.TextChoices):
@@ -31,7 +32,7 @@ class Consultation(models.Model):
         related_name="consultations",
         verbose_name="CLP",
     )
-    date = models.DateField()
+    date = models.DateField(validators=[validate_plausible_date])
     mode = models.CharField(max_length=10, choices=ConsultationMode.choices)
     duration_minutes = models.PositiveSmallIntegerField(
         "duration (minutes)",

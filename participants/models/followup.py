@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from participants.rules import validate_plausible_date
+
 
 class FollowUpStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
@@ -26,7 +28,7 @@ class FollowUp(models.Model):
     baseline = models.OneToOneField(
         "participants.Assessment", on_delete=models.CASCADE, related_name="follow_up_of"
     )
-    due_on = models.DateField()
+    due_on = models.DateField(validators=[validate_plausible_date])
     status = models.CharField(
         max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
     )
@@ -40,7 +42,7 @@ class FollowUp(models.Model):
         blank=True,
         related_name="completes",
     )
-    closed_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -69,7 +71,7 @@ class ReminderSent(models.Model):
     """One weekly reminder email per CLP per week, never two."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    week_starting = models.DateField()
+    week_starting = models.DateField(validators=[validate_plausible_date])
     sent_at = models.DateTimeField(auto_now_add=True)
     due = models.PositiveIntegerField()
     overdue = models.PositiveIntegerField()

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from participants.rules import validate_plausible_date
+
 
 class NeedDomain(models.TextChoices):
     PHYSICAL = "physical", "Physical health"
@@ -31,8 +33,8 @@ class ParticipantNeed(models.Model):
         "participants.Participant", on_delete=models.CASCADE, related_name="needs"
     )
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="+")
-    identified_on = models.DateField()
-    resolved_on = models.DateField(null=True, blank=True)
+    identified_on = models.DateField(validators=[validate_plausible_date])
+    resolved_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from participants.rules import validate_plausible_date
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", "Female"
@@ -68,7 +70,7 @@ class Participant(models.Model):
     chi = models.CharField("CHI number", max_length=10, unique=True)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_plausible_date])
     sex = models.CharField(max_length=10, choices=Sex.choices)
     postcode = models.CharField(max_length=8, blank=True)
     simd_data_zone = models.CharField("SIMD data zone", max_length=9, blank=True)
@@ -81,13 +83,19 @@ class Participant(models.Model):
         max_length=10, choices=PreferredContact.choices, default=PreferredContact.PHONE
     )
     consent_given = models.BooleanField("consent recorded", default=False)
-    consent_on = models.DateField("consent date", null=True, blank=True)
-    referred_on = models.DateField("referred into the programme on")
+    consent_on = models.DateField(
+        "consent date", null=True, blank=True, validators=[validate_plausible_date]
+    )
+    referred_on = models.DateField(
+        "referred into the programme on", validators=[validate_plausible_date]
+    )
     referred_by = models.CharField(max_length=20, choices=ReferredBy.choices)
     referral_reason = models.TextField("reason for referral", blank=True)
-    next_contact_on = models.DateField("next contact", null=True, blank=True)
+    next_contact_on = models.DateField(
+        "next contact", null=True, blank=True, validators=[validate_plausible_date]
+    )
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    closed_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -131,7 +139,7 @@ class StatusChange(models.Model):
         Participant, on_delete=models.CASCADE, related_name="status_changes"
     )
     status = models.CharField(max_length=10, choices=CaseStatus.choices)
-    on = models.DateField()
+    on = models.DateField(validators=[validate_plausible_date])
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     note = models.CharField(max_length=255, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

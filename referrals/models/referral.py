@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from participants.rules import validate_plausible_date
+
 
 class ReferralStatus(models.TextChoices):
     SUGGESTED = "suggested", "Suggested"
@@ -41,7 +43,7 @@ class Referral(models.Model):
         related_name="referrals_made",
         verbose_name="CLP",
     )
-    date = models.DateField("referral date")
+    date = models.DateField("referral date", validators=[validate_plausible_date])
     need = models.ForeignKey(
         "participants.Need",
         on_delete=models.PROTECT,
@@ -52,10 +54,10 @@ class Referral(models.Model):
     )
     note = models.TextField("note for the organisation", blank=True, max_length=1000)
     status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    status_on = models.DateField("status since")
-    referred_on = models.DateField(null=True, blank=True)
-    attended_on = models.DateField(null=True, blank=True)
-    engaged_on = models.DateField(null=True, blank=True)
+    status_on = models.DateField("status since", validators=[validate_plausible_date])
+    referred_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
+    attended_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
+    engaged_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     feedback_at = models.DateTimeField("organisation feedback received", null=True, blank=True)
     feedback_attended = models.BooleanField(null=True, blank=True)
     feedback_engaged = models.BooleanField(null=True, blank=True)
@@ -120,7 +122,7 @@ class ReferralStatusChange(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="changes")
     status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    on = models.DateField()
+    on = models.DateField(validators=[validate_plausible_date])
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -64,3 +64,37 @@ def test_signing_out_needs_a_post(as_user, clp_a):
     assert c.get(reverse("accounts:logout")).status_code == 405
     c.post(reverse("accounts:logout"))
     assert c.get(reverse("home")).status_code == 302
+
+
+def test_password_spraying_from_one_address_is_refused_beside_the_per_user_lockout(
+    client, clp_a, settings
+):
+    """One password across many usernames never trips the per-user lockout; the address
+    does, and is refused even the right password, while other addresses sign in."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        client.post(
+            LOGIN, {"username": f"someone{n}", "password": "Spring2026!"}, REMOTE_ADDR="203.0.113.9"
+        )
+    response = client.post(
+        LOGIN, {"username": "clp_a", "password": TEST_PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert response.status_code == 200
+    assert "too many failed sign-ins from your network" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    other = client.post(
+        LOGIN, {"username": "clp_a", "password": TEST_PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert other.status_code == 302
+
+
+def test_one_fewer_failure_from_an_address_than_its_limit_does_not_refuse(client, clp_a, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT - 1):
+        client.post(
+            LOGIN, {"username": f"someone{n}", "password": "Spring2026!"}, REMOTE_ADDR="203.0.113.9"
+        )
+    response = client.post(
+        LOGIN, {"username": "clp_a", "password": TEST_PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert response.status_code == 302

@@ -65,3 +65,30 @@ def test_a_lead_requests_the_report_sees_it_progress_and_downloads_it(page, lead
     text = _pdf_text(download.value.path())
     assert "Over 2025 the programme supported <5 people in 2 practices" in text
     assert_accessible(page)
+
+
+def test_a_lead_retries_a_failed_report_and_cancels_a_stuck_one_on_a_phone(page, lead, media):
+    """Keyboard and 390 px wide: the page says why a render stopped and offers its retry."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    AnnualReport.objects.create(
+        year=2023,
+        requested_by=lead,
+        status="failed",
+        error="Stopped: its work showed no sign of progress for several minutes. Retry it.",
+    )
+    stuck = AnnualReport.objects.create(year=2022, requested_by=lead, status="running")
+    sign_in(page, "lead", TEST_PASSWORD)
+    page.goto("/reports/")
+    assert page.get_by_text("no sign of progress").is_visible()
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_role("button", name="Cancel the 2022 report").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("The 2022 report was cancelled.").wait_for()
+    stuck.refresh_from_db()
+    assert stuck.status == "failed"
+
+    page.get_by_role("button", name="Retry the 2023 report").click()  # rendered in-process
+    page.get_by_role("link", name="Download PDF for 2023").wait_for()
+    assert_accessible(page)

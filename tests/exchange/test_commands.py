@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import Action, AuditEvent
+from exchange.management.commands import import_programme
 from participants.models import Participant
 from tests.exchange.conftest import set_cell, snapshot
 from tests.factories import UserFactory
@@ -147,3 +148,13 @@ def test_export_then_import_with_the_commands_round_trips(tmp_path, programme, a
         "staff_survey.csv            0        0          4",
         "Dry run: nothing was written.",
     ]
+
+
+def test_import_refuses_a_file_over_the_limit_before_reading_it(
+    tmp_path, base_files, lead, monkeypatch
+):
+    monkeypatch.setattr(import_programme, "MAX_FILE_BYTES", 100)
+    directory = _write(tmp_path / "in", base_files)
+    with pytest.raises(CommandError, match=r"assessments.csv is .*at most 100\xa0bytes.*Split"):
+        _run("import_programme", str(directory), "--user", "lead")
+    assert not Participant.objects.exists()

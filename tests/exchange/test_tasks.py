@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from exchange import tasks
-from exchange.jobs import import_jobs_purge
+from exchange.jobs import import_jobs_purge, import_jobs_sweep
 from exchange.models import ImportJob
 from exchange.services import import_job_create, import_job_request_apply
 from participants.models import Consultation, Participant
@@ -87,9 +87,13 @@ def test_checked_imports_left_unapplied_for_a_day_are_discarded_with_their_files
     assert not job.files.exists()
 
 
-def test_a_job_stuck_in_progress_for_hours_is_marked_failed(job):
-    assert import_jobs_purge(now=timezone.now() + timedelta(hours=1)) == 0
-    assert import_jobs_purge(now=timezone.now() + timedelta(hours=4)) == 1
+def test_a_job_waiting_for_a_worker_far_too_long_is_marked_failed(job):
+    never = lambda job: False  # noqa: E731
+    assert import_jobs_sweep(requeue=never, now=timezone.now() + timedelta(minutes=30)) == {
+        "failed": 0,
+        "requeued": 0,
+    }
+    assert import_jobs_sweep(requeue=never, now=timezone.now() + timedelta(hours=2))["failed"] == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert not job.files.exists()

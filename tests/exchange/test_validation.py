@@ -2,8 +2,11 @@
 line it reports. Messages never repeat a CHI number, a name or a date of birth: they may be
 shown to programme leads and end up in logs."""
 
+from datetime import date, timedelta
+
 import pytest
 
+from participants.rules import plausible_date_range
 from tests.exchange.conftest import (
     CHI_MORVEN,
     CHI_RYAN,
@@ -16,6 +19,9 @@ from tests.factories import ParticipantFactory, PracticeFactory, UserFactory
 from tests.referrals.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
+
+# In the future, yet a plausible date.
+NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
 
 
 def problems(files) -> list[str]:
@@ -109,6 +115,19 @@ def test_a_row_with_too_few_values_is_an_error(base_files):
     assert problems(files) == ["consultations.csv:3: row: has 3 values; the header has 6"]
 
 
+def test_a_file_cut_short_at_a_value_boundary_is_refused_naming_its_last_line(base_files):
+    """Cut just after a comma-free value, the last row still has every column it needs if
+    its optional trailing columns are blank: only the missing line break tells."""
+    text = base_files["consultations.csv"]
+    lines = text.splitlines()
+    cut = "\n".join(lines)  # no line break after the last row
+    assert problems({**base_files, "consultations.csv": cut}) == [
+        f"consultations.csv:{len(lines)}: row: does not end with a line break, so the file "
+        "may have been cut short here: check this last line and save the file again"
+    ]
+    assert problems({**base_files, "consultations.csv": cut + "\r\n"}) == []
+
+
 def test_a_row_that_is_not_csv_is_an_error(base_files):
     files = replace_line(
         base_files, "consultations.csv", 3, 'P2001,"2024-02-03"x,kim.clp,home,5,yes'
@@ -149,6 +168,15 @@ def test_a_bad_date_is_an_error(base_files):
     assert problems(files) == [
         "participants.csv:2: referred_on: must be a real date written YYYY-MM-DD"
     ]
+
+
+def test_an_implausible_date_is_an_error(base_files):
+    files = set_cell(base_files, "participants.csv", 2, "referred_on", "9999-12-31")
+    latest = plausible_date_range()[1]
+    assert (
+        f"participants.csv:2: referred_on: must be a date from 1900-01-01 to {latest.isoformat()}"
+        in check(files).problems
+    )
 
 
 def test_a_date_not_written_yyyy_mm_dd_is_an_error(base_files):
@@ -403,7 +431,7 @@ def test_a_chi_number_registered_to_another_participant_is_an_error(base_files):
 
 
 def test_a_referral_date_in_the_future_is_an_error(base_files):
-    files = set_cell(base_files, "participants.csv", 2, "referred_on", "2999-01-01")
+    files = set_cell(base_files, "participants.csv", 2, "referred_on", NEXT_YEAR)
     assert problems(files) == [
         "participants.csv:2: referred_on: is in the future",
         "consultations.csv:2: date: is before the participant's referred_on date",
@@ -458,7 +486,7 @@ def test_a_consultation_before_the_referral_is_an_error(base_files):
 
 
 def test_a_consultation_in_the_future_is_an_error(base_files):
-    files = set_cell(base_files, "consultations.csv", 2, "date", "2999-01-14")
+    files = set_cell(base_files, "consultations.csv", 2, "date", NEXT_YEAR)
     assert problems(files) == ["consultations.csv:2: date: is in the future"]
 
 

@@ -150,7 +150,12 @@ def test_someone_elses_import_is_not_found(as_user, post, lead, other_lead, base
     c = as_user(other_lead)
     for name in ("exchange:import_job", "exchange:import_status"):
         assert c.get(reverse(name, args=[job.pk])).status_code == 404
-    for name in ("exchange:import_apply", "exchange:import_discard"):
+    for name in (
+        "exchange:import_apply",
+        "exchange:import_discard",
+        "exchange:import_requeue",
+        "exchange:import_cancel",
+    ):
         assert c.post(reverse(name, args=[job.pk])).status_code == 404
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY

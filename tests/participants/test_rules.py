@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from participants import rules
-from participants.models import Assessment, Consultation, Timepoint
+from participants.models import Assessment, Consultation, ConsultationMode, Timepoint
 from participants.services import assessment_record, consultation_log
 
 
@@ -87,3 +87,7 @@ def test_a_date_is_in_the_future_only_after_today():
     assert not rules.is_in_future(today, today=today)
     assert rules.is_in_future(today + timedelta(days=1), today=today)
     assert not rules.is_in_future(None, today=today)
+
+
+def test_the_home_visit_rule_names_the_home_visit_mode():
+    assert rules.HOME_VISIT == ConsultationMode.HOME

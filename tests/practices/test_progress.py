@@ -2,12 +2,16 @@
 one shape, by the import's status endpoint and the annual report's alike."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from exchange.models import ImportJob
+from practices import progress
 from practices.progress import (
     BackgroundJob,
     JobState,
@@ -152,3 +156,31 @@ def test_both_status_endpoints_say_when_a_job_has_finished_or_failed(as_user, le
     assert (imported["state"], imported["finished"], imported["failed"]) == ("done", True, False)
     assert (reported["state"], reported["finished"], reported["failed"]) == ("failed", True, True)
     assert reported["message"] == "RuntimeError: fonts missing"
+
+
+def test_a_job_beats_while_its_work_runs_and_is_dead_once_it_stops(settings):
+    job = Job(pk=71, state=JobState.RUNNING)
+    cache.delete(job.heartbeat_key)
+    long_ago = timezone.now() - timedelta(hours=1)
+    now = timezone.now()
+    assert not progress.job_is_alive(job, changed_at=long_ago, now=now)
+    assert progress.job_is_alive(job, changed_at=now, now=now)  # its row just changed
+    with progress.job_alive(job):
+        assert progress.job_is_alive(job, changed_at=long_ago, now=timezone.now())
+    later = timezone.now() + progress.STALE_AFTER + timedelta(seconds=1)
+    assert not progress.job_is_alive(job, changed_at=long_ago, now=later)
+
+
+def test_a_cache_out_of_reach_neither_kills_a_job_nor_fails_its_status(monkeypatch):
+    class Down:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        set = get
+
+    monkeypatch.setattr(progress, "cache", Down())
+    job = Job(pk=72, state=JobState.RUNNING)
+    now = timezone.now()
+    assert progress.job_is_alive(job, changed_at=now - timedelta(hours=1), now=now)
+    assert job_status(job)["state"] == "running"
+    job_progress_record(job, done=1, total=2)  # no error either

@@ -1,11 +1,13 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import filesizeformat
 
 from accounts.models import User
 from exchange.access import can_import_programme_data
-from exchange.formats import FILE_NAMES
+from exchange.formats import FILE_NAMES, MAX_FILE_BYTES
 from exchange.importer import ImportResult, programme_import
+from practices.db import long_statements
 
 
 class Command(BaseCommand):
@@ -33,13 +35,23 @@ class Command(BaseCommand):
     def handle(self, *args, directory: Path, dry_run: bool, user: str | None, **options):
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory.")
-        sources = {path.name: path.read_bytes() for path in sorted(directory.glob("*.csv"))}
+        paths = sorted(directory.glob("*.csv"))
+        for path in paths:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise CommandError(
+                    f"{path.name} is {filesizeformat(path.stat().st_size)}; an import takes "
+                    f"files of at most {filesizeformat(MAX_FILE_BYTES)}, as it checks a whole "
+                    "file in memory. Split it into files of that size (each with the header "
+                    "row) and import them one after another. Nothing was imported."
+                )
+        sources = {path.name: path.read_bytes() for path in paths}
         if not sources:
             raise CommandError(
                 f"There are no .csv files in {directory}. Expected any of: " + ", ".join(FILE_NAMES)
             )
         acting = self._acting_user(user) if user else None
-        result = programme_import(sources=sources, user=acting, dry_run=dry_run)
+        with long_statements():
+            result = programme_import(sources=sources, user=acting, dry_run=dry_run)
         self._preview(result)
         if result.problems:
             for line in result.problems:

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from participants.models import Participant
-from referrals import links
+from referrals import links, ratelimit
 from referrals.models import FeedbackLink, Referral, ReferralStatus
 from referrals.services import feedback_link_revoke
+from tests.linksworker.test_healthz import _CacheDown
 from tests.referrals.factories import ReferralFactory, ResourceFactory
 
 ANSWER = {"attended": "yes", "engaged": "yes", "appropriate": "yes", "relevant": "no"}
@@ -209,3 +210,9 @@ def test_a_link_made_for_another_purpose_with_our_secret_does_not_open(client, i
     nonce = issued[1].split(":")[0]
     assert client.get(_url(signing.dumps(nonce))).status_code == 404
     assert links.check_token(signing.dumps(nonce)).state == links.INVALID
+
+
+def test_with_the_cache_down_the_page_still_answers(client, issued, monkeypatch):
+    monkeypatch.setattr(ratelimit, "cache", _CacheDown())
+    assert client.get(_url(issued[1])).status_code == 200
+    assert client.post(_url(issued[1]), ANSWER).status_code == 302
