@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from participants.access import participants_in_aggregate_scope, participants_visible_to
 from participants.dates import FOLLOW_UP_MONTHS, add_months
-from participants.measures import hads_band
+from participants.measures import hads_band, ons4_band
 from participants.models import (
     OPEN_FOLLOW_UP_STATUSES,
     Assessment,
@@ -165,36 +165,46 @@ def participant_record(*, participant: Participant) -> ParticipantRecord:
     return ParticipantRecord(timeline=entries, summary=summary)
 
 
+def _ons4(question: str):
+    return lambda score: ons4_band(question=question, score=score)
+
+
+# (field, label, the band a score falls in or None): the scores the system computes, with
+# the published bands where the instrument has them (HADS, and the ONS's for ONS4).
 OUTCOME_MEASURES = [
-    ("hads_anxiety", "HADS anxiety (0–21)", True),
-    ("hads_depression", "HADS depression (0–21)", True),
-    ("exercise_days", "Days active 30+ minutes (0–7)", False),
-    ("wemwbs_total", "WEMWBS (14–70)", False),
-    ("eq5d_vas", "EQ-5D health today (0–100)", False),
-    ("ons_life_satisfaction", "ONS4 life satisfaction (0–10)", False),
-    ("ons_anxiety", "ONS4 anxiety (0–10)", False),
+    ("hads_anxiety", "HADS anxiety (0–21)", hads_band),
+    ("hads_depression", "HADS depression (0–21)", hads_band),
+    ("exercise_days", "Days active 30+ minutes (0–7)", None),
+    ("wemwbs_total", "WEMWBS (14–70)", None),
+    ("swemwbs", "SWEMWBS metric score (7–35)", None),
+    ("eq5d_index", "EQ-5D-5L index, England (−0.285–1)", None),
+    ("eq5d_vas", "EQ-5D health today (0–100)", None),
+    ("ons_life_satisfaction", "ONS4 life satisfaction (0–10)", _ons4("life_satisfaction")),
+    ("ons_worthwhile", "ONS4 worthwhile (0–10)", _ons4("worthwhile")),
+    ("ons_happiness", "ONS4 happy yesterday (0–10)", _ons4("happiness")),
+    ("ons_anxiety", "ONS4 anxious yesterday (0–10)", _ons4("anxiety")),
 ]
 
 
 @dataclass(frozen=True)
 class OutcomeRow:
     label: str
-    baseline: int | None
-    follow_up: int | None
+    baseline: float | None
+    follow_up: float | None
     baseline_band: str | None
     follow_up_band: str | None
 
     @property
-    def change(self) -> int | None:
+    def change(self) -> float | None:
         if self.baseline is None or self.follow_up is None:
             return None
-        return self.follow_up - self.baseline
+        return round(self.follow_up - self.baseline, 3)
 
 
 def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -> list[OutcomeRow]:
     """Baseline and follow-up scores side by side; a measure appears once either has it."""
     rows = []
-    for field, label, banded in OUTCOME_MEASURES:
+    for field, label, band in OUTCOME_MEASURES:
         b = getattr(baseline, field, None) if baseline else None
         f = getattr(follow_up, field, None) if follow_up else None
         if b is None and f is None:
@@ -204,8 +214,8 @@ def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -
                 label=label,
                 baseline=b,
                 follow_up=f,
-                baseline_band=hads_band(b) if banded else None,
-                follow_up_band=hads_band(f) if banded else None,
+                baseline_band=band(b) if band else None,
+                follow_up_band=band(f) if band else None,
             )
         )
     return rows

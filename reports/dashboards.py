@@ -17,7 +17,7 @@ from practices.access import practice_ids_in_aggregate_scope, practices_visible_
 from practices.models import Practice, StaffRole
 from practices.roles import AnyUser
 from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
-from reports.statistics import pct
+from reports.definitions import pct
 
 CAME_DUE = [
     FollowUpStatus.DUE,
