@@ -26,8 +26,8 @@ from django.utils import timezone
 from accounts.models import User
 from participants.access import participants_editable_by, participants_in_aggregate_scope
 from participants.models import CaseStatus, Participant
-from referrals.figures import engaged, pct, reached_engaged
 from referrals.access import referrals_in_aggregate_scope, referrals_visible_to
+from referrals.figures import engaged, pct, reached_engaged
 from referrals.models import (
     Category,
     CommunityResource,

@@ -8,6 +8,7 @@ from audit.models import Action
 from audit.services import audit_record
 from practices.roles import manager_required, programme_required
 from reports.dashboards import practice_comparison, practice_dashboard
+from reports.definitions import pct
 from reports.suppression import Suppressor
 
 
@@ -107,8 +108,20 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     totals = {
         key: sum(getattr(p, key) for p in rows)
-        for key in ("open_cases", "attended", "dna", "referrals_made", "referrals_engaged")
+        for key in (
+            "open_cases",
+            "attended",
+            "dna",
+            "referrals_made",
+            "referrals_engaged",
+            "follow_ups_due",
+            "follow_ups_completed",
+        )
     }
+    # The totals row shows the same kinds of figure as the rows above it: percentages in the
+    # percentage columns, from the summed counts.
+    totals["engaged_pct"] = pct(totals["referrals_engaged"], totals["referrals_made"])
+    totals["completion_pct"] = pct(totals["follow_ups_completed"], totals["follow_ups_due"])
     return render(
         request, "reports/programme_dashboard.html", {"rows": rows, "totals": totals, "s": s}
     )

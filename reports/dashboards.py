@@ -16,8 +16,8 @@ from participants.selectors import caseload_by_clp
 from practices.access import practice_ids_in_aggregate_scope, practices_visible_to
 from practices.models import Practice, StaffRole
 from practices.roles import AnyUser
-from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
 from reports.definitions import pct
+from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
 
 CAME_DUE = [
     FollowUpStatus.DUE,

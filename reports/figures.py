@@ -18,8 +18,8 @@ from django.db.models.functions import TruncMonth
 
 from participants.models import Consultation, FollowUp, Participant
 from referrals.models import Referral
-from reports.models import PracticeFigure
 from reports.definitions import engaged
+from reports.models import PracticeFigure
 
 Key = tuple[int, date | None, str]  # practice id, month (None: all time), figure
 

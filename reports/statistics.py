@@ -55,8 +55,8 @@ from participants.models import (
     ParticipantNeed,
     Timepoint,
 )
-from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
 from participants.models.followup import FollowUp, FollowUpStatus
+from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
 from referrals.models import Category, Referral
 from reports.definitions import ABNORMAL, MULTI_DOMAIN, TRIAL_DOSE_THRESHOLD, engaged, pct
 from reports.mixed_model import ADJUSTED_MEASURES, adjusted_analysis
@@ -118,8 +118,9 @@ def _programme_statistics(start: date, end: date, dose_threshold: int | None) ->
     period = (start, end)
     participants = _participants(period, threshold)
     consultations = _consultations(period)
+    consultations["seen_twice_or_more"] = participants.pop("_seen_at_least_threshold")
     consultations["seen_twice_or_more_pct"] = pct(
-        participants.pop("_seen_at_least_threshold"), participants["supported"]
+        consultations["seen_twice_or_more"], participants["supported"]
     )
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -213,8 +214,10 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     return {
         "supported": f["supported"],
         "new": f["new"],
+        "quintile_known": f["quintile_known"],
         "most_deprived_quintile_pct": pct(f["quintile_1"], f["quintile_known"]),
         "simd_unknown": f["simd_unknown"],
+        "multi_domain": f["multi_domain"],
         "multi_domain_pct": pct(f["multi_domain"], f["supported"]),
         "by_quintile": {
             "1": f["quintile_1"],
@@ -326,6 +329,7 @@ def _referrals(period: tuple[date, date]) -> dict:
         "engaged": f["engaged"],
         "engaged_pct": pct(f["engaged"], f["made"]),
         "with_feedback": f["with_feedback"],
+        "appropriate": f["appropriate"],
         "appropriate_pct": pct(f["appropriate"], f["with_feedback"]),
         "by_category": {c.name: {"made": c.made, "engaged": c.engaged} for c in categories},
     }
@@ -480,6 +484,8 @@ def _staff_survey(start: date, end: date) -> dict:
     )
     return {
         "responses": overall["responses"],
+        "wellbeing_activities": overall["wellbeing"],
+        "give_up_within_5y": overall["give_up"],
         "wellbeing_activities_pct": pct(overall["wellbeing"], overall["responses"]),
         "give_up_within_5y_pct": pct(overall["give_up"], overall["responses"]),
         "by_practice": [

@@ -48,6 +48,7 @@ def test_consultations(stats):
     assert stats["consultations"] == {
         "attended": 6,
         "did_not_attend": 2,
+        "seen_twice_or_more": 2,
         "seen_twice_or_more_pct": 50.0,  # P1 and P3 of four
     }
 
