@@ -159,7 +159,7 @@ def _attrition(stats: dict, s: Suppressor) -> dict:
 def _adjusted(stats: dict) -> list[dict]:
     rows = []
     for measure in ADJUSTED_MEASURES:
-        a = stats["outcomes"]["adjusted"][measure]
+        a = stats["adjusted"][measure]
 
         def effect(name: str, a=a) -> str:
             e = a[name]

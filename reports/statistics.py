@@ -135,9 +135,14 @@ def _programme_statistics(start: date, end: date, dose_threshold: int | None) ->
         "referrals": _referrals(period),
         "flow": _flow(period, participants),
         "attrition": _attrition(period),
-        "outcomes": _outcomes(period, threshold),
+        **_outcomes_and_adjusted(period, threshold),
         "staff_survey": _staff_survey(start, end),
     }
+
+
+def _outcomes_and_adjusted(period: tuple[date, date], threshold: int) -> dict:
+    outcomes = _outcomes(period, threshold)
+    return {"outcomes": outcomes, "adjusted": outcomes.pop("adjusted")}
 
 
 def _practices(start: date, end: date) -> dict:

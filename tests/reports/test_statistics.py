@@ -214,3 +214,19 @@ def test_the_statistics_take_the_same_queries_however_much_data(
     # PostgreSQL the statement that turns JIT compilation off for it.
     with django_assert_num_queries(18 + (connection.vendor == "postgresql")):
         programme_statistics(**YEAR)
+
+
+def test_the_adjusted_analysis_says_why_it_was_not_fitted_on_two_people(stats):
+    # P1 and P2; P3's quintile is unknown, so the model leaves P3 out.
+    a = stats["adjusted"]["hads_anxiety"]
+    assert a["n"] == 2
+    assert a["dose"] == {"coef": None, "ci95_low": None, "ci95_high": None, "p_value": None}
+    assert a["reason"] == "Not fitted: 2 people with both scores, fewer than 30."
+    assert "adjusted" not in stats["outcomes"]
+
+
+def test_the_flow_and_the_trials_dose_band(stats):
+    assert stats["flow"]["supported"] == stats["participants"]["supported"]
+    assert stats["flow"]["referred"] == stats["participants"]["new"]
+    bands = stats["outcomes"]["dose_bands"]["hads_anxiety"]
+    assert bands["3+"]["n"] == bands["3"]["n"] + bands["4+"]["n"]
