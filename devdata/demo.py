@@ -20,7 +20,10 @@ from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import followup_complete, followups_run
 from participants.models import (
+    EQ5D_DIMENSIONS,
     HADS_ITEMS,
+    ONS4_ITEMS,
+    WEMWBS_ITEMS,
     Assessment,
     CaseStatus,
     Consultation,
@@ -126,8 +129,33 @@ def _staff(practices: dict[str, Practice]) -> dict[str, User]:
     return out
 
 
+def _more_measures(participant: Participant, level: float) -> dict[str, int | None]:
+    """WEMWBS, EQ-5D-5L and ONS4 for most participants (the programme uses them where it
+    can), from their own generator so the rest of the demo stays as it was. `level` is how
+    unwell the person is, 0-1."""
+    if random.Random(f"uses-{participant.chi}").random() < 0.15:
+        return {}
+    rng = random.Random(f"measures-{participant.chi}-{level:.3f}")
+    wellbeing = 1.0 - level
+    scores: dict[str, int | None] = {
+        **item_scores(rng, WEMWBS_ITEMS, 1, 5, wellbeing, spread=0.7),
+        **item_scores(rng, EQ5D_DIMENSIONS, 1, 5, level, spread=0.8),
+        "eq5d_vas": min(100, max(0, round(rng.gauss(100 * wellbeing, 10)))),
+    }
+    for name in ONS4_ITEMS:
+        high = name == "ons_anxiety"
+        scores[name] = min(10, max(0, round(rng.gauss(10 * (level if high else wellbeing), 1.5))))
+    return scores
+
+
 def _assessments(
-    participant: Participant, clp: User, visits: list, rng: random.Random, *, due_now: bool
+    participant: Participant,
+    clp: User,
+    visits: list,
+    rng: random.Random,
+    *,
+    due_now: bool,
+    always_followed_up: bool = False,
 ) -> None:
     today = timezone.localdate()
     attended = [d for d, dna in visits if not dna]
@@ -148,14 +176,16 @@ def _assessments(
         on=baseline_on,
         recorded_by=clp,
         exercise_days=exercise_days,
-        scores=scores,
+        scores={**scores, **_more_measures(participant, severity)},
     )
     baseline.save()
     due = add_months(baseline_on, FOLLOW_UP_MONTHS)
-    if due_now or due > today or rng.random() < 0.3:
+    if due_now or due > today or (rng.random() < 0.3 and not always_followed_up):
         return
     # People who were seen more tend to improve more, as in the programme's evaluation.
     improvement = rng.uniform(-0.05, 0.12) + 0.04 * min(len(attended), 5)
+    # Practices differ a little, as real ones do: the mixed model's random effect.
+    improvement += 0.03 * (int(participant.practice.code[-1]) - 3)
     on = min(today, due + timedelta(days=rng.randrange(0, 30)))
     exercise_days = min(7, exercise_days + rng.randrange(0, 3))
     scores = item_scores(rng, HADS_ITEMS, 0, 3, max(0.0, severity - improvement), spread=0.8)
@@ -165,33 +195,41 @@ def _assessments(
         on=on,
         recorded_by=clp,
         exercise_days=exercise_days,
-        scores=scores,
+        scores={**scores, **_more_measures(participant, max(0.0, severity - improvement))},
     )
     follow_up.save()
 
 
-def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int, int]:
+def _caseload(
+    practice: Practice, clp: User, seed: int, size: int, *, cohort: bool = False
+) -> tuple[int, int]:
+    """A CLP's caseload. The cohort (`cohort=True`) are people referred 12 to 18 months ago,
+    seen soon after and followed up at nine months: enough pairs across the practices for
+    the annual report's adjusted analysis to be fitted on the demo year."""
     today = timezone.localdate()
     needs = list(Need.objects.filter(active=True).order_by("pk"))
     simd = {row.postcode: row for row in SimdPostcode.objects.all()}
     made_participants = made_consultations = 0
     for index in range(size):
         # One generator per participant: skipping an existing one leaves the rest unchanged.
-        rng = random.Random(f"{seed}-{practice.code}-{index}")
+        rng = random.Random(f"{seed}-{'cohort-' if cohort else ''}{practice.code}-{index}")
         sex = rng.choice([Sex.FEMALE, Sex.MALE, Sex.FEMALE, Sex.MALE, Sex.OTHER])
         names_sex = sex if sex in FIRST_NAMES else rng.choice([Sex.FEMALE, Sex.MALE])
         dob = date(1945, 1, 1) + timedelta(days=rng.randrange(365 * 57))
         chi = make_chi(date_of_birth=dob, sex=sex, rng=rng)
-        due_now = index % 6 == 2
-        referred_on = today - timedelta(days=rng.randrange(20, 540))
+        due_now = index % 6 == 2 and not cohort
+        referred_on = today - timedelta(days=rng.randrange(*((370, 540) if cohort else (20, 540))))
         if due_now:
             referred_on = add_months(today, -FOLLOW_UP_MONTHS) - timedelta(days=30)
         first = rng.choice(FIRST_NAMES[names_sex])
         last = rng.choice(LAST_NAMES)
-        n_consultations = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8])
+        n_consultations = rng.choice(
+            [1, 1, 2, 2, 3, 3, 4, 5, 6] if cohort else [0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8]
+        )
         closed = not due_now and rng.random() < 0.2 and referred_on < today - timedelta(days=120)
+        within = 80 if cohort else (today - referred_on).days
         visit_dates = sorted(
-            referred_on + timedelta(days=rng.randrange(3, max(4, (today - referred_on).days)))
+            referred_on + timedelta(days=rng.randrange(3, max(4, within)))
             for _ in range(n_consultations)
         )
         dna_flags = [rng.random() < 0.15 for _ in visit_dates]
@@ -265,7 +303,12 @@ def _caseload(practice: Practice, clp: User, seed: int, size: int) -> tuple[int,
             for need in chosen_needs
         )
         _assessments(
-            participant, clp, list(zip(visit_dates, dna_flags, strict=True)), rng, due_now=due_now
+            participant,
+            clp,
+            list(zip(visit_dates, dna_flags, strict=True)),
+            rng,
+            due_now=due_now,
+            always_followed_up=cohort,
         )
         if closed:
             StatusChange.objects.create(
@@ -320,6 +363,9 @@ def build_demo(*, seed: int = 20170401) -> DemoSummary:
         for code, role in attachments:
             if role == StaffRole.CLP:
                 p, c = _caseload(practices[code], staff[username], seed, size=18)
+                participants += p
+                consultations += c
+                p, c = _caseload(practices[code], staff[username], seed, size=8, cohort=True)
                 participants += p
                 consultations += c
     followups_run()

@@ -30,11 +30,11 @@ from audit.services import audit_record
 from audit.spreadsheets import csv_writer
 from exchange.access import can_export_programme_data
 from exchange.formats import (
+    ASSESSMENT_ITEM_FIELDS,
     ASSESSMENTS,
     CONSULTATIONS,
     ENCODING,
     FILES,
-    HADS_COLUMNS,
     PARTICIPANTS,
     PRACTICES,
     REFERRALS,
@@ -215,7 +215,7 @@ def _referrals() -> list[tuple]:
 def _assessments() -> list[tuple]:
     timepoints = list(Timepoint.values)
     rows = Assessment.objects.values_list(
-        "participant__ref", "date", "timepoint", *HADS_COLUMNS, "exercise_days"
+        "participant__ref", "date", "timepoint", *ASSESSMENT_ITEM_FIELDS.values()
     )
     return sorted(rows, key=lambda row: (ref_order(row[0]), timepoints.index(row[2])))
 

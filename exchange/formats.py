@@ -61,6 +61,9 @@ class Column:
     name: str
     kind: Kind
     required: bool = True
+    # A column added after files were first exchanged: a file written before it may leave it
+    # out of the header, and then reads as blank.
+    may_be_absent: bool = False
 
     def read(self, text: str) -> Any:
         text = text.strip()
@@ -331,6 +334,27 @@ REFERRALS = FileSpec(
 )
 
 HADS_COLUMNS = tuple(f"hads_{number}" for number in range(1, 15))
+WEMWBS_COLUMNS = tuple(f"wemwbs_{number}" for number in range(1, 15))
+EQ5D_COLUMNS = (
+    "eq5d_mobility",
+    "eq5d_self_care",
+    "eq5d_usual_activities",
+    "eq5d_pain_discomfort",
+    "eq5d_anxiety_depression",
+)
+# The file's ONS4 column → the Assessment field that holds the answer.
+ONS4_COLUMNS = {
+    "ons4_life_satisfaction": "ons_life_satisfaction",
+    "ons4_worthwhile": "ons_worthwhile",
+    "ons4_happy": "ons_happiness",
+    "ons4_anxious": "ons_anxiety",
+}
+# Every item column of assessments.csv → its Assessment field.
+ASSESSMENT_ITEM_FIELDS = {
+    **{name: name for name in (*HADS_COLUMNS, "exercise_days")},
+    **{name: name for name in (*WEMWBS_COLUMNS, *EQ5D_COLUMNS, "eq5d_vas")},
+    **ONS4_COLUMNS,
+}
 
 ASSESSMENTS = FileSpec(
     "assessments.csv",
@@ -340,6 +364,10 @@ ASSESSMENTS = FileSpec(
         Column("timepoint", choice(Timepoint.values)),
         *(Column(name, whole(0, 3), required=False) for name in HADS_COLUMNS),
         Column("exercise_days", whole(0, 7), required=False),
+        *(Column(name, whole(1, 5), required=False, may_be_absent=True) for name in WEMWBS_COLUMNS),
+        *(Column(name, whole(1, 5), required=False, may_be_absent=True) for name in EQ5D_COLUMNS),
+        Column("eq5d_vas", whole(0, 100), required=False, may_be_absent=True),
+        *(Column(name, whole(0, 10), required=False, may_be_absent=True) for name in ONS4_COLUMNS),
     ),
 )
 

@@ -201,9 +201,9 @@ def _check_header(spec: FileSpec, header: list[str], problems: Problems) -> dict
         else:
             shown = name if _COLUMN_NAME.fullmatch(name) else f"column {index + 1}"
             problems.add(spec, 1, shown, "unexpected column")
-    for name in spec.column_names:
-        if name not in positions:
-            problems.add(spec, 1, name, "missing column")
+    for column in spec.columns:
+        if column.name not in positions and not column.may_be_absent:
+            problems.add(spec, 1, column.name, "missing column")
     return positions if len(problems) == found else None
 
 
@@ -213,7 +213,8 @@ def _read_row(
     row = Row(line=line, values={})
     for column in spec.columns:
         try:
-            row.values[column.name] = column.read(csv_cell_restore(cells[positions[column.name]]))
+            text = cells[positions[column.name]] if column.name in positions else ""
+            row.values[column.name] = column.read(csv_cell_restore(text))
         except CellError as error:
             row.bad.add(column.name)
             problems.add(spec, line, column.name, str(error))

@@ -107,6 +107,79 @@ def wemwbs_total(items: Sequence[int | None]) -> int | None:
     return _sum_if_complete(values)
 
 
+# The seven WEMWBS items that make up SWEMWBS (items 1, 2, 3, 6, 7, 9 and 11).
+SWEMWBS_ITEMS = [WEMWBS_ITEMS[number - 1] for number in (1, 2, 3, 6, 7, 9, 11)]
+
+# Warwick's published Rasch conversion of the SWEMWBS raw total (7-35) to its metric score:
+# the raw total is not an interval scale, and studies compare only converted scores.
+SWEMWBS_METRIC: dict[int, float] = {
+    7: 7.00,
+    8: 9.51,
+    9: 11.25,
+    10: 12.40,
+    11: 13.33,
+    12: 14.08,
+    13: 14.75,
+    14: 15.32,
+    15: 15.84,
+    16: 16.36,
+    17: 16.88,
+    18: 17.43,
+    19: 17.98,
+    20: 18.59,
+    21: 19.25,
+    22: 19.98,
+    23: 20.73,
+    24: 21.54,
+    25: 22.35,
+    26: 23.21,
+    27: 24.11,
+    28: 25.03,
+    29: 26.02,
+    30: 27.03,
+    31: 28.13,
+    32: 29.31,
+    33: 30.70,
+    34: 32.55,
+    35: 35.00,
+}
+
+# The EQ-5D-5L value set for England (Devlin et al. 2018, Health Economics 27:7-22): the
+# decrement for each level 2-5 of each dimension, in the order of EQ5D_DIMENSIONS
+# (mobility, self-care, usual activities, pain/discomfort, anxiety/depression). Level 1
+# takes nothing away; the index is 1 minus the five decrements, so 55555 = -0.285.
+EQ5D_ENGLAND_DECREMENTS: tuple[tuple[float, float, float, float], ...] = (
+    (0.058, 0.076, 0.207, 0.274),
+    (0.050, 0.080, 0.164, 0.203),
+    (0.050, 0.063, 0.162, 0.184),
+    (0.063, 0.084, 0.276, 0.335),
+    (0.078, 0.104, 0.285, 0.289),
+)
+
+
+def swemwbs_score(wemwbs_items: Sequence[int | None]) -> float | None:
+    """The SWEMWBS metric score (7.00-35.00) from the 14 WEMWBS items, through Warwick's
+    conversion table; None when any of its seven items is missing."""
+    values = _check_items(wemwbs_items, name="WEMWBS", count=WEMWBS_ITEM_COUNT, low=1, high=5)
+    raw = _sum_if_complete([values[WEMWBS_ITEMS.index(name)] for name in SWEMWBS_ITEMS])
+    return None if raw is None else SWEMWBS_METRIC[raw]
+
+
+def eq5d_index(dimensions: Sequence[int | None]) -> float | None:
+    """The EQ-5D-5L index for England (Devlin et al. 2018), from -0.285 (55555) to 1
+    (11111), to three decimals as the value set is published; None when a dimension is
+    missing."""
+    values = _check_items(dimensions, name="EQ-5D-5L", count=EQ5D_DIMENSION_COUNT, low=1, high=5)
+    if any(value is None for value in values):
+        return None
+    decrement = sum(
+        EQ5D_ENGLAND_DECREMENTS[d][level - 2]
+        for d, level in enumerate(values)
+        if level is not None and level > 1
+    )
+    return round(1.0 - decrement, 3)
+
+
 def ons4_band(*, question: str, score: int | None) -> str | None:
     """The ONS threshold band for one personal well-being answer (0-10), using the ONS's
     own cut-offs so figures can be compared with national statistics."""
@@ -163,8 +236,11 @@ def apply_scores(assessment: Assessment) -> list[str]:
     scores = hads_scores([getattr(assessment, name) for name in HADS_ITEMS])
     assessment.hads_anxiety = scores.anxiety
     assessment.hads_depression = scores.depression
-    assessment.wemwbs_total = wemwbs_total([getattr(assessment, name) for name in WEMWBS_ITEMS])
-    return ["hads_anxiety", "hads_depression", "wemwbs_total"]
+    wemwbs = [getattr(assessment, name) for name in WEMWBS_ITEMS]
+    assessment.wemwbs_total = wemwbs_total(wemwbs)
+    assessment.swemwbs = swemwbs_score(wemwbs)
+    assessment.eq5d_index = eq5d_index([getattr(assessment, name) for name in EQ5D_DIMENSIONS])
+    return ["hads_anxiety", "hads_depression", "wemwbs_total", "swemwbs", "eq5d_index"]
 
 
 def measure_completeness(assessment: Assessment) -> dict[str, bool]:

@@ -250,6 +250,8 @@ OUTCOME_MEASURES: list[tuple[str, str, Callable[[Any], str | None] | None]] = [
     ("hads_depression", "HADS depression (0–21)", hads_band),
     ("exercise_days", "Days active 30+ minutes (0–7)", None),
     ("wemwbs_total", "WEMWBS (14–70)", None),
+    ("swemwbs", "SWEMWBS metric score (7–35)", None),
+    ("eq5d_index", "EQ-5D-5L index, England (−0.285–1)", None),
     ("eq5d_mobility", "EQ-5D mobility (1–5)", eq5d_level),
     ("eq5d_self_care", "EQ-5D self-care (1–5)", eq5d_level),
     ("eq5d_usual_activities", "EQ-5D usual activities (1–5)", eq5d_level),
@@ -282,7 +284,7 @@ class OutcomeRow:
     def change(self) -> Any:
         if self.baseline is None or self.follow_up is None:
             return None
-        return self.follow_up - self.baseline
+        return round(self.follow_up - self.baseline, 3)
 
 
 def outcome_rows(*, baseline: Assessment | None, follow_up: Assessment | None) -> list[OutcomeRow]:

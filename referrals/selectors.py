@@ -28,6 +28,7 @@ from accounts.models import User
 from participants.access import participants_editable_by, participants_in_aggregate_scope
 from participants.models import CaseStatus, Participant
 from referrals.access import referrals_in_aggregate_scope, referrals_visible_to
+from referrals.figures import engaged, pct, reached_engaged
 from referrals.models import (
     Category,
     CommunityResource,
@@ -212,15 +213,12 @@ def _figures(prefix: str = "", scope: Q | None = None) -> dict:
         ),
         "referred": count(referred_on__isnull=False),
         "attended": count(attended_on__isnull=False),
-        "engaged": count(engaged_on__isnull=False),
+        "reached_engaged": Count(f"{prefix}id", filter=scope & reached_engaged(prefix)),
+        "engaged": Count(f"{prefix}id", filter=scope & engaged(prefix)),
         "feedback": count(feedback_at__isnull=False),
         "appropriate": count(feedback_appropriate=True),
         "relevant": count(feedback_relevant=True),
     }
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(100 * part / whole) if whole else None
 
 
 @dataclass(frozen=True)
@@ -229,6 +227,7 @@ class Figures:
     suggested_only: int = 0
     referred: int = 0
     attended: int = 0
+    reached_engaged: int = 0
     engaged: int = 0
     feedback: int = 0
     appropriate: int = 0
@@ -240,17 +239,18 @@ class Figures:
 
     @property
     def engagement_rate(self) -> float | None:
-        """Engaged, as a percentage of every referral and suggestion."""
-        return _share(self.engaged, self.referrals)
+        """Engaged by latest status (`referrals.figures`), as a percentage of every referral
+        and suggestion: the programme's engagement figure."""
+        return pct(self.engaged, self.referrals)
 
     @property
     def appropriate_share(self) -> float | None:
         """Judged appropriate, as a percentage of referrals the organisation answered for."""
-        return _share(self.appropriate, self.feedback)
+        return pct(self.appropriate, self.feedback)
 
     @property
     def relevant_share(self) -> float | None:
-        return _share(self.relevant, self.feedback)
+        return pct(self.relevant, self.feedback)
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,49 @@ def interval_chart(
         parts.append(f'<circle cx="{x(mean):.1f}" cy="{y}" r="4" fill="{BAR}"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def flow_diagram(
+    steps: list[tuple[str, str]], outcomes: list[tuple[str, str]], *, title: str, width: int = 560
+) -> str:
+    """A participant-flow diagram: boxes down the page joined by arrows (label, shown count),
+    and the last box's outcomes side by side beneath it. Counts arrive already suppressed."""
+    box_w, box_h, gap = 300, 34, 18
+    left = (width - box_w) / 2
+    out_w = (width - 10 * (len(outcomes) - 1)) / max(len(outcomes), 1)
+    height = 30 + len(steps) * (box_h + gap) + box_h + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="0" y="16" font-size="13" font-weight="bold" fill="{INK}">{escape(title)}</text>',
+    ]
+
+    def box(x: float, y: float, w: float, label: str, shown: str) -> None:
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{box_h}" rx="4" '
+            f'fill="#eef4f7" stroke="{BAR}"/>'
+            f'<text x="{x + w / 2:.1f}" y="{y + 14}" font-size="10" text-anchor="middle" '
+            f'fill="{INK}">{escape(label)}</text>'
+            f'<text x="{x + w / 2:.1f}" y="{y + 28}" font-size="12" font-weight="bold" '
+            f'text-anchor="middle" fill="{BAR}">{escape(shown)}</text>'
+        )
+
+    def arrow(x1: float, y1: float, x2: float, y2: float) -> None:
+        parts.append(
+            f'<line x1="{x1:.1f}" y1="{y1}" x2="{x2:.1f}" y2="{y2 - 4}" stroke="{MUTED}"/>'
+            f'<polygon points="{x2 - 4:.1f},{y2 - 6} {x2 + 4:.1f},{y2 - 6} {x2:.1f},{y2}" '
+            f'fill="{MUTED}"/>'
+        )
+
+    y = 28
+    for i, (label, shown) in enumerate(steps):
+        box(left, y, box_w, label, shown)
+        if i < len(steps) - 1:
+            arrow(width / 2, y + box_h, width / 2, y + box_h + gap)
+        y += box_h + gap
+    for j, (label, shown) in enumerate(outcomes):
+        x = j * (out_w + 10)
+        arrow(width / 2, y - gap, x + out_w / 2, y)
+        box(x, y, out_w, label, shown)
+    parts.append("</svg>")
+    return "".join(parts)

@@ -13,6 +13,7 @@ from reports.dashboards import (
     practice_dashboard,
     programme_charts,
 )
+from reports.definitions import pct
 from reports.suppression import Suppressor
 
 
@@ -108,8 +109,20 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     totals = {
         key: sum(getattr(p, key) for p in rows)
-        for key in ("open_cases", "attended", "dna", "referrals_made", "referrals_engaged")
+        for key in (
+            "open_cases",
+            "attended",
+            "dna",
+            "referrals_made",
+            "referrals_engaged",
+            "follow_ups_due",
+            "follow_ups_completed",
+        )
     }
+    # The totals row shows the same kinds of figure as the rows above it: percentages in the
+    # percentage columns, from the summed counts.
+    totals["engaged_pct"] = pct(totals["referrals_engaged"], totals["referrals_made"])
+    totals["completion_pct"] = pct(totals["follow_ups_completed"], totals["follow_ups_due"])
     by_month = consultations_by_month(user=request.user)
     return render(
         request,

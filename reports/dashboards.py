@@ -18,8 +18,8 @@ from practices.access import practice_ids_in_aggregate_scope, practices_visible_
 from practices.models import Practice, StaffRole
 from practices.roles import AnyUser
 from reports.charts import bar_chart
+from reports.definitions import pct
 from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
-from reports.statistics import pct
 from reports.suppression import Suppressor
 from safeguarding.selectors import concern_counts_for
 

@@ -18,8 +18,8 @@ from django.db.models.functions import TruncMonth
 
 from participants.models import Consultation, FollowUp, Participant
 from referrals.models import Referral
+from reports.definitions import engaged
 from reports.models import PracticeFigure
-from reports.statistics import ENGAGED_STATUSES
 
 Key = tuple[int, date | None, str]  # practice id, month (None: all time), figure
 
@@ -166,7 +166,7 @@ def practice_figures_recount() -> dict[Key, int]:
     ).order_by()
     add(referrals.annotate(n=Count("id")), lambda row: "referrals_made")
     add(
-        referrals.filter(status__in=ENGAGED_STATUSES).annotate(n=Count("id")),
+        referrals.filter(engaged()).annotate(n=Count("id")),
         lambda row: "referrals_engaged",
     )
     return counts

@@ -55,21 +55,33 @@ from participants.models import (
     ParticipantNeed,
     Timepoint,
 )
+from participants.models.followup import FollowUp, FollowUpStatus
 from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
-from referrals.models import Category, Referral, ReferralStatus
+from referrals.models import Category, Referral
+from reports.definitions import ABNORMAL, MULTI_DOMAIN, TRIAL_DOSE_THRESHOLD, engaged, pct
+from reports.mixed_model import ADJUSTED_MEASURES, adjusted_analysis
 from reports.stats_math import paired_ci95
 from safeguarding.models import Concern, ConcernCategory
 
-ENGAGED_STATUSES = [ReferralStatus.ATTENDED, ReferralStatus.ENGAGED]
-ABNORMAL = 11
+# The key each measure has in the figures, and the Assessment field that holds its score.
 MEASURES = {
     "hads_anxiety": "hads_anxiety",
     "hads_depression": "hads_depression",
     "exercise_days": "exercise_days",
+    "wemwbs": "wemwbs_total",
+    "swemwbs": "swemwbs",
+    "eq5d_index": "eq5d_index",
+    "eq5d_vas": "eq5d_vas",
+    "ons4_life_satisfaction": "ons_life_satisfaction",
+    "ons4_worthwhile": "ons_worthwhile",
+    "ons4_happy": "ons_happiness",
+    "ons4_anxious": "ons_anxiety",
 }
 BANDED = {"hads_anxiety", "hads_depression"}
 GROUPS = ["all", "dose_at_least_threshold", "dose_below_threshold", "engaged", "not_engaged"]
 DOSE_BANDS = ["1", "2", "3", "4+"]
+# The trial's threshold beside the programme's own: 3 or more attended consultations.
+TRIAL_BAND = f"{TRIAL_DOSE_THRESHOLD}+"
 
 
 # Aggregating over a sliced queryset makes Django select the per-row values in an inner
@@ -77,13 +89,6 @@ DOSE_BANDS = ["1", "2", "3", "4+"]
 # subquery once per row instead of once per FILTER clause that mentions it: 185 s → ~1 s
 # for the outcomes at 50,000 participants (bench/NOTES.md). The limit itself never bites.
 EVERY_ROW = 2**62
-
-
-def pct(numerator: int | None, denominator: int | None) -> float | None:
-    """A percentage from 0 to 100 rounded to one decimal; None when there is no denominator."""
-    if not denominator:
-        return None
-    return round(100.0 * (numerator or 0) / denominator, 1)
 
 
 def _round(value: float | None, places: int = 2) -> float | None:
@@ -114,8 +119,9 @@ def _programme_statistics(start: date, end: date, dose_threshold: int | None) ->
     period = (start, end)
     participants = _participants(period, threshold)
     consultations = _consultations(period)
+    consultations["seen_twice_or_more"] = participants.pop("_seen_at_least_threshold")
     consultations["seen_twice_or_more_pct"] = pct(
-        participants.pop("_seen_at_least_threshold"), participants["supported"]
+        consultations["seen_twice_or_more"], participants["supported"]
     )
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -128,10 +134,17 @@ def _programme_statistics(start: date, end: date, dose_threshold: int | None) ->
         "participants": participants,
         "consultations": consultations,
         "referrals": _referrals(period),
-        "outcomes": _outcomes(period, threshold),
+        "flow": _flow(period, participants),
+        "attrition": _attrition(period),
+        **_outcomes_and_adjusted(period, threshold),
         "staff_survey": _staff_survey(start, end),
         "safeguarding": safeguarding_concern_counts(start=start, end=end),
     }
+
+
+def _outcomes_and_adjusted(period: tuple[date, date], threshold: int) -> dict:
+    outcomes = _outcomes(period, threshold)
+    return {"outcomes": outcomes, "adjusted": outcomes.pop("adjusted")}
 
 
 def _practices(start: date, end: date) -> dict:
@@ -199,7 +212,7 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
         .order_by()
         .aggregate(
             any_domain=Count("participant"),
-            multi_domain=Count("participant", filter=Q(n__gte=2)),
+            multi_domain=Count("participant", filter=Q(n__gte=MULTI_DOMAIN)),
             **{f"domains_{d}_n": Count("participant", filter=Q(n=d)) for d in range(1, 4)},
         )
     )
@@ -208,8 +221,10 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     return {
         "supported": f["supported"],
         "new": f["new"],
+        "quintile_known": f["quintile_known"],
         "most_deprived_quintile_pct": pct(f["quintile_1"], f["quintile_known"]),
         "simd_unknown": f["simd_unknown"],
+        "multi_domain": f["multi_domain"],
         "multi_domain_pct": pct(f["multi_domain"], f["supported"]),
         "by_quintile": {
             "1": f["quintile_1"],
@@ -227,6 +242,70 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     }
 
 
+LOST = [FollowUpStatus.MISSED, FollowUpStatus.DECLINED]
+OPEN = [FollowUpStatus.SCHEDULED, FollowUpStatus.DUE, FollowUpStatus.OVERDUE]
+ATTRITION_MEASURES = ["hads_anxiety", "hads_depression", "exercise_days", "wemwbs", "eq5d_index"]
+
+
+def _flow(period: tuple[date, date], participants: dict) -> dict:
+    """The period's participant flow: referred, supported, baselines recorded, and the
+    follow-ups that fell due in it by where they stand now."""
+    baselines = Assessment.objects.filter(timepoint=Timepoint.BASELINE, date__range=period)
+    f = FollowUp.objects.filter(due_on__range=period).aggregate(
+        due=Count("id"),
+        completed=Count("id", filter=Q(status=FollowUpStatus.COMPLETED)),
+        missed=Count("id", filter=Q(status=FollowUpStatus.MISSED)),
+        declined=Count("id", filter=Q(status=FollowUpStatus.DECLINED)),
+        not_applicable=Count("id", filter=Q(status=FollowUpStatus.NOT_APPLICABLE)),
+        still_open=Count("id", filter=Q(status__in=OPEN)),
+    )
+    return {
+        "referred": participants["new"],
+        "supported": participants["supported"],
+        "baseline_recorded": baselines.count(),
+        "follow_ups_due": f["due"],
+        "completed": f["completed"],
+        "missed": f["missed"],
+        "declined": f["declined"],
+        "not_applicable": f["not_applicable"],
+        "still_open": f["still_open"],
+    }
+
+
+def _attrition(period: tuple[date, date]) -> dict:
+    """The baseline of those followed up beside those lost to follow-up (missed or
+    declined), of the follow-ups due in the period: a reader can judge attrition bias."""
+    groups = {"followed_up": Q(status=FollowUpStatus.COMPLETED), "lost": Q(status__in=LOST)}
+    aggregates: dict[str, Aggregate] = {}
+    for group, where in groups.items():
+        aggregates[f"{group}__n"] = Count("id", filter=where)
+        aggregates[f"{group}__q1"] = Count("id", filter=where & Q(participant__simd_quintile=1))
+        aggregates[f"{group}__qk"] = Count(
+            "id", filter=where & Q(participant__simd_quintile__isnull=False)
+        )
+        for measure in ATTRITION_MEASURES:
+            field = f"baseline__{MEASURES[measure]}"
+            aggregates[f"{group}__{measure}__n"] = Count(field, filter=where)
+            aggregates[f"{group}__{measure}__mean"] = Avg(field, filter=where)
+    f = FollowUp.objects.filter(due_on__range=period).aggregate(**aggregates)
+    return {
+        group: {
+            "n": f[f"{group}__n"],
+            "most_deprived": f[f"{group}__q1"],
+            "quintile_known": f[f"{group}__qk"],
+            "most_deprived_pct": pct(f[f"{group}__q1"], f[f"{group}__qk"]),
+            "baseline": {
+                measure: {
+                    "n": f[f"{group}__{measure}__n"],
+                    "mean": _round(f[f"{group}__{measure}__mean"]),
+                }
+                for measure in ATTRITION_MEASURES
+            },
+        }
+        for group in groups
+    }
+
+
 def _consultations(period: tuple[date, date]) -> dict:
     f = Consultation.objects.filter(date__range=period).aggregate(
         n_attended=Count("id", filter=Q(attended=True)),
@@ -239,7 +318,7 @@ def _referrals(period: tuple[date, date]) -> dict:
     made = Referral.objects.filter(date__range=period)
     f = made.aggregate(
         made=Count("id"),
-        engaged=Count("id", filter=Q(status__in=ENGAGED_STATUSES)),
+        engaged=Count("id", filter=engaged()),
         with_feedback=Count("id", filter=Q(feedback_appropriate__isnull=False)),
         appropriate=Count("id", filter=Q(feedback_appropriate=True)),
     )
@@ -248,7 +327,7 @@ def _referrals(period: tuple[date, date]) -> dict:
         made=Count("resources__referrals", filter=in_period, distinct=True),
         engaged=Count(
             "resources__referrals",
-            filter=in_period & Q(resources__referrals__status__in=ENGAGED_STATUSES),
+            filter=in_period & engaged("resources__referrals__"),
             distinct=True,
         ),
     ).order_by("position", "name")
@@ -257,6 +336,7 @@ def _referrals(period: tuple[date, date]) -> dict:
         "engaged": f["engaged"],
         "engaged_pct": pct(f["engaged"], f["made"]),
         "with_feedback": f["with_feedback"],
+        "appropriate": f["appropriate"],
         "appropriate_pct": pct(f["appropriate"], f["with_feedback"]),
         "by_category": {c.name: {"made": c.made, "engaged": c.engaged} for c in categories},
     }
@@ -281,20 +361,16 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
         .annotate(n=Count("id"))
         .values("n")
     )
-    engaged = Referral.objects.filter(
-        participant=OuterRef("participant"),
-        date__lte=OuterRef("date"),
-        status__in=ENGAGED_STATUSES,
+    engaged_by_then = Referral.objects.filter(
+        engaged(), participant=OuterRef("participant"), date__lte=OuterRef("date")
     )
     rows = (
         Assessment.objects.filter(timepoint=Timepoint.FOLLOW_UP, date__range=period)
         .annotate(
             b_date=Subquery(baseline.values("date")[:1]),
-            b_hads_anxiety=Subquery(baseline.values("hads_anxiety")[:1]),
-            b_hads_depression=Subquery(baseline.values("hads_depression")[:1]),
-            b_exercise_days=Subquery(baseline.values("exercise_days")[:1]),
+            **{f"b_{field}": Subquery(baseline.values(field)[:1]) for field in MEASURES.values()},
             dose=_count(dose),
-            engaged=Exists(engaged),
+            engaged=Exists(engaged_by_then),
         )
         .filter(b_date__isnull=False)
     )
@@ -305,7 +381,13 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
         "engaged": Q(engaged=True),
         "not_engaged": Q(engaged=False),
     }
-    bands = {"1": Q(dose__lte=1), "2": Q(dose=2), "3": Q(dose=3), "4+": Q(dose__gte=4)}
+    bands = {
+        "1": Q(dose__lte=1),
+        "2": Q(dose=2),
+        "3": Q(dose=3),
+        "4+": Q(dose__gte=4),
+        TRIAL_BAND: Q(dose__gte=TRIAL_DOSE_THRESHOLD),
+    }
     aggregates: dict[str, Aggregate] = {}
     for measure, field in MEASURES.items():
         b = f"b_{field}"
@@ -329,17 +411,28 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
                         "id", filter=abnormal & Q(**{f"{field}__lt": ABNORMAL})
                     )
     f = rows[:EVERY_ROW].aggregate(**aggregates)
+    adjusted_rows = rows.values(
+        "dose",
+        "engaged",
+        "b_date",
+        practice=F("participant__practice_id"),
+        born=F("participant__date_of_birth"),
+        sex=F("participant__sex"),
+        quintile=F("participant__simd_quintile"),
+        **{
+            f"{side}_{measure}": F(f"{prefix}{MEASURES[measure]}")
+            for measure in ADJUSTED_MEASURES
+            for side, prefix in (("b", "b_"), ("f", ""))
+        },
+    )
     result: dict = {"dose_bands": {}}
     for measure in MEASURES:
         result[measure] = {}
         for group in groups:
             key = f"{measure}__{group}"
             n = f[f"{key}__n"]
-            low, high = paired_ci95(
-                n=n,
-                mean_diff=f[f"{key}__d"],
-                sd_diff=_sample_sd(n=n, mean=f[f"{key}__d"], sum_squares=f[f"{key}__ss"]),
-            )
+            sd = _sample_sd(n=n, mean=f[f"{key}__d"], sum_squares=f[f"{key}__ss"])
+            low, high = paired_ci95(n=n, mean_diff=f[f"{key}__d"], sd_diff=sd)
             entry = {
                 "n": n,
                 "baseline_mean": _round(f[f"{key}__b"]),
@@ -347,9 +440,12 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
                 "mean_change": _round(f[f"{key}__d"]),
                 "ci95_low": _round(low),
                 "ci95_high": _round(high),
+                "sd_change": _round(sd),
+                "effect_size": _round(effect_size(mean_change=f[f"{key}__d"], sd_change=sd)),
             }
             if measure in BANDED:
                 entry["abnormal_at_baseline"] = f[f"{key}__ab"]
+                entry["no_longer_abnormal"] = f[f"{key}__out"]
                 entry["left_abnormal_pct"] = pct(f[f"{key}__out"], f[f"{key}__ab"])
             result[measure][group] = entry
         result["dose_bands"][measure] = {
@@ -359,7 +455,15 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
             }
             for band in bands
         }
+    result["adjusted"] = adjusted_analysis(list(adjusted_rows), threshold=threshold)
     return result
+
+
+def effect_size(*, mean_change: float | None, sd_change: float | None) -> float | None:
+    """The mean change divided by the SD of the change (none when the SD is 0 or unknown)."""
+    if mean_change is None or not sd_change:
+        return None
+    return float(mean_change) / sd_change
 
 
 def _sample_sd(*, n: int, mean: float | None, sum_squares: float | None) -> float | None:
@@ -387,6 +491,8 @@ def _staff_survey(start: date, end: date) -> dict:
     )
     return {
         "responses": overall["responses"],
+        "wellbeing_activities": overall["wellbeing"],
+        "give_up_within_5y": overall["give_up"],
         "wellbeing_activities_pct": pct(overall["wellbeing"], overall["responses"]),
         "give_up_within_5y_pct": pct(overall["give_up"], overall["responses"]),
         "by_practice": [

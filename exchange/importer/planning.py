@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from exchange.formats import (
+    ASSESSMENT_ITEM_FIELDS,
     ASSESSMENTS,
     CONSULTATIONS,
-    HADS_COLUMNS,
     PARTICIPANTS,
     PRACTICES,
     REFERRALS,
@@ -854,7 +854,7 @@ class Planner:
             participant = self.participants.get(ref)
             if not row.ok or participant is None:
                 continue
-            values = {name: row[name] for name in (*HADS_COLUMNS, "exercise_days")}
+            values = {field: row[column] for column, field in ASSESSMENT_ITEM_FIELDS.items()}
             values["date"] = row["date"]
             existing = stored.get((participant.pk, timepoint)) if participant.pk else None
             if existing is None:

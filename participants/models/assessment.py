@@ -249,6 +249,8 @@ class Assessment(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     wemwbs_total = models.PositiveSmallIntegerField("WEMWBS total", null=True, blank=True)
+    swemwbs = models.FloatField("SWEMWBS metric score", null=True, blank=True)
+    eq5d_index = models.FloatField("EQ-5D-5L index (England)", null=True, blank=True)
     ons_life_satisfaction = models.PositiveSmallIntegerField(
         "ONS4 life satisfaction",
         null=True,

@@ -35,7 +35,9 @@ CHI_RYAN = make_chi(date_of_birth=date(1990, 4, 15), sex="male", rng=_rng)
 
 
 def _csv(name: str, *rows: str) -> str:
-    return "\n".join([",".join(SPECS[name].column_names), *rows]) + "\n"
+    """A file as an older export wrote it: without the columns it may leave out."""
+    header = [column.name for column in SPECS[name].columns if not column.may_be_absent]
+    return "\n".join([",".join(header), *rows]) + "\n"
 
 
 BASE_FILES = {
@@ -276,6 +278,25 @@ def programme(db, admin_user):
         ),
         (ryan, "baseline", date(2019, 3, 1), [3] * 14, 0),
     ]:
+        # Morven's baseline also has WEMWBS, EQ-5D-5L and ONS4, so every column is filled;
+        # the other assessments leave them blank, as a programme that does not use them does.
+        more = (
+            {
+                **{f"wemwbs_{n}": 1 + n % 5 for n in range(1, 15)},
+                "eq5d_mobility": 2,
+                "eq5d_self_care": 1,
+                "eq5d_usual_activities": 3,
+                "eq5d_pain_discomfort": 4,
+                "eq5d_anxiety_depression": 5,
+                "eq5d_vas": 55,
+                "ons_life_satisfaction": 6,
+                "ons_worthwhile": 7,
+                "ons_happiness": 3,
+                "ons_anxiety": 8,
+            }
+            if (person, timepoint) == (morven, "baseline")
+            else {}
+        )
         assessment = Assessment(
             participant=person,
             timepoint=timepoint,
@@ -283,6 +304,7 @@ def programme(db, admin_user):
             recorded_by=person.clp,
             exercise_days=exercise,
             **{f"hads_{n}": value for n, value in enumerate(items, start=1)},
+            **more,
         )
         apply_scores(assessment)
         assessment.save()

@@ -161,7 +161,22 @@ def programme_files(
             timepoints.append(("follow_up", follow_up))
         for timepoint, on in timepoints:
             items = [None if rng.random() < 0.03 else rng.randrange(4) for _ in range(14)]
-            assessments.append((ref, on, timepoint, *items, rng.choice([None, *range(8)])))
+            wellbeing = [rng.randrange(1, 6) for _ in range(14 + 5)]
+            if rng.random() < 0.5:
+                wellbeing = [None] * len(wellbeing)  # WEMWBS and EQ-5D not used here
+            ons4 = [rng.randrange(11) for _ in range(4)]
+            assessments.append(
+                (
+                    ref,
+                    on,
+                    timepoint,
+                    *items,
+                    rng.choice([None, *range(8)]),
+                    *wellbeing,
+                    None if wellbeing[0] is None else rng.randrange(101),
+                    *ons4,
+                )
+            )
     survey = [
         (code, year, rng.random() < 0.5, rng.random() < 0.3)
         for code in codes

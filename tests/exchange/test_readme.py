@@ -24,6 +24,8 @@ def test_the_readme_documents_every_file_and_every_column():
         for column in spec.column_names:
             if column.startswith("hads_"):
                 assert "`hads_1` … `hads_14`" in part
+            elif column.startswith("wemwbs_"):
+                assert "`wemwbs_1` … `wemwbs_14`" in part
             else:
                 assert f"`{column}`" in part, f"{spec.name}: {column} is not documented"
 

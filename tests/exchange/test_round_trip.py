@@ -102,3 +102,16 @@ def _joined(username: str) -> str:
     from accounts.models import User
 
     return timezone.localtime(User.objects.get(username=username).date_joined).date().isoformat()
+
+
+def test_the_newer_measures_come_through_the_round_trip_and_are_scored(request, admin_user):
+    from participants.models import Assessment
+
+    files = _export_then_empty(admin_user, lambda: request.getfixturevalue("programme"))
+    importer = UserFactory(username="importer", is_superuser=True)
+    assert programme_import(sources=files, user=importer).ok
+    baseline = Assessment.objects.get(participant__ref="P2001", timepoint="baseline")
+    assert (baseline.eq5d_mobility, baseline.eq5d_vas, baseline.ons_anxiety) == (2, 55, 8)
+    # EQ-5D 21345: 1 - (0.058 + 0 + 0.063 + 0.276 + 0.289) = 0.314
+    assert baseline.eq5d_index == 0.314
+    assert baseline.wemwbs_total is not None and baseline.swemwbs is not None

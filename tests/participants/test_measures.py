@@ -297,7 +297,13 @@ def test_apply_scores_sets_the_subscales_and_total_from_the_items():
 
 def test_apply_scores_returns_the_fields_it_set_for_update_fields():
     fields = apply_scores(Assessment(**_complete_fields()))
-    assert sorted(fields) == ["hads_anxiety", "hads_depression", "wemwbs_total"]
+    assert sorted(fields) == [
+        "eq5d_index",
+        "hads_anxiety",
+        "hads_depression",
+        "swemwbs",
+        "wemwbs_total",
+    ]
     model_fields = {f.name for f in Assessment._meta.get_fields()}
     assert set(fields) <= model_fields
 

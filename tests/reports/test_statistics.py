@@ -48,6 +48,7 @@ def test_consultations(stats):
     assert stats["consultations"] == {
         "attended": 6,
         "did_not_attend": 2,
+        "seen_twice_or_more": 2,
         "seen_twice_or_more_pct": 50.0,  # P1 and P3 of four
     }
 
@@ -74,7 +75,10 @@ def test_anxiety_outcomes_overall_with_the_paired_interval(stats):
         "mean_change": -3.0,
         "ci95_low": -7.3,
         "ci95_high": 1.3,
+        "sd_change": 1.73,  # sqrt(3)
+        "effect_size": -1.73,  # -3 / sqrt(3)
         "abnormal_at_baseline": 2,  # P1 (12) and P2 (15)
+        "no_longer_abnormal": 1,
         "left_abnormal_pct": 50.0,  # P1 fell to 8, P2 stayed at 14
     }
 
@@ -89,7 +93,10 @@ def test_anxiety_by_dose_and_by_engagement(stats):
         "mean_change": -4.0,
         "ci95_low": -4.0,  # both changed by exactly -4: no spread
         "ci95_high": -4.0,
+        "sd_change": 0.0,
+        "effect_size": None,  # no spread: no effect size
         "abnormal_at_baseline": 1,
+        "no_longer_abnormal": 1,
         "left_abnormal_pct": 100.0,
     }
     low = {
@@ -99,7 +106,10 @@ def test_anxiety_by_dose_and_by_engagement(stats):
         "mean_change": -1.0,
         "ci95_low": None,  # no interval below two pairs
         "ci95_high": None,
+        "sd_change": None,
+        "effect_size": None,
         "abnormal_at_baseline": 1,
+        "no_longer_abnormal": 0,
         "left_abnormal_pct": 0.0,
     }
     assert o["dose_at_least_threshold"] == high
@@ -121,6 +131,8 @@ def test_depression_counts_only_complete_pairs(stats):
     )
     assert (d["ci95_low"], d["ci95_high"]) == (-26.41, 24.41)
     assert (d["abnormal_at_baseline"], d["left_abnormal_pct"]) == (1, 0.0)
+    # SD 2*sqrt(2) = 2.828; effect size -1 / 2.828 = -0.354.
+    assert (d["sd_change"], d["effect_size"]) == (2.83, -0.35)
 
 
 def test_exercise_outcomes(stats):
@@ -133,6 +145,8 @@ def test_exercise_outcomes(stats):
         "mean_change": 1.67,
         "ci95_low": -2.13,
         "ci95_high": 5.46,
+        "sd_change": 1.53,  # sqrt(7/3) = 1.5275
+        "effect_size": 1.09,  # (5/3) / 1.5275 = 1.0911
     }
 
 
@@ -195,8 +209,25 @@ def test_the_statistics_take_the_same_queries_however_much_data(
         ConsultationFactory(date=date(2025, 6, 1))
     # practices, CLPs active, CLPs new; the supported by participant, their needs' domains,
     # the new; consultations, referrals, categories, outcomes, staff survey overall and per
-    # practice; safeguarding concerns by practice and category. Around them, a savepoint
-    # pair (one transaction), and on PostgreSQL the statement that turns JIT compilation
-    # off for it.
-    with django_assert_num_queries(15 + (connection.vendor == "postgresql")):
+    # practice; safeguarding concerns by practice and category; the flow's baselines and
+    # follow-ups, the attrition table, and the pairs the mixed model is fitted on. Around
+    # them, a savepoint pair (one transaction), and on PostgreSQL the statement that turns
+    # JIT compilation off for it.
+    with django_assert_num_queries(19 + (connection.vendor == "postgresql")):
         programme_statistics(**YEAR)
+
+
+def test_the_adjusted_analysis_says_why_it_was_not_fitted_on_two_people(stats):
+    # P1 and P2; P3's quintile is unknown, so the model leaves P3 out.
+    a = stats["adjusted"]["hads_anxiety"]
+    assert a["n"] == 2
+    assert a["dose"] == {"coef": None, "ci95_low": None, "ci95_high": None, "p_value": None}
+    assert a["reason"] == "Not fitted: 2 people with both scores, fewer than 30."
+    assert "adjusted" not in stats["outcomes"]
+
+
+def test_the_flow_and_the_trials_dose_band(stats):
+    assert stats["flow"]["supported"] == stats["participants"]["supported"]
+    assert stats["flow"]["referred"] == stats["participants"]["new"]
+    bands = stats["outcomes"]["dose_bands"]["hads_anxiety"]
+    assert bands["3+"]["n"] == bands["3"]["n"] + bands["4+"]["n"]

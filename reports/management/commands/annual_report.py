@@ -10,11 +10,18 @@ from reports.statistics import programme_statistics
 
 
 class Command(BaseCommand):
-    help = "Compute a year's programme statistics; write them as JSON and/or the PDF report."
+    help = (
+        "Compute a year's programme statistics; write them as JSON and/or the PDF report. "
+        "The JSON holds the raw figures WITHOUT disclosure control (small counts are not "
+        "hidden): it is written only by this command, for the programme's analysts; the PDF "
+        "applies the disclosure rules of its appendix."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("year", type=int)
-        parser.add_argument("--json", dest="json_path", type=Path, help="Raw figures (JSON).")
+        parser.add_argument(
+            "--json", dest="json_path", type=Path, help="Raw figures (JSON), not suppressed."
+        )
         parser.add_argument("--pdf", dest="pdf_path", type=Path, help="The report (PDF).")
 
     def handle(self, *args, year: int, json_path: Path | None, pdf_path: Path | None, **options):

@@ -31,7 +31,7 @@ def test_a_programme_lead_sees_the_years_figures_without_names_or_chi_numbers(
     assert response.status_code == 200
     stats = response.context["stats"]
     assert (stats.year, stats.totals.referrals, stats.totals.engaged) == (2024, 2, 1)
-    assert "Tuesday walking group" in body and "50%" in body
+    assert "Tuesday walking group" in body and "50.0%" in body
     for participant in (participant_a, participant_b):
         for secret in (
             participant.first_name,
