@@ -99,9 +99,12 @@ def _safeguarding_rows(stats: dict, s: Suppressor) -> dict:
     counts = stats.get("safeguarding")
     if not counts:
         return {}
+    by_category = s.group(counts["by_category"], total=counts["total"])
+    by_practice = s.group(counts["by_practice"], total=counts["total"])
     return {
-        "by_category": s.group(counts["by_category"], total=counts["total"]),
-        "by_practice": s.group(counts["by_practice"], total=counts["total"]),
+        "by_category": by_category,
+        "by_practice": by_practice,
+        "legend": s.legend([*by_category.values(), *by_practice.values()]),
     }
 
 

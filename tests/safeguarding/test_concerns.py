@@ -163,8 +163,9 @@ def test_the_programme_lead_sees_only_suppressed_counts_by_category_and_practice
     assert counts["by_category"]["Financial or material abuse"] == 6
     shown = _safeguarding_rows({"safeguarding": counts}, Suppressor(5))
     assert shown["by_category"]["Neglect or self-neglect"] == "<5"
-    # One hidden cell beside its total would be revealed by subtraction: so is another.
-    assert shown["by_category"]["Financial or material abuse"] == "<5"
+    # One hidden cell beside its total would be revealed by subtraction: so another is
+    # hidden, marked as protecting it rather than as a small count.
+    assert shown["by_category"]["Financial or material abuse"] == "*"
     assert shown["by_practice"]["Riverside Medical Group"] == "<5"
 
 
