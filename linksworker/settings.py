@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.compact_practice_figures",
         "schedule": crontab(minute="*/10"),
     },
+    # The net under the counts: a nightly recount repairs and logs any difference.
+    "repair-practice-figures": {
+        "task": "reports.tasks.repair_practice_figures",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "follow-up-reminders": {
         "task": "participants.tasks.send_followup_reminders",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),

@@ -186,6 +186,8 @@ def participant_transfer(
     if not transfer_destinations(participant).filter(practice=practice, user=clp).exists():
         raise ValidationError("Choose a CLP who works at a practice in the programme.")
     origin = participant.practice
+    # The move and every counted write for this participant wait for each other.
+    participant_lock(participant_id=participant.pk)
     updated = Participant.objects.filter(pk=participant.pk, version=participant.version).update(
         practice=practice, clp=clp, version=F("version") + 1, updated_at=timezone.now()
     )
@@ -331,6 +333,15 @@ def participant_reopen(
     return participant
 
 
+def participant_lock(*, participant_id: int) -> None:
+    """Hold the participant's row until the transaction ends. The dashboards' running counts
+    are kept by triggers that file each consultation, referral and follow-up under the
+    participant's practice as committed when they run; a move to another practice takes the
+    same lock (its UPDATE does), so a counted write and a move wait for each other instead
+    of interleaving, and the counts cannot drift (reports migration 0003)."""
+    list(Participant.objects.select_for_update().filter(pk=participant_id).values_list("pk"))
+
+
 @transaction.atomic
 def consultation_log(
     *,
@@ -342,6 +353,7 @@ def consultation_log(
 ) -> Consultation:
     """Log a consultation built from a validated form; a did-not-attend has no duration."""
     participant = consultation.participant
+    participant_lock(participant_id=participant.pk)
     _require_open(participant)
     duration = duration_for(
         attended=consultation.attended, duration_minutes=consultation.duration_minutes

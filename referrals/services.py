@@ -25,6 +25,7 @@ from participants.access import participants_editable_by
 from participants.models import CaseStatus, Need, Participant
 from participants.postcodes import normalise_postcode
 from participants.rules import require_consent_to_share
+from participants.services import participant_lock
 from referrals import lifecycle, links
 from referrals.access import can_maintain_resources, referrals_editable_by
 from referrals.models import (
@@ -140,6 +141,7 @@ def referral_create(
 ) -> Referral:
     """Suggest a service to a participant, or refer them to it. Only the CLPs of the
     participant's practice may; one open referral per person and service."""
+    participant_lock(participant_id=participant.pk)
     if not participants_editable_by(user).filter(pk=participant.pk).exists():
         raise PermissionDenied
     if status not in STARTING_STATUSES:
@@ -238,6 +240,7 @@ def referral_set_status(
     if not referrals_editable_by(user).filter(pk=referral.pk).exists():
         raise PermissionDenied
     _not_in_future(on, "on", "The date")
+    participant_lock(participant_id=referral.participant_id)
     # Locked and re-read in place: the caller's object shows the new state afterwards.
     referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
     if status == ReferralStatus.REFERRED:

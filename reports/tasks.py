@@ -1,7 +1,7 @@
 """Celery tasks for reports (`practices.jobs`): ids in, one service call each."""
 
 from practices.jobs import job_requeue, job_task
-from reports.figures import practice_figures_compact
+from reports.figures import practice_figures_compact, practice_figures_repair
 from reports.jobs import annual_report_fail, annual_report_render, annual_reports_sweep
 
 
@@ -28,3 +28,9 @@ def compact_practice_figures() -> int:
 def sweep_annual_reports() -> dict[str, int]:
     """Every minute: fail dead renders, queue again the ones the broker could not take."""
     return annual_reports_sweep(requeue=lambda pk: job_requeue(render_annual_report, pk))
+
+
+@job_task(name="reports.tasks.repair_practice_figures", max_retries=3)
+def repair_practice_figures() -> int:
+    """Nightly: check the running counts against the records and repair any drift."""
+    return practice_figures_repair()

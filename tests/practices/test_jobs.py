@@ -70,7 +70,7 @@ def test_every_task_of_the_project_is_a_job_task():
     project = [name for name in app.tasks if not name.startswith(("celery.", "tests."))]
     assert "exchange.tasks.check_import" in project
     assert "safeguarding.tasks.notify_leads" in project
-    assert "referrals.tasks.send_feedback_reminders" in project and len(project) == 12
+    assert "referrals.tasks.send_feedback_reminders" in project and len(project) == 13
     for name in project:
         assert isinstance(app.tasks[name], JobTask), name
 

@@ -9,6 +9,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +24,7 @@ from participants.models import (
     FollowUpStatus,
     Participant,
 )
-from participants.services import participant_close
+from participants.services import consultation_log, participant_close
 from referrals.models import CommunityResource, Referral, ReferralStatus
 from reports.dashboards import followup_completion, practice_comparison, practice_dashboard
 from reports.figures import (
@@ -34,7 +36,7 @@ from reports.figures import (
     practice_totals,
 )
 from reports.models import PracticeFigure
-from reports.tasks import compact_practice_figures
+from reports.tasks import compact_practice_figures, repair_practice_figures
 from tests.factories import ConsultationFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -681,3 +683,53 @@ def test_the_compacting_task_folds_the_rows(practice_a, clp_a, participant_a):
     assert PracticeFigure.objects.count() == rows - removed
     assert practice_figures_current() == before
     assert compact_practice_figures.delay().get(timeout=10) == 0
+
+
+def test_the_nightly_task_repairs_drifted_counts_and_logs_where(
+    practice_a, clp_a, participant_a, caplog
+):
+    _busy_history(practice_a, clp_a, people=1)
+    before = practice_figures_current()
+    PracticeFigure.objects.filter(figure="consultations_attended").update(count=99)
+
+    with caplog.at_level("WARNING", logger="reports.figures"):
+        differed = repair_practice_figures()
+
+    assert differed > 0
+    assert practice_figures_current() == before
+    assert "rebuilt" in caplog.text and "consultations_attended" in caplog.text
+    # The log names practices and figures only, never a person.
+    assert participant_a.last_name not in caplog.text and participant_a.chi not in caplog.text
+
+
+def test_the_nightly_task_leaves_agreeing_counts_alone(practice_a, clp_a, caplog):
+    _busy_history(practice_a, clp_a, people=1)
+    rows = list(PracticeFigure.objects.values_list("pk", flat=True))
+
+    with caplog.at_level("WARNING", logger="reports.figures"):
+        assert repair_practice_figures() == 0
+
+    assert list(PracticeFigure.objects.values_list("pk", flat=True)) == rows
+    assert caplog.text == ""
+
+
+def test_a_counted_write_locks_the_participant_row_a_move_also_takes(clp_a, participant_a):
+    """Logging a consultation takes the participant's row lock before its insert fires the
+    counting trigger, so a move of the participant to another practice cannot interleave."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks: it runs one writer at a time")
+    consultation = Consultation(
+        participant=participant_a,
+        clp=clp_a,
+        date=date(2024, 3, 1),
+        mode="practice",
+        duration_minutes=20,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        consultation_log(user=clp_a, consultation=consultation)
+    sql = [q["sql"] for q in queries.captured_queries]
+    lock = [i for i, s in enumerate(sql) if "FOR UPDATE" in s and "participants_participant" in s]
+    insert = [
+        i for i, s in enumerate(sql) if s.startswith('INSERT INTO "participants_consultation"')
+    ]
+    assert lock and insert and lock[0] < insert[0]
