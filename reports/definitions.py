@@ -8,6 +8,11 @@ triggers whose SQL a test checks against `engaged_sql` (reports migration 0003).
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from participants.models import Consultation
 from referrals.figures import (
     ENGAGED_LABEL,
     ENGAGED_STATUSES,
@@ -26,15 +31,41 @@ __all__ = [
     "MULTI_DOMAIN",
     "REACHED_ENGAGED_LABEL",
     "TRIAL_DOSE_THRESHOLD",
+    "attended",
+    "contacts",
     "engaged",
     "engaged_sql",
+    "multi_domain",
     "pct",
     "reached_engaged",
+    "seen_at_least",
 ]
 
 ABNORMAL = 11  # a HADS subscale of 11-21 is in the abnormal band
 MULTI_DOMAIN = 2  # needs spanning at least this many domains
 TRIAL_DOSE_THRESHOLD = 3  # the evaluation (Mercer et al. 2019) found the benefit at 3+
+
+
+def attended() -> Q:
+    """Contact with a CLP is an attended consultation; a did-not-attend is not."""
+    return Q(attended=True)
+
+
+def contacts(*, until: date) -> QuerySet[Consultation]:
+    """Every contact up to a day: the supported are those with one in the period, and
+    their dose is how many they had."""
+    return Consultation.objects.filter(attended(), date__lte=until)
+
+
+def seen_at_least(threshold: int, *, dose: str = "dose") -> Q:
+    """Saw a CLP `threshold` times or more (the dose setting; the trial's is 3)."""
+    return Q(**{f"{dose}__gte": threshold})
+
+
+def multi_domain(*, domains: str = "n") -> Q:
+    """Needs spanning two or more of the domains physical health, mental health, social."""
+    return Q(**{f"{domains}__gte": MULTI_DOMAIN})
+
 
 # (name, words): the report's appendix prints these; {threshold} is the dose setting.
 DEFINITIONS: list[tuple[str, str]] = [

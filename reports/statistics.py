@@ -58,7 +58,16 @@ from participants.models import (
 from participants.models.followup import FollowUp, FollowUpStatus
 from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
 from referrals.models import Category, Referral
-from reports.definitions import ABNORMAL, MULTI_DOMAIN, TRIAL_DOSE_THRESHOLD, engaged, pct
+from reports.definitions import (
+    ABNORMAL,
+    TRIAL_DOSE_THRESHOLD,
+    attended,
+    contacts,
+    engaged,
+    multi_domain,
+    pct,
+    seen_at_least,
+)
 from reports.mixed_model import ADJUSTED_MEASURES, adjusted_analysis
 from reports.stats_math import paired_ci95
 from safeguarding.models import Concern, ConcernCategory
@@ -183,9 +192,9 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     the new. (Correlated subqueries per participant took seconds at 50,000; bench/NOTES.md.)
     """
     start, end = period
-    attended = Consultation.objects.filter(attended=True, date__lte=end)
+    contact = contacts(until=end)
     per_participant = (
-        attended.values("participant", quintile=F("participant__simd_quintile"))
+        contact.values("participant", quintile=F("participant__simd_quintile"))
         .annotate(dose=Count("id"), in_period=Count("id", filter=Q(date__gte=start)))
         .filter(in_period__gt=0)
         .order_by()
@@ -195,7 +204,7 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
         quintile_known=Count("participant", filter=Q(quintile__isnull=False)),
         quintile_1=Count("participant", filter=Q(quintile=1)),
         simd_unknown=Count("participant", filter=Q(quintile__isnull=True)),
-        dose_at_least=Count("participant", filter=Q(dose__gte=threshold)),
+        dose_at_least=Count("participant", filter=seen_at_least(threshold)),
         dose_1=Count("participant", filter=Q(dose=1)),
         dose_2=Count("participant", filter=Q(dose=2)),
         dose_3=Count("participant", filter=Q(dose=3)),
@@ -205,14 +214,14 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     domains = (
         ParticipantNeed.objects.filter(
             identified_on__lte=end,
-            participant__in=attended.filter(date__gte=start).values("participant"),
+            participant__in=contact.filter(date__gte=start).values("participant"),
         )
         .values("participant")
         .annotate(n=Count("need__domain", distinct=True))
         .order_by()
         .aggregate(
             any_domain=Count("participant"),
-            multi_domain=Count("participant", filter=Q(n__gte=MULTI_DOMAIN)),
+            multi_domain=Count("participant", filter=multi_domain()),
             **{f"domains_{d}_n": Count("participant", filter=Q(n=d)) for d in range(1, 4)},
         )
     )
@@ -308,8 +317,8 @@ def _attrition(period: tuple[date, date]) -> dict:
 
 def _consultations(period: tuple[date, date]) -> dict:
     f = Consultation.objects.filter(date__range=period).aggregate(
-        n_attended=Count("id", filter=Q(attended=True)),
-        n_did_not_attend=Count("id", filter=Q(attended=False)),
+        n_attended=Count("id", filter=attended()),
+        n_did_not_attend=Count("id", filter=~attended()),
     )
     return {"attended": f["n_attended"], "did_not_attend": f["n_did_not_attend"]}
 
@@ -351,8 +360,8 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
     ).values("date")[:1]
     dose = (
         Consultation.objects.filter(
+            attended(),
             participant=OuterRef("participant"),
-            attended=True,
             date__gte=Subquery(baseline_date),
             date__lte=OuterRef("date"),
         )
