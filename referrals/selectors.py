@@ -324,7 +324,7 @@ def referral_statistics(
     # range, scope as a semi-join), grouped through the service's categories: counting from
     # Category instead joined every referral of every year and left the period and scope to
     # FILTER clauses (bench/NOTES.md). One query gives the cells; their sums the figures.
-    category_rows = list(
+    category_rows: list[Mapping[str, Any]] = list(
         qs.annotate(period=trunc)
         .values("resource__categories", "period")
         .annotate(n=Count("id"), **_figures())
