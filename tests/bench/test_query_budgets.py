@@ -35,7 +35,7 @@ PAGES = [
     ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 9),
     ("referral list", "referrals:list", BENCH_CLP, 8),
     ("referral statistics", "referrals:statistics", BENCH_LEAD, 13),
-    ("practice list", "practices:list", BENCH_LEAD, 8),
+    ("practice list", "practices:list", BENCH_LEAD, 9),
 ]
 
 
