@@ -191,6 +191,9 @@ def key_pages(ctx: Context) -> list[tuple[str, str, object]]:
         ("resource directory", reverse("resources:list"), ctx.clp),
         ("practice dashboard", reverse("reports:practice_dashboard"), ctx.manager),
         ("programme dashboard", reverse("reports:programme_dashboard"), ctx.lead),
+        ("referral list", reverse("referrals:list"), ctx.clp),
+        ("referral statistics", reverse("referrals:statistics"), ctx.lead),
+        ("practice list", reverse("practices:list"), ctx.lead),
     ]
 
 

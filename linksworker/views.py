@@ -14,7 +14,7 @@ from linksworker.celery import app as celery_app
 from participants.selectors import (
     caseload_by_clp,
     clp_home_summary,
-    followup_worklist,
+    followup_worklist_counts,
 )
 from practices.roles import roles_of
 from reports.dashboards import followup_completion, practice_comparison
@@ -27,7 +27,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict = {"roles": roles}
     if roles.is_clp:
         context["clp"] = clp_home_summary(user=request.user)
-        context["worklist"] = followup_worklist(user=request.user)
+        context["worklist"] = followup_worklist_counts(user=request.user)
     if roles.is_practice_manager:
         context["by_clp"] = caseload_by_clp(user=request.user)
         context["completion"] = followup_completion(user=request.user)

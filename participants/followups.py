@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -80,9 +81,14 @@ class RunSummary:
 
 
 def followups_create(*, today: date, participant_id: int | None = None) -> int:
-    """Create the follow-ups of baselines that fall due within the look-ahead. Works through
-    the baselines in id order, one batch at a time, so memory stays flat however many there
-    are; the unique baseline column makes a second or concurrent run create nothing."""
+    """Create the follow-ups of baselines that fall due within the look-ahead. One query
+    streams the baselines that have none (a server-side cursor, so memory stays flat however
+    many there are) and they are inserted a batch at a time; the unique baseline column
+    makes a second or concurrent run create nothing twice.
+
+    It used to page through the baselines by id (`id > last ORDER BY id LIMIT n`), which
+    the planner answered from the (timepoint, date) index by reading every baseline in the
+    window on every page: quadratic in the data (bench/NOTES.md)."""
     baselines = Assessment.objects.filter(
         timepoint=Timepoint.BASELINE,
         date__lte=latest_baseline_in_window(today),
@@ -90,16 +96,13 @@ def followups_create(*, today: date, participant_id: int | None = None) -> int:
     )
     if participant_id is not None:
         baselines = baselines.filter(participant_id=participant_id)
-    created, after = 0, 0
-    while True:
-        batch = list(
-            baselines.filter(pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", "participant_id", "date")[:BATCH_SIZE]
-        )
-        if not batch:
-            return created
-        after = batch[-1][0]
+    rows = (
+        baselines.order_by()
+        .values_list("pk", "participant_id", "date")
+        .iterator(chunk_size=BATCH_SIZE)
+    )
+    created = 0
+    while batch := list(islice(rows, BATCH_SIZE)):
         with transaction.atomic():
             made = FollowUp.objects.bulk_create(
                 [
@@ -113,6 +116,7 @@ def followups_create(*, today: date, participant_id: int | None = None) -> int:
                 ignore_conflicts=True,
             )
         created += len(made)
+    return created
 
 
 def followups_advance(*, today: date, participant_id: int | None = None) -> RunSummary:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -17,6 +19,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -366,75 +370,138 @@ def clp_home_summary(*, user: User) -> dict:
 
 
 def caseload_by_clp(*, user: User) -> list[Mapping[str, Any]]:
-    """Open and closed cases per CLP in the user's practices, counted by the database."""
+    """Open and closed cases per CLP in the user's practices, counted by the database.
+
+    Consultations in the window are counted per participant by a subquery that reads only
+    the window from the (participant, date) index of attended consultations; joining
+    every consultation of every participant and filtering in the aggregate read them all,
+    however old (bench/NOTES.md)."""
     since = timezone.localdate() - timedelta(days=30)
+    recent = (
+        Consultation.objects.filter(participant=OuterRef("pk"), attended=True, date__gte=since)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return list(
         participants_in_aggregate_scope(user)
         .values("practice__name", "clp__full_name", "clp__username")
         .annotate(
-            open=Count("id", filter=Q(status=CaseStatus.OPEN), distinct=True),
-            closed=Count("id", filter=Q(status=CaseStatus.CLOSED), distinct=True),
-            seen_30_days=Count(
-                "consultations",
-                filter=Q(consultations__date__gte=since, consultations__attended=True),
+            open=Count("id", filter=Q(status=CaseStatus.OPEN)),
+            closed=Count("id", filter=Q(status=CaseStatus.CLOSED)),
+            seen_30_days=Coalesce(
+                Sum(Subquery(recent, output_field=IntegerField())), 0, output_field=IntegerField()
             ),
         )
         .order_by("practice__name", "clp__full_name", "clp__username")
     )
 
 
+# A dense practice's CLP may hold thousands of open follow-ups: the worklist is read a page
+# at a time, larger than other lists' because it is worked through top to bottom.
+WORKLIST_PAGE_SIZE = 100
+
+
 @dataclass
 class Worklist:
+    """One page of open follow-ups, grouped, and how many each group holds in all."""
+
     overdue: list
     due_now: list
     due_soon: list
+    overdue_count: int = 0
+    due_now_count: int = 0
+    due_soon_count: int = 0
+    page: Page | None = None
 
     @property
     def total(self) -> int:
-        return len(self.overdue) + len(self.due_now) + len(self.due_soon)
+        return self.overdue_count + self.due_now_count + self.due_soon_count
 
 
-def followup_worklist(*, user: User, today: date | None = None) -> Worklist:
-    """The CLP's open follow-ups, in one query, grouped for the worklist: overdue; due now
-    or later this week; due soon (within the look-ahead). Closed cases stay on it: the
+def _groups(today: date) -> tuple[Q, Q]:
+    """Overdue, and due now or later this week; the rest of the open ones are due soon."""
+    week_end = today + timedelta(days=6 - today.weekday())
+    overdue = Q(status=FollowUpStatus.OVERDUE)
+    return overdue, ~overdue & (Q(status=FollowUpStatus.DUE) | Q(due_on__lte=week_end))
+
+
+def _counts(rows: QuerySet[FollowUp], *, today: date) -> dict[str, int]:
+    overdue, due_now = _groups(today)
+    return rows.order_by().aggregate(
+        overdue=Count("id", filter=overdue), due_now=Count("id", filter=due_now), total=Count("id")
+    )
+
+
+def _counted(counts: Mapping[str, int]) -> Worklist:
+    return Worklist(
+        [],
+        [],
+        [],
+        overdue_count=counts["overdue"],
+        due_now_count=counts["due_now"],
+        due_soon_count=counts["total"] - counts["overdue"] - counts["due_now"],
+    )
+
+
+def _own_open_followups(user: User) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(
+        participant__in=participants_visible_to(user).filter(clp=user),
+        status__in=OPEN_FOLLOW_UP_STATUSES,
+    )
+
+
+def followup_worklist_counts(*, user: User, today: date | None = None) -> Worklist:
+    """How many of the CLP's open follow-ups are in each group, in one query, for the home
+    page: no rows."""
+    return _counted(_counts(_own_open_followups(user), today=today or timezone.localdate()))
+
+
+def followup_worklist(
+    *, user: User, today: date | None = None, page: str | int | None = None
+) -> Worklist:
+    """The CLP's open follow-ups, grouped for the worklist: overdue; due now or later this
+    week; due soon (within the look-ahead), a page at a time. Closed cases stay on it: the
     nine-month outcome of someone whose goals were met is the one the programme most needs,
     and a case closed because they moved, died or withdrew has no open follow-up left."""
     rows = (
-        FollowUp.objects.filter(
-            participant__in=participants_visible_to(user).filter(clp=user),
-            status__in=OPEN_FOLLOW_UP_STATUSES,
-        )
+        _own_open_followups(user)
         .select_related("participant", "participant__practice", "baseline")
         .prefetch_related(active_flags_prefetch("participant__risk_flags"))
-        .order_by("due_on", "participant__ref")
     )
-    return _grouped(rows, today=today or timezone.localdate())
+    return _grouped(rows, today=today or timezone.localdate(), page=page)
 
 
-def practice_followups(*, user: User, state: str = "", today: date | None = None) -> Worklist:
+def practice_followups(
+    *, user: User, state: str = "", today: date | None = None, page: str | int | None = None
+) -> Worklist:
     """The manager's read-only worklist: the open follow-ups of every participant in their
-    practices, with the CLP, in one query. `state` narrows it to overdue or due."""
-    rows = (
-        FollowUp.objects.filter(
-            participant__in=participants_visible_to(user),
-            status__in=OPEN_FOLLOW_UP_STATUSES,
-        )
-        .select_related("participant", "participant__practice", "participant__clp")
-        .order_by("due_on", "participant__ref")
-    )
+    practices, with the CLP, a page at a time. `state` narrows it to overdue or due."""
+    rows = FollowUp.objects.filter(
+        participant__in=participants_visible_to(user),
+        status__in=OPEN_FOLLOW_UP_STATUSES,
+    ).select_related("participant", "participant__practice", "participant__clp")
     if state in (FollowUpStatus.OVERDUE, FollowUpStatus.DUE):
         rows = rows.filter(status=state)
-    return _grouped(rows, today=today or timezone.localdate())
+    return _grouped(rows, today=today or timezone.localdate(), page=page)
 
 
-def _grouped(rows, *, today: date) -> Worklist:
-    week_end = today + timedelta(days=6 - today.weekday())
-    worklist = Worklist([], [], [])
-    for follow_up in rows:
-        if follow_up.status == FollowUpStatus.OVERDUE:
-            worklist.overdue.append(follow_up)
-        elif follow_up.status == FollowUpStatus.DUE or follow_up.due_on <= week_end:
-            worklist.due_now.append(follow_up)
-        else:
-            worklist.due_soon.append(follow_up)
+def _grouped(rows: QuerySet[FollowUp], *, today: date, page: str | int | None) -> Worklist:
+    """Two queries whatever the size (and the prefetches of the page's rows): the count of
+    each group, then the page, ordered group by group so that a page never mixes them out of
+    order."""
+    overdue, due_now = _groups(today)
+    counts = _counts(rows, today=today)
+    ordered = rows.annotate(
+        group=Case(When(overdue, then=0), When(due_now, then=1), default=2)
+    ).order_by("group", "due_on", "participant__ref")
+    paginator = Paginator(ordered, WORKLIST_PAGE_SIZE)
+    paginator.count = counts["total"]  # known already: no second COUNT
+    current = paginator.get_page(page)
+    worklist = _counted(counts)
+    worklist.page = current
+    groups = [worklist.overdue, worklist.due_now, worklist.due_soon]
+    for follow_up in current.object_list:
+        groups[getattr(follow_up, "group")].append(follow_up)  # noqa: B009 (annotated)
     return worklist

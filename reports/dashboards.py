@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -135,11 +138,31 @@ def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Pra
     current CLPs, and their running counts (`reports.figures`); counting the records
     themselves took 80 ms at 50,000 participants (bench/NOTES.md)."""
     today = today or timezone.localdate()
-    since = _months(today)[0]
+    practices = _practices_with_clps(user, today)
+    return _comparison_rows(
+        list(practices), practice_ids=practice_ids_in_aggregate_scope(user), today=today
+    )
+
+
+def practice_comparison_page(
+    *, user: AnyUser, page: str | int | None, today: date | None = None
+) -> tuple[Page, list[PracticeRow]]:
+    """A page of `practice_comparison`'s rows, for the practices list: a national programme
+    has hundreds of practices. Three queries whatever the number: the count, the page's
+    practices, and the running counts of those practices only."""
+    today = today or timezone.localdate()
+    current = Paginator(_practices_with_clps(user, today), settings.LINKS_PAGE_SIZE).get_page(page)
+    practices = list(current.object_list)
+    scope = practice_ids_in_aggregate_scope(user)
+    ids = [p.pk for p in practices if scope is None or p.pk in scope]
+    return current, _comparison_rows(practices, practice_ids=ids, today=today)
+
+
+def _practices_with_clps(user: AnyUser, today: date) -> QuerySet[Practice]:
     current = Q(attachments__started_on__lte=today) & (
         Q(attachments__ended_on__isnull=True) | Q(attachments__ended_on__gte=today)
     )
-    practices = (
+    return (
         practices_visible_to(user)
         .annotate(
             clps=Count(
@@ -150,7 +173,13 @@ def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Pra
         )
         .order_by("name")
     )
-    totals = practice_totals(practice_ids=practice_ids_in_aggregate_scope(user), since=since)
+
+
+def _comparison_rows(
+    practices: list[Practice], *, practice_ids: Iterable[int] | None, today: date
+) -> list[PracticeRow]:
+    since = _months(today)[0]
+    totals = practice_totals(practice_ids=practice_ids, since=since)
     rows = []
     for practice in practices:
         figures = totals.get(practice.pk, {})
@@ -159,7 +188,7 @@ def practice_comparison(*, user: AnyUser, today: date | None = None) -> list[Pra
         rows.append(
             PracticeRow(
                 practice=practice,
-                clps=practice.clps,
+                clps=getattr(practice, "clps"),  # noqa: B009 (annotated)
                 open_cases=open_cases,
                 total_cases=open_cases + figures.get("cases_closed", 0),
                 attended=figures.get("consultations_attended", 0),

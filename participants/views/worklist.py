@@ -31,7 +31,10 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(
             request,
             "participants/worklist.html",
-            {"worklist": followup_worklist(user=request.user), "today": timezone.localdate()},
+            {
+                "worklist": followup_worklist(user=request.user, page=request.GET.get("page")),
+                "today": timezone.localdate(),
+            },
         )
     state = request.GET.get("state", "")
     state = state if state in dict(STATE_FILTERS) else ""
@@ -39,8 +42,11 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "participants/practice_followups.html",
         {
-            "worklist": practice_followups(user=request.user, state=state),
+            "worklist": practice_followups(
+                user=request.user, state=state, page=request.GET.get("page")
+            ),
             "state": state,
+            "querystring": f"state={state}" if state else "",
             "states": STATE_FILTERS,
         },
     )

@@ -9,15 +9,14 @@ from practices.access import practices_visible_to
 from practices.roles import programme_required
 from practices.services import practice_leave, practice_save
 from programme.forms import PracticeForm, PracticeLeaveForm
-from reports.dashboards import practice_comparison
+from reports.dashboards import practice_comparison_page
 
 
 @programme_required
 def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The programme's practices with who works there and their caseloads, for the lead."""
-    return render(
-        request, "practices/list.html", {"practices": practice_comparison(user=request.user)}
-    )
+    page, rows = practice_comparison_page(user=request.user, page=request.GET.get("page"))
+    return render(request, "practices/list.html", {"practices": rows, "page": page})
 
 
 @programme_required

@@ -1,5 +1,8 @@
 """Referral statistics for programme leads: counts only, never a person."""
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -7,6 +10,8 @@ from accounts.http import AuthenticatedHttpRequest
 from practices.roles import programme_required
 from referrals.selectors import PERIODS, referral_statistics, statistics_years
 from referrals.views.common import int_or_none
+
+SERVICES_PER_PAGE = 50
 
 
 @programme_required
@@ -18,8 +23,17 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     period = request.GET.get("period", "quarter")
     if period not in PERIODS:
         period = "quarter"
+    stats = referral_statistics(user=request.user, year=year, period=period, years=years)
+    # A national directory has thousands of services: their table is shown a page at a
+    # time. The rows are counted in one query either way; the page spares the HTML.
+    services = Paginator(stats.by_resource, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "referrals/statistics.html",
-        {"stats": referral_statistics(user=request.user, year=year, period=period, years=years)},
+        {
+            "stats": stats,
+            "services": services,
+            "page": services,
+            "querystring": urlencode({"year": year, "period": period}),
+        },
     )

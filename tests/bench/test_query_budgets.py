@@ -33,6 +33,9 @@ PAGES = [
     ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 10),
     # The programme dashboard reads the counts per month for its chart too.
     ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 9),
+    ("referral list", "referrals:list", BENCH_CLP, 8),
+    ("referral statistics", "referrals:statistics", BENCH_LEAD, 13),
+    ("practice list", "practices:list", BENCH_LEAD, 9),
 ]
 
 

@@ -73,7 +73,7 @@ def test_the_practices_page_makes_the_same_queries_however_many_rows(
 ):
     _add_participants(practice_a, clp_a, rows)
     c = as_user(lead)
-    # 4 for the session and roles + practices with their CLPs, their running counts
-    # (reports.figures) + 2 savepoints
-    with django_assert_num_queries(8):
+    # 4 for the session and roles + the count of practices, a page of practices with their
+    # CLPs, their running counts (reports.figures) + 2 savepoints
+    with django_assert_num_queries(9):
         c.get(reverse("practices:list"))

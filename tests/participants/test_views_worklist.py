@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from participants import selectors
 from participants.dates import add_months
 from participants.followups import followups_run
 from participants.models import Assessment, FollowUp, FollowUpStatus
@@ -84,11 +85,12 @@ def test_a_manager_cannot_close_a_follow_up(as_user, manager_a, participant_a):
 def test_the_managers_worklist_makes_the_same_queries_however_many_rows(
     as_user, manager_a, clp_a, practice_a, rows, django_assert_num_queries
 ):
-    """The CLP's name comes with each row, not one query a row."""
+    """The CLP's name comes with each row, not one query a row; the groups' counts are one
+    query however many pages there are."""
     for _ in range(rows):
         _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
     c = as_user(manager_a)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         c.get(URL)
 
 
@@ -129,9 +131,10 @@ def test_the_worklist_makes_the_same_queries_however_many_rows(
     for _ in range(rows):
         _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
     c = as_user(clp_a)
-    # 4 for the session and roles + the follow-ups with participant, practice and baseline
-    # + their participants' active risk flags + 2 savepoints for the session save
-    with django_assert_num_queries(8):
+    # 4 for the session and roles + the groups' counts + a page of follow-ups with
+    # participant, practice and baseline + their participants' active risk flags + 2
+    # savepoints for the session save
+    with django_assert_num_queries(9):
         c.get(URL)
 
 
@@ -223,3 +226,32 @@ def test_a_baseline_recorded_late_is_scheduled_at_once(
         )
     assert len(callbacks) == 1  # the task is queued only once the assessment is committed
     assert FollowUp.objects.get(participant=participant_a).status == FollowUpStatus.DUE
+
+
+def test_a_long_worklist_is_read_a_page_at_a_time_with_each_groups_full_count(
+    as_user, clp_a, practice_a, monkeypatch
+):
+    monkeypatch.setattr(selectors, "WORKLIST_PAGE_SIZE", 2)
+    overdue = [_with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -50)]
+    soon = [
+        _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), 20 + n)
+        for n in range(2)
+    ]
+    c = as_user(clp_a)
+    first = c.get(URL).content.decode()
+    second = c.get(URL, {"page": 2}).content.decode()
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert overdue[0].participant.ref in first and soon[0].participant.ref in first
+    assert soon[1].participant.ref in second and overdue[0].participant.ref not in second
+    # The badge counts the whole group, not the rows of this page.
+    assert '<span class="badge text-bg-secondary">2</span>' in second
+
+
+def test_the_managers_worklist_pages_keep_the_state_filter(
+    as_user, manager_a, clp_a, practice_a, monkeypatch
+):
+    monkeypatch.setattr(selectors, "WORKLIST_PAGE_SIZE", 1)
+    for _ in range(2):
+        _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -50)
+    body = as_user(manager_a).get(URL, {"state": "overdue"}).content.decode()
+    assert "?state=overdue&amp;page=2" in body

@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from practices.access import clp_practices
 from practices.models import Attachment, Practice
 from programme.forms import InviteForm
+from tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,12 @@ def test_a_practice_that_left_keeps_its_data_and_drops_out_of_new_work(
     # Still listed, as having left.
     listing = as_user(lead).get(reverse("practices:list")).content.decode()
     assert practice_a.name in listing and "left Dec 2025" in listing
+
+
+def test_the_practices_list_is_read_a_page_at_a_time(as_user, lead, settings):
+    """A national programme has hundreds of practices: the list pages through them."""
+    settings.LINKS_PAGE_SIZE = 5
+    PracticeFactory.create_batch(6)
+    first = as_user(lead).get(reverse("practices:list")).content.decode()
+    assert "Page 1 of" in first
+    assert "Page 2 of" in as_user(lead).get(reverse("practices:list"), {"page": 2}).content.decode()

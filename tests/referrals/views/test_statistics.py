@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from referrals.models import ReferralStatus
-from tests.referrals.factories import ReferralFactory
+from referrals.views import statistics as statistics_views
+from tests.referrals.factories import ReferralFactory, ResourceFactory
 
 URL = reverse("referrals:statistics")
 
@@ -66,3 +67,23 @@ def test_practice_staff_may_not_open_the_statistics(request, as_user, who):
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert client.get(URL).status_code == 302
+
+
+def test_the_services_table_is_shown_a_page_at_a_time_keeping_year_and_period(
+    as_user, lead, participant_a, monkeypatch
+):
+    monkeypatch.setattr(statistics_views, "SERVICES_PER_PAGE", 2)
+    for name in ("Alpha", "Bravo", "Charlie"):
+        ReferralFactory(
+            participant=participant_a,
+            resource=ResourceFactory(name=f"{name} group"),
+            date=date(2024, 3, 1),
+        )
+    first = as_user(lead).get(URL, {"year": 2024, "period": "month"})
+    body = first.content.decode()
+    assert "Alpha group" in body and "Charlie group" not in body
+    assert "year=2024&amp;period=month&amp;page=2" in body
+    second = as_user(lead).get(URL, {"year": 2024, "period": "month", "page": 2})
+    assert "Charlie group" in second.content.decode()
+    # The figures above the table still count every service.
+    assert second.context["stats"].totals.referrals == 3
