@@ -1,4 +1,9 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+
+# No filter or search needs more: a longer value is an attack on the database (SQLite refuses
+# LIKE patterns over 50,000 bytes), not a question. Form fields have their own max lengths.
+MAX_QUERY_VALUE = 1_000
 
 
 class NoStoreMiddleware:
@@ -13,3 +18,32 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+def _holds_nul(params: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
+
+
+class HostileInputMiddleware:
+    """Refuse, with a 400 page, what no database should be asked: a NUL byte in the path or in
+    any parameter (PostgreSQL refuses it in a string and the query fails with a server error)
+    and query values too long to be a filter. One check here, rather than one in every view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reason = self._refusal(request)
+        if reason:
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refusal(request: HttpRequest) -> str:
+        if "\x00" in request.path or _holds_nul(request.GET):
+            return "The address held a character that is not allowed."
+        if any(len(v) > MAX_QUERY_VALUE for _, values in request.GET.lists() for v in values):
+            return "The address was too long to be a search or a filter."
+        if request.method == "POST" and _holds_nul(request.POST):
+            return "The form held a character that is not allowed."
+        return ""

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.params import int_param
 from audit.models import Action
 from audit.services import audit_record
 from practices.roles import caseload_required, clp_required
@@ -25,7 +26,7 @@ from referrals.selectors import (
     referral_list_for,
 )
 from referrals.services import feedback_mark_read, referral_create
-from referrals.views.common import int_or_none, query_without_page
+from referrals.views.common import query_without_page
 
 
 @caseload_required
@@ -57,7 +58,7 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not participants.filter(ref=ref).exists():
             raise Http404("No such participant.")
         initial["participant"] = ref
-    resource_id = int_or_none(request.GET.get("resource"))
+    resource_id = int_param(request.GET.get("resource"))
     if request.GET.get("resource"):
         if resource_id is None or not resources.filter(pk=resource_id).exists():
             raise Http404("No such service.")
