@@ -1,9 +1,14 @@
+import re
+
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 # No filter or search needs more: a longer value is an attack on the database (SQLite refuses
 # LIKE patterns over 50,000 bytes), not a question. Form fields have their own max lengths.
 MAX_QUERY_VALUE = 1_000
+# A whole number of more digits than a 64-bit integer holds is nobody's id, count or year: on
+# SQLite it overflows inside Django's choice fields (a server error, not a form error).
+TOO_MANY_DIGITS = re.compile(r"\s*[-+]?\d{19,}\s*")
 
 
 class NoStoreMiddleware:
@@ -24,10 +29,15 @@ def _holds_nul(params: QueryDict) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
 
 
+def _holds_huge_number(params: QueryDict) -> bool:
+    return any(TOO_MANY_DIGITS.fullmatch(v) for _, values in params.lists() for v in values)
+
+
 class HostileInputMiddleware:
     """Refuse, with a 400 page, what no database should be asked: a NUL byte in the path or in
-    any parameter (PostgreSQL refuses it in a string and the query fails with a server error)
-    and query values too long to be a filter. One check here, rather than one in every view."""
+    any parameter (PostgreSQL refuses it in a string and the query fails with a server error),
+    query values too long to be a filter, and numbers too large for any column. One check
+    here, rather than one in every view."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,4 +56,8 @@ class HostileInputMiddleware:
             return "The address was too long to be a search or a filter."
         if request.method == "POST" and _holds_nul(request.POST):
             return "The form held a character that is not allowed."
+        if _holds_huge_number(request.GET) or (
+            request.method == "POST" and _holds_huge_number(request.POST)
+        ):
+            return "A number was far too large to be one this system keeps."
         return ""

@@ -133,10 +133,17 @@ def test_a_filter_value_too_long_to_be_one_is_refused(as_user, clp_a):
     assert as_user(clp_a).get("/resources/", {"area": "x" * 100_000}).status_code == 400
 
 
-def test_a_40_digit_filter_reads_as_no_filter(as_user, clp_a, participant_a):
-    response = as_user(clp_a).get("/participants/", {"practice": HUGE, "need": HUGE})
+def test_a_filter_beyond_any_id_reads_as_no_filter(as_user, clp_a, participant_a):
+    beyond = str(2**40)
+    response = as_user(clp_a).get("/participants/", {"practice": beyond, "need": beyond})
     assert response.status_code == 200
     assert "Anderson" in response.content.decode()
+
+
+def test_a_40_digit_number_in_a_filter_or_a_choice_is_refused(as_user, clp_a, lead):
+    assert as_user(clp_a).get("/resources/", {"category": HUGE}).status_code == 400
+    invite = as_user(lead).post("/programme/staff/invite/", {"practices": [HUGE]})
+    assert invite.status_code == 400
 
 
 def test_a_username_longer_than_the_lockout_keeps_is_a_form_error(client, db):
