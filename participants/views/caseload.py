@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.params import int_param
+from audit.services import audit_list_view
 from participants.models import CaseStatus, FollowUpStatus, Need
 from participants.selectors import FOLLOW_UP_FILTERS, SORTS, caseload_for, follow_up_due_on
 from practices.access import practices_visible_to
@@ -82,6 +83,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Before the daily job creates the follow-up, a baseline's follow-up is scheduled.
         status = participant.follow_up_status or FollowUpStatus.SCHEDULED  # type: ignore[attr-defined]
         participant.follow_up_state = FollowUpStatus(status).label  # type: ignore[attr-defined]
+    audit_list_view(request=request, page="caseload", refs=(p.ref for p in page.object_list))
     query = QueryDict(mutable=True)
     for name in (*URL_FILTERS, "s"):
         if params.get(name):
