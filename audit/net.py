@@ -26,7 +26,7 @@ def lockout_username(request: HttpRequest, credentials: dict | None = None) -> s
     """The username the login lockout counts failures against, cut to what its table holds:
     a longer one typed at any sign-in form (the admin's included) would otherwise fail the
     insert and answer a server error instead of "wrong username or password"."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
     if credentials:
         username = credentials.get(field)
     else:

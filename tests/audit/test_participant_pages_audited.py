@@ -97,7 +97,7 @@ def _fill(route: str, r: dict) -> str | None:
         return "1"
 
     if route.startswith("admin/"):
-        return None  # the admin's pages are listed in ADMIN_PAGES below
+        return None  # the admin's pages that show participants: _admin_pages below
     return "/" + CONVERTER.sub(value, route)
 
 
