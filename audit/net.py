@@ -16,3 +16,19 @@ def client_ip(request: HttpRequest) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or ""
+
+
+# django-axes keeps the username of every failed sign-in in a 255-character column.
+AXES_USERNAME_LENGTH = 255
+
+
+def lockout_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username the login lockout counts failures against, cut to what its table holds:
+    a longer one typed at any sign-in form (the admin's included) would otherwise fail the
+    insert and answer a server error instead of "wrong username or password"."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = request.POST.get(field) if request is not None else None
+    return str(username or "")[:AXES_USERNAME_LENGTH]

@@ -1,9 +1,13 @@
+from collections.abc import Iterable
+
 from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import User
-from audit.models import AuditEvent
+from audit.models import Action, AuditEvent
 from audit.net import client_ip
+
+DETAIL_LENGTH = AuditEvent._meta.get_field("detail").max_length or 255
 
 
 def audit_record(
@@ -28,5 +32,30 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         participant_ref=participant_ref,
         ip_address=(client_ip(request) or None) if request is not None else None,
-        detail=detail[:255],
+        detail=detail[:DETAIL_LENGTH],
+    )
+
+
+def audit_list_view(*, request: HttpRequest, page: str, refs: Iterable[str]) -> AuditEvent | None:
+    """One event for a list page, naming the participants it showed by their opaque refs (as
+    many as the detail column holds, then how many more): a list of names is a read of each
+    person on it. The caller passes refs already loaded for the page, so this is one insert
+    whatever the number of rows. A page that showed nobody reads no one's record."""
+    shown = list(dict.fromkeys(ref for ref in refs if ref))
+    if not shown:
+        return None
+    detail = f"{page}: {len(shown)} shown:"
+    for index, ref in enumerate(shown):
+        more = f" +{len(shown) - index} more"
+        # Room for this ref, and for saying how many follow when it is not the last.
+        room_needed = len(ref) + 1 + (len(more) if index < len(shown) - 1 else 0)
+        if len(detail) + room_needed > DETAIL_LENGTH:
+            detail += more
+            break
+        detail += f" {ref}"
+    return audit_record(
+        request=request,
+        action=Action.VIEW,
+        participant_ref=shown[0] if len(shown) == 1 else "",
+        detail=detail,
     )

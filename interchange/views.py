@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.params import int_param
 from interchange.access import get_participant_for_export
 from interchange.oruk import api_metadata, page_of, service_full, service_summary
 from interchange.selectors import active_services, find_active_service
@@ -73,7 +74,8 @@ def _positive(request: HttpRequest, name: str, default: int) -> int | None:
     raw = request.GET.get(name, "")
     if raw == "":
         return default
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+    # Bounded, so that a 40-digit page cannot become an OFFSET the database refuses.
+    return int_param(raw, minimum=1)
 
 
 @public_api

@@ -1,13 +1,22 @@
 import logging
+import re
 
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
 # Seconds a client is asked to wait before trying again.
 RETRY_AFTER = 30
+
+# No filter or search needs more: a longer value is an attack on the database (SQLite refuses
+# LIKE patterns over 50,000 bytes), not a question. Form fields have their own max lengths.
+MAX_QUERY_VALUE = 1_000
+# A whole number of more digits than a 64-bit integer holds is nobody's id, count or year: on
+# SQLite it overflows inside Django's choice fields (a server error, not a form error).
+TOO_MANY_DIGITS = re.compile(r"\s*[-+]?\d{19,}\s*")
 
 
 class DatabaseUnavailableMiddleware:
@@ -45,3 +54,41 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+def _holds_nul(params: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
+
+
+def _holds_huge_number(params: QueryDict) -> bool:
+    return any(TOO_MANY_DIGITS.fullmatch(v) for _, values in params.lists() for v in values)
+
+
+class HostileInputMiddleware:
+    """Refuse, with a 400 page, what no database should be asked: a NUL byte in the path or in
+    any parameter (PostgreSQL refuses it in a string and the query fails with a server error),
+    query values too long to be a filter, and numbers too large for any column. One check
+    here, rather than one in every view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reason = self._refusal(request)
+        if reason:
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refusal(request: HttpRequest) -> str:
+        if "\x00" in request.path or _holds_nul(request.GET):
+            return "The address held a character that is not allowed."
+        if any(len(v) > MAX_QUERY_VALUE for _, values in request.GET.lists() for v in values):
+            return "The address was too long to be a search or a filter."
+        if request.method == "POST" and _holds_nul(request.POST):
+            return "The form held a character that is not allowed."
+        if _holds_huge_number(request.GET) or (
+            request.method == "POST" and _holds_huge_number(request.POST)
+        ):
+            return "A number was far too large to be one this system keeps."
+        return ""

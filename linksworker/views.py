@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
+from audit.services import audit_list_view
 from linksworker.celery import app as celery_app
 from participants.selectors import (
     caseload_by_clp,
@@ -26,7 +27,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     context: dict = {"roles": roles}
     if roles.is_clp:
-        context["clp"] = clp_home_summary(user=request.user)
+        summary = clp_home_summary(user=request.user)
+        summary["recent"] = list(summary["recent"])
+        # The worklist shows here as counts; the recent cases by name.
+        audit_list_view(request=request, page="home", refs=(p.ref for p in summary["recent"]))
+        context["clp"] = summary
         context["worklist"] = followup_worklist_counts(user=request.user)
     if roles.is_practice_manager:
         context["by_clp"] = caseload_by_clp(user=request.user)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_list_view, audit_record
 from participants.models import Consultation, Participant
 
 
@@ -14,6 +14,19 @@ class AuditedAdmin(admin.ModelAdmin):
             obj = self.get_object(request, object_id)
             if obj is not None:
                 audit_record(request=request, action=Action.VIEW, obj=obj, detail="admin")
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        """A list of participants' records is a read of each one shown: one event naming
+        them (list_select_related brings the participant with each row)."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if request.method == "GET" and changelist is not None:
+            audit_list_view(
+                request=request,
+                page=f"admin {self.model._meta.model_name}",
+                refs=(getattr(o, "audit_participant_ref", "") for o in changelist.result_list),
+            )
         return response
 
     def save_model(self, request, obj, form, change):

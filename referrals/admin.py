@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from participants.admin import AuditedAdmin
 from referrals.models import Category, CommunityResource, FeedbackLink, Referral
@@ -21,6 +22,8 @@ class CommunityResourceAdmin(AuditedAdmin):
     search_fields = ["name", "organisation", "area"]
     filter_horizontal = ["categories"]
     raw_id_fields = ["created_by"]
+    # As the directory's own form: an address typed without a scheme is read as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request, obj=None):
         # A service that has been referred to is deactivated instead (the FK also protects).

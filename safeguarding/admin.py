@@ -11,7 +11,8 @@ class SafeguardingLeadAdmin(admin.ModelAdmin):
 
     list_display = ["practice", "user", "added_at"]
     list_filter = ["practice"]
-    autocomplete_fields = ["user"]
+    # A plain list of staff, not an autocomplete: Django's autocomplete widget fails with a
+    # server error when it redraws a form posted with a non-number in place of the user.
     search_fields = ["user__username", "user__full_name", "practice__name"]
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_list_view, audit_record
 from participants.access import get_participant_for, participants_editable_by
 from practices.roles import clp_required
 from safeguarding.access import can_close_concern, get_concern_for, sees_concern_list
@@ -29,8 +29,12 @@ def concerns(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not sees_concern_list(request.user):
         raise PermissionDenied
     status = request.GET.get("status", ConcernStatus.OPEN)
-    rows = concern_list(user=request.user, status=status)
-    audit_record(request=request, action=Action.VIEW, detail="safeguarding concerns list")
+    rows = list(concern_list(user=request.user, status=status))
+    listed = audit_list_view(
+        request=request, page="safeguarding concerns", refs=(c.participant.ref for c in rows)
+    )
+    if listed is None:
+        audit_record(request=request, action=Action.VIEW, detail="safeguarding concerns list")
     return render(
         request,
         "safeguarding/list.html",
@@ -72,6 +76,7 @@ def new_concern(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
                     "Tell your programme lead or an administrator, and the GP.",
                 )
             return redirect("safeguarding:detail", public_id=concern.public_id)
+    audit_record(request=request, action=Action.VIEW, obj=participant, detail="new concern")
     return render(request, "safeguarding/new.html", {"form": form, "participant": participant})
 
 

@@ -9,7 +9,7 @@ from participants.forms import AssessmentForm
 from participants.models import Assessment
 from participants.selectors import participant_outcomes
 from participants.services import assessment_record
-from participants.views.common import editable_participant
+from participants.views.common import audit_page, editable_participant
 from practices.roles import clp_required
 
 
@@ -40,6 +40,7 @@ def record_assessment(
         else:
             messages.success(request, f"{assessment.get_timepoint_display()} assessment saved.")
             return redirect("participants:detail", ref=participant.ref)
+    audit_page(request, participant, "edit assessment" if pk else "new assessment")
     return render(
         request,
         "participants/assessment_form.html",

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.params import int_param
+from audit.services import audit_list_view
 from participants.models import CaseStatus, FollowUpStatus, Need
 from participants.selectors import FOLLOW_UP_FILTERS, SORTS, caseload_for, follow_up_due_on
 from practices.access import practices_visible_to
@@ -28,13 +30,6 @@ QUINTILE_CHOICES = [
 URL_FILTERS = ("status", "practice", "need", "quintile", "followup", "sort")
 SEARCHES_KEPT = 20
 SESSION_KEY = "caseload_searches"
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _stored_search(request: AuthenticatedHttpRequest, token: str) -> str:
@@ -73,9 +68,9 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user,
         search=terms,
         status=status,
-        practice_id=_int_or_none(params.get("practice")),
-        need_id=_int_or_none(params.get("need")),
-        quintile=_int_or_none(params.get("quintile")),
+        practice_id=int_param(params.get("practice")),
+        need_id=int_param(params.get("need")),
+        quintile=int_param(params.get("quintile")),
         follow_up=follow_up,
         sort=sort,
     )
@@ -88,6 +83,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Before the daily job creates the follow-up, a baseline's follow-up is scheduled.
         status = participant.follow_up_status or FollowUpStatus.SCHEDULED  # type: ignore[attr-defined]
         participant.follow_up_state = FollowUpStatus(status).label  # type: ignore[attr-defined]
+    audit_list_view(request=request, page="caseload", refs=(p.ref for p in page.object_list))
     query = QueryDict(mutable=True)
     for name in (*URL_FILTERS, "s"):
         if params.get(name):
@@ -100,10 +96,10 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
             "q": terms,
             "status": status,
             "statuses": CaseStatus.choices,
-            "practice": _int_or_none(params.get("practice")),
+            "practice": int_param(params.get("practice")),
             "practices": practices_visible_to(request.user).only("id", "name"),
             "needs": Need.objects.filter(active=True).only("id", "name"),
-            "need": _int_or_none(params.get("need")),
+            "need": int_param(params.get("need")),
             "quintile": params.get("quintile", ""),
             "quintiles": QUINTILE_CHOICES,
             "followup": follow_up,

@@ -9,7 +9,7 @@ from participants.forms import ConsultationForm
 from participants.models import RiskFlag
 from participants.selectors import usual_mode_of
 from participants.services import consultation_log, flagged_do_not_visit_alone
-from participants.views.common import editable_participant
+from participants.views.common import audit_page, editable_participant
 from practices.roles import clp_required
 
 
@@ -42,6 +42,7 @@ def log_consultation(request: AuthenticatedHttpRequest, ref: str) -> HttpRespons
             messages.success(request, "Consultation logged.")
             return redirect("participants:detail", ref=participant.ref)
     flags = RiskFlag.objects.active().filter(participant=participant).order_by("kind")
+    audit_page(request, participant, "new consultation")
     return render(
         request,
         "participants/consultation_form.html",

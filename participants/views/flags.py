@@ -10,7 +10,7 @@ from accounts.http import AuthenticatedHttpRequest
 from participants.forms import EndRiskFlagForm, RiskFlagForm
 from participants.models import RiskFlag
 from participants.services import risk_flag_end, risk_flag_set
-from participants.views.common import editable_participant
+from participants.views.common import audit_page, editable_participant
 from practices.roles import clp_required
 
 
@@ -34,6 +34,7 @@ def new_flag(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, f"Flag set: {flag.get_kind_display()}.")
             return redirect("participants:detail", ref=participant.ref)
+    audit_page(request, participant, "new risk flag")
     return render(
         request, "participants/flag_form.html", {"form": form, "participant": participant}
     )
@@ -58,6 +59,7 @@ def end_flag(request: AuthenticatedHttpRequest, ref: str, pk: int) -> HttpRespon
         else:
             messages.success(request, f"Flag ended: {flag.get_kind_display()}.")
             return redirect("participants:detail", ref=participant.ref)
+    audit_page(request, participant, "end risk flag")
     return render(
         request,
         "participants/flag_end.html",

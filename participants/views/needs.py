@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedHttpRequest
 from participants.forms import NeedsForm
 from participants.services import needs_update
-from participants.views.common import editable_participant
+from participants.views.common import audit_page, editable_participant
 from practices.roles import clp_required
 
 
@@ -31,6 +31,7 @@ def edit_needs(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, "Needs updated.")
             return redirect("participants:detail", ref=participant.ref)
+    audit_page(request, participant, "needs")
     return render(
         request, "participants/needs_form.html", {"form": form, "participant": participant}
     )

@@ -16,7 +16,7 @@ from participants.services import (
     participant_reopen,
     participant_update,
 )
-from participants.views.common import editable_participant
+from participants.views.common import audit_page, editable_participant
 from practices.roles import clp_required
 
 ELSEWHERE = (
@@ -90,6 +90,7 @@ def edit(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, "Details saved.")
             return redirect("participants:detail", ref=participant.ref)
+    audit_page(request, participant, "edit details")
     return render(request, "participants/edit.html", {"form": form, "participant": participant})
 
 
@@ -113,6 +114,7 @@ def close(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, f"Closed the case of {participant.ref}.")
             return redirect("participants:detail", ref=participant.ref)
+    audit_page(request, participant, "close case")
     return render(request, "participants/close.html", {"form": form, "participant": participant})
 
 
@@ -135,4 +137,5 @@ def reopen(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, f"Reopened the case of {participant.ref}.")
             return redirect("participants:detail", ref=participant.ref)
+    audit_page(request, participant, "reopen case")
     return render(request, "participants/reopen.html", {"form": form, "participant": participant})

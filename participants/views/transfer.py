@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedHttpRequest
 from participants.access import get_participant_for
 from participants.services import ConcurrentEdit, participant_transfer, transfer_destinations
+from participants.views.common import audit_page
 from practices.models import Attachment
 from practices.roles import caseload_required
 
@@ -55,4 +56,5 @@ def transfer(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
                 f"{destination.user.display_name} as their CLP.",
             )
             return redirect("participants:caseload")
+    audit_page(request, participant, "transfer")
     return render(request, "participants/transfer.html", {"form": form, "participant": participant})

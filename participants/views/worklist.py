@@ -12,6 +12,7 @@ from participants.followups import followup_close
 from participants.forms import DateInput
 from participants.models import FollowUp, FollowUpStatus
 from participants.selectors import followup_worklist, practice_followups
+from participants.views.common import audit_page, audit_worklist
 from practices.roles import caseload_required, clp_required, roles_of
 
 STATE_FILTERS = [
@@ -28,23 +29,20 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     and never a note or a reason."""
     roles = roles_of(request.user)
     if roles.is_clp:
+        own = followup_worklist(user=request.user, page=request.GET.get("page"))
+        audit_worklist(request, own, page="follow-up worklist")
         return render(
-            request,
-            "participants/worklist.html",
-            {
-                "worklist": followup_worklist(user=request.user, page=request.GET.get("page")),
-                "today": timezone.localdate(),
-            },
+            request, "participants/worklist.html", {"worklist": own, "today": timezone.localdate()}
         )
     state = request.GET.get("state", "")
     state = state if state in dict(STATE_FILTERS) else ""
+    practice = practice_followups(user=request.user, state=state, page=request.GET.get("page"))
+    audit_worklist(request, practice, page="practice follow-ups")
     return render(
         request,
         "participants/practice_followups.html",
         {
-            "worklist": practice_followups(
-                user=request.user, state=state, page=request.GET.get("page")
-            ),
+            "worklist": practice,
             "state": state,
             "querystring": f"state={state}" if state else "",
             "states": STATE_FILTERS,
@@ -90,6 +88,7 @@ def close_followup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Follow-up of {follow_up.participant.ref} recorded.")
             return redirect("followups:worklist")
+    audit_page(request, follow_up.participant, "close follow-up")
     return render(
         request, "participants/followup_close.html", {"form": form, "follow_up": follow_up}
     )

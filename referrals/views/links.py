@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from audit.models import Action
+from audit.services import audit_record
 from practices.roles import clp_required
 from referrals.forms import LinkDeliveryForm, add_service_error
 from referrals.models import FeedbackLink
@@ -26,6 +28,7 @@ def link_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = LinkDeliveryForm(data, service_email=referral.resource.email)
     if request.method == "GET" or not form.is_valid():
+        audit_record(request=request, action=Action.VIEW, obj=referral, detail="feedback link")
         return render(request, "referrals/link_send.html", {"referral": referral, "form": form})
     send_to = form.send_to()
     try:
@@ -35,6 +38,7 @@ def link_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         if send_to:
             add_service_error(form, error)
+            audit_record(request=request, action=Action.VIEW, obj=referral, detail="feedback link")
             return render(request, "referrals/link_send.html", {"referral": referral, "form": form})
         messages.error(request, " ".join(error.messages))
         return redirect("referrals:detail", pk=referral.pk)
@@ -65,4 +69,5 @@ def link_revoke(request: AuthenticatedHttpRequest, pk: int, link_pk: int) -> Htt
         else:
             messages.success(request, "Link withdrawn: the organisation can no longer use it.")
         return redirect("referrals:detail", pk=referral.pk)
+    audit_record(request=request, action=Action.VIEW, obj=referral, detail="withdraw feedback link")
     return render(request, "referrals/link_revoke.html", {"referral": referral, "link": link})

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.params import int_param
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_list_view, audit_record
 from practices.roles import caseload_required, clp_required
 from referrals import lifecycle
 from referrals.access import can_read_referral_notes, get_referral_for, referrals_editable_by
@@ -25,7 +26,7 @@ from referrals.selectors import (
     referral_list_for,
 )
 from referrals.services import feedback_mark_read, referral_create
-from referrals.views.common import int_or_none, query_without_page
+from referrals.views.common import query_without_page
 
 
 @caseload_required
@@ -33,6 +34,9 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     qs = referral_list_for(user=request.user, status=status)
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_list_view(
+        request=request, page="referrals", refs=(r.participant.ref for r in page.object_list)
+    )
     return render(
         request,
         "referrals/list.html",
@@ -57,7 +61,7 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not participants.filter(ref=ref).exists():
             raise Http404("No such participant.")
         initial["participant"] = ref
-    resource_id = int_or_none(request.GET.get("resource"))
+    resource_id = int_param(request.GET.get("resource"))
     if request.GET.get("resource"):
         if resource_id is None or not resources.filter(pk=resource_id).exists():
             raise Http404("No such service.")
@@ -87,6 +91,13 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 f"{referral.resource.name}.",
             )
             return redirect("referrals:detail", pk=referral.pk)
+    # The form offers every referable participant by name: a list of them, read once more
+    # for their refs (one query, whatever their number).
+    audit_list_view(
+        request=request,
+        page="new referral",
+        refs=participants.values_list("ref", flat=True),
+    )
     return render(request, "referrals/referral_form.html", {"form": form})
 
 
@@ -117,6 +128,6 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @clp_required
 def feedback_answers(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What organisations said about the CLP's referrals, the ones not yet opened first."""
-    return render(
-        request, "referrals/answers.html", {"answers": feedback_answers_for(user=request.user)}
-    )
+    answers = list(feedback_answers_for(user=request.user))
+    audit_list_view(request=request, page="answers", refs=(r.participant.ref for r in answers))
+    return render(request, "referrals/answers.html", {"answers": answers})

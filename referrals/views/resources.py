@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.params import int_param
 from practices.roles import directory_required, maintainer_required, roles_of
 from referrals.access import can_maintain_resources
 from referrals.forms import ResourceForm, add_service_error
@@ -20,7 +21,7 @@ from referrals.selectors import (
     resource_with_figures,
 )
 from referrals.services import resource_save, resource_set_active
-from referrals.views.common import int_or_none, query_without_page
+from referrals.views.common import query_without_page
 
 
 @directory_required
@@ -30,7 +31,7 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     include_inactive = can_maintain and params.get("inactive") == "1"
     qs = resource_directory(
         search=params.get("q", "")[:200],
-        category_id=int_or_none(params.get("category")),
+        category_id=int_param(params.get("category")),
         area=params.get("area", "")[:100],
         include_inactive=include_inactive,
     )
@@ -41,7 +42,7 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "page": page,
             "q": params.get("q", ""),
-            "category": int_or_none(params.get("category")),
+            "category": int_param(params.get("category")),
             "categories": category_choices(),
             "area": params.get("area", ""),
             "areas": resource_areas(),

@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.params import int_param
 from practices.roles import programme_required
 from referrals.selectors import PERIODS, referral_statistics, statistics_years
-from referrals.views.common import int_or_none
 
 SERVICES_PER_PAGE = 50
 
@@ -17,7 +17,7 @@ SERVICES_PER_PAGE = 50
 @programme_required
 def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     years = statistics_years(user=request.user)
-    year = int_or_none(request.GET.get("year"))
+    year = int_param(request.GET.get("year"))
     if year not in years:
         year = years[0]
     period = request.GET.get("period", "quarter")

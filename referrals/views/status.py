@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from audit.models import Action
+from audit.services import audit_record
 from practices.roles import clp_required
 from referrals.forms import CloseForm, StatusForm, add_service_error
 from referrals.services import referral_close, referral_set_status
@@ -33,6 +35,7 @@ def referral_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Referral is now {referral.get_status_display().lower()}.")
             return redirect("referrals:detail", pk=referral.pk)
+    audit_record(request=request, action=Action.VIEW, obj=referral, detail="referral status")
     return render(request, "referrals/status_form.html", {"form": form, "referral": referral})
 
 
@@ -55,4 +58,5 @@ def referral_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         else:
             messages.success(request, "Referral closed.")
             return redirect("referrals:detail", pk=referral.pk)
+    audit_record(request=request, action=Action.VIEW, obj=referral, detail="close referral")
     return render(request, "referrals/close.html", {"form": form, "referral": referral})

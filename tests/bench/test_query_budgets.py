@@ -25,8 +25,9 @@ SIZES = {"small": (2, 14), "larger": (5, 70)}
 PAGES = [
     # name, URL name, signed in as, queries (the caseload and timeline read the risk flags
     # in one query, as the worklist does when it has rows: the bench CLP's has none on this
-    # day; the practice dashboard counts safeguarding concerns in one)
-    ("caseload", "participants:caseload", BENCH_CLP, 11),
+    # day; the practice dashboard counts safeguarding concerns in one; a list that shows
+    # participants writes one audit event naming them, as the caseload does)
+    ("caseload", "participants:caseload", BENCH_CLP, 12),
     ("participant timeline", "participants:detail", BENCH_CLP, 16),
     ("follow-up worklist", "followups:worklist", BENCH_CLP, 7),
     ("resource directory", "resources:list", BENCH_CLP, 11),

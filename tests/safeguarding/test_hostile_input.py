@@ -72,7 +72,8 @@ def test_hostile_values_never_cause_a_server_error(as_user, participant_a, sg_le
         concern = ConcernFactory(participant=participant_a)
         url = _url(form, participant=participant_a, flag=flag, concern=concern)
         response = c.post(url, {**VALID[form], field: value})
-        assert response.status_code in {200, 302}, (field, value[:20])
+        # A NUL byte is refused for the whole request (400, linksworker.middleware).
+        assert response.status_code in {200, 302, 400}, (field, value[:20])
         if "\x00" in value and field not in CHECKBOXES and response.status_code == 302:
             pytest.fail(f"{form}.{field} saved a NUL byte")
 
