@@ -34,7 +34,8 @@ PAGES = [
     ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 10),
     # The programme dashboard reads the counts per month for its chart too.
     ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 9),
-    ("referral list", "referrals:list", BENCH_CLP, 8),
+    # ... with the one audit insert naming the referrals' participants shown
+    ("referral list", "referrals:list", BENCH_CLP, 9),
     ("referral statistics", "referrals:statistics", BENCH_LEAD, 13),
     ("practice list", "practices:list", BENCH_LEAD, 9),
 ]
