@@ -105,3 +105,8 @@ def test_the_dashboards_draw_charts_with_their_numbers_in_tables(as_user, lead, 
         assert body.count("<svg") == 3
         assert 'aria-label="Consultations attended per month"' in body
         assert '<th scope="col">Month</th>' in body
+
+
+def test_the_programme_dashboard_is_titled_plainly(as_user, lead, practice_a):
+    page = as_user(lead).get(reverse("reports:programme_dashboard")).content.decode()
+    assert "<title>Programme dashboard · Links</title>" in page
