@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from practices.rules import validate_plausible_date
+
 
 class HealthBoard(models.TextChoices):
     AYRSHIRE_ARRAN = "ayrshire_arran", "NHS Ayrshire & Arran"
@@ -35,8 +37,10 @@ class Practice(models.Model):
     health_board = models.CharField(max_length=40, choices=HealthBoard.choices)
     deep_end = models.BooleanField("Deep End practice", default=False)
     list_size = models.PositiveIntegerField(null=True, blank=True)
-    joined_on = models.DateField("joined the programme")
-    left_on = models.DateField("left the programme", null=True, blank=True)
+    joined_on = models.DateField("joined the programme", validators=[validate_plausible_date])
+    left_on = models.DateField(
+        "left the programme", null=True, blank=True, validators=[validate_plausible_date]
+    )
 
     objects = PracticeQuerySet.as_manager()
 
@@ -72,8 +76,8 @@ class Attachment(models.Model):
     )
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
     role = models.CharField(max_length=20, choices=StaffRole.choices)
-    started_on = models.DateField(default=timezone.localdate)
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(default=timezone.localdate, validators=[validate_plausible_date])
+    ended_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
 
     objects = AttachmentQuerySet.as_manager()
 
