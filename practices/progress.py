@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
 
@@ -77,14 +77,16 @@ class BackgroundJob:
     pk: Any
     _meta: Any
 
-    @property
-    def job_state(self) -> JobState:
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        # Every model that mixes this in says these in its own terms (its status field).
 
-    @property
-    def job_label(self) -> str:
-        """The job's status as people read it."""
-        raise NotImplementedError
+        @property
+        def job_state(self) -> JobState: ...
+
+        @property
+        def job_label(self) -> str:
+            """The job's status as people read it."""
+            ...
 
     @property
     def job_message(self) -> str:
