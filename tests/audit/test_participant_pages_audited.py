@@ -6,99 +6,23 @@ link and concern), opens it as each role, and wherever the participant's name or
 the page asks for an event, written by that request, that names their ref. Lists write one
 event for the whole page, whatever the number of rows."""
 
-import re
-from datetime import date, timedelta
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import audit_list_view
-from participants.dates import add_months
-from participants.followups import followups_run
-from participants.models import Assessment, FollowUp
-from referrals.models import ReferralStatus
-from referrals.services import feedback_link_issue, referral_create
-from tests.factories import ConcernFactory, ParticipantFactory, RiskFlagFactory
-from tests.referrals.factories import ResourceFactory
+from tests.factories import ParticipantFactory
+from tests.url_walk import fill, participant_records, routes
 
 # The session, the user's roles, the page's rows and filters (as
 # tests/participants/test_query_counts.py), and the one audit insert.
 NUM_CASELOAD_QUERIES = 12
-CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
-
-
-def _routes(patterns=None, prefix=""):
-    for entry in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern)
 
 
 @pytest.fixture
 def records(participant_a, clp_a, practice_a):
-    """participant_a with one of each record that has a page of its own."""
-    today = timezone.localdate()
-    baseline = Assessment.objects.create(
-        participant=participant_a,
-        timepoint="baseline",
-        date=add_months(today - timedelta(days=3), -9),
-        recorded_by=clp_a,
-    )
-    followups_run(today=today)
-    resource = ResourceFactory(categories=["Social groups"])
-    referral = referral_create(
-        user=clp_a,
-        participant=participant_a,
-        resource=resource,
-        on=date(2024, 3, 1),
-        status=ReferralStatus.REFERRED,
-    )
-    link, _ = feedback_link_issue(user=clp_a, referral=referral)
-    return {
-        "participant": participant_a,
-        "assessment": baseline,
-        "follow_up": FollowUp.objects.get(participant=participant_a),
-        "flag": RiskFlagFactory(participant=participant_a),
-        "referral": referral,
-        "link": link,
-        "resource": resource,
-        "concern": ConcernFactory(participant=participant_a),
-        "practice": practice_a,
-        "clp": clp_a,
-    }
-
-
-def _fill(route: str, r: dict) -> str | None:
-    def value(match: re.Match) -> str:
-        name, kind = match.group("name"), match.group("kind")
-        if name == "ref":
-            return r["participant"].ref
-        if name == "public_id":
-            return str(r["concern"].public_id)
-        if name == "link_pk":
-            return str(r["link"].pk)
-        if kind != "int":
-            return "unknown"
-        for prefix, key in (
-            ("participants/<str:ref>/flags/", "flag"),
-            ("participants/<str:ref>/assessments/", "assessment"),
-            ("followups/", "follow_up"),
-            ("referrals/", "referral"),
-            ("resources/", "resource"),
-            ("practices/", "practice"),
-            ("programme/staff/", "clp"),
-        ):
-            if route.startswith(prefix):
-                return str(r[key].pk)
-        return "1"
-
-    if route.startswith("admin/"):
-        return None  # the admin's pages that show participants: _admin_pages below
-    return "/" + CONVERTER.sub(value, route)
+    return participant_records(participant_a, clp_a, practice_a)
 
 
 def _admin_pages(r: dict) -> list[str]:
@@ -127,7 +51,7 @@ def test_every_page_that_shows_a_participant_writes_an_audit_event(request, role
     participant = records["participant"]
     client = Client()
     client.force_login(user)
-    paths = [p for p in (_fill(route, records) for route in _routes()) if p]
+    paths = [p for p in (fill(route, records) for route in routes()) if p]
     shown, unaudited = [], []
     for path in [*paths, *(_admin_pages(records) if user.is_superuser else [])]:
         before = AuditEvent.objects.count()
