@@ -6,9 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
-from practices.models import Attachment, Practice, StaffSurveyResponse, StaffSurveyRound
+from practices.models import (
+    Attachment,
+    Practice,
+    StaffRole,
+    StaffSurveyResponse,
+    StaffSurveyRound,
+)
+from practices.roles import roles_of
 from programme.models import Invitation
 from reports.suppression import Suppressor
 
@@ -121,3 +130,36 @@ def survey_round_results(
 
 def survey_rounds() -> QuerySet[StaffSurveyRound]:
     return StaffSurveyRound.objects.annotate(answers=Count("responses")).order_by("-year")
+
+
+def current_attachment(pk: int) -> Attachment:
+    """A staff attachment that has not ended, with its person and practice; 404 otherwise."""
+    return get_object_or_404(
+        Attachment.objects.select_related("user", "practice").filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate())
+        ),
+        pk=pk,
+    )
+
+
+def clp_colleagues(attachment: Attachment) -> QuerySet[User]:
+    """The other current CLPs of the attachment's practice: who can take its caseload."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=Attachment.objects.current()
+        .filter(practice=attachment.practice, role=StaffRole.CLP)
+        .exclude(user=attachment.user)
+        .values("user_id"),
+    )
+
+
+def survey_link_practices(*, user: User) -> QuerySet[Practice]:
+    """Practices whose survey links the user shares: a manager's own, or every practice in
+    the programme for an administrator."""
+    roles = roles_of(user)
+    practices = Practice.objects.in_programme()
+    return practices if roles.administrator else practices.filter(pk__in=roles.manager_practice_ids)
+
+
+def open_survey_rounds() -> list[StaffSurveyRound]:
+    return [r for r in StaffSurveyRound.objects.filter(closed_at=None) if r.is_open()]

@@ -1,20 +1,25 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from participants.services import open_cases_of
-from practices.models import Attachment, StaffRole
+from practices.models import StaffRole
 from practices.roles import programme_required, roles_of
 from practices.services import attachment_add
 from programme.forms import AttachForm, AttachmentEndForm, InviteForm
 from programme.models import Invitation
-from programme.selectors import pending_invitations, staff_list, staff_member, staff_state
+from programme.selectors import (
+    clp_colleagues,
+    current_attachment,
+    pending_invitations,
+    staff_list,
+    staff_member,
+    staff_state,
+)
 from programme.services import (
     ProgrammeRole,
     account_deactivate,
@@ -104,24 +109,13 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @programme_required
 @require_http_methods(["GET", "POST"])
 def end_attachment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    attachment = get_object_or_404(
-        Attachment.objects.select_related("user", "practice").filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate())
-        ),
-        pk=pk,
-    )
+    attachment = current_attachment(pk)
     open_cases = (
         open_cases_of(practice=attachment.practice, clp=attachment.user)
         if attachment.role == StaffRole.CLP
         else 0
     )
-    colleagues = User.objects.filter(
-        is_active=True,
-        pk__in=Attachment.objects.current()
-        .filter(practice=attachment.practice, role=StaffRole.CLP)
-        .exclude(user=attachment.user)
-        .values("user_id"),
-    )
+    colleagues = clp_colleagues(attachment)
     form = AttachmentEndForm(
         request.POST or None, colleagues=colleagues, needs_reassignment=bool(open_cases)
     )

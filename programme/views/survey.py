@@ -6,10 +6,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from practices.models import Practice, StaffSurveyRound
-from practices.roles import manager_required, programme_required, roles_of
+from practices.roles import manager_required, programme_required
 from practices.services import survey_response_record, survey_round_close, survey_round_open
 from programme.forms import PaperAnswerForm, SurveyRoundForm
-from programme.selectors import survey_round_results, survey_rounds
+from programme.selectors import (
+    open_survey_rounds,
+    survey_link_practices,
+    survey_round_results,
+    survey_rounds,
+)
 from programme.survey_links import survey_url
 from reports.suppression import Suppressor
 
@@ -89,12 +94,8 @@ def close_round(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def practice_links(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The practice manager's page: their practices' links to open rounds, to share with
     their staff."""
-    practices = Practice.objects.in_programme().filter(
-        pk__in=roles_of(request.user).manager_practice_ids
-    )
-    if roles_of(request.user).administrator:
-        practices = Practice.objects.in_programme()
-    open_rounds = [r for r in StaffSurveyRound.objects.filter(closed_at=None) if r.is_open()]
+    practices = survey_link_practices(user=request.user)
+    open_rounds = open_survey_rounds()
     links = [
         (survey_round, [(p, survey_url(survey_round, p)) for p in practices])
         for survey_round in open_rounds
