@@ -37,6 +37,17 @@ class Referral(models.Model):
     resource = models.ForeignKey(
         "referrals.CommunityResource", on_delete=models.PROTECT, related_name="referrals"
     )
+    # The participant's practice, kept by the database (referrals migration 0008): set on
+    # insert and moved with the participant, so that the user's scope is an index range on
+    # this table rather than a join through every participant. Never written by code.
+    practice = models.ForeignKey(
+        "practices.Practice",
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
     clp = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -76,6 +87,9 @@ class Referral(models.Model):
             models.Index(fields=["date"]),
             models.Index(fields=["resource", "date"]),
             models.Index(fields=["participant", "date"]),
+            # The referral list: a practice's referrals newest first, without the
+            # programme's other referrals (bench/NOTES.md).
+            models.Index(fields=["practice", "-date", "-id"], name="referral_practice_date_idx"),
             # The directory's "people engaged" per service: an index-only count of
             # distinct participants, without reading the referrals (bench/NOTES.md).
             models.Index(
