@@ -906,7 +906,15 @@ def _participant(
     ):
         on = rng.choice(attended_dates) if attended_dates else _between(rng, referred_on, end)
         referral = _referral(
-            ctx, tables, rng, participant_id, clp_id, resource.pk, on, need_id=rng.choice(needs)
+            ctx,
+            tables,
+            rng,
+            participant_id,
+            practice.pk,
+            clp_id,
+            resource.pk,
+            on,
+            need_id=rng.choice(needs),
         )
         if referral.status in (ReferralStatus.ATTENDED, ReferralStatus.ENGAGED):
             engaged_on_dates.append(referral.date)
@@ -942,7 +950,7 @@ class _Referral:
 
 
 def _referral(
-    ctx, tables: _Tables, rng, participant_id, clp_id, resource_id, on: date, *, need_id
+    ctx, tables: _Tables, rng, participant_id, practice_id, clp_id, resource_id, on, *, need_id
 ) -> _Referral:
     today = ctx.today
     final, steps = _referral_path(rng)
@@ -963,6 +971,7 @@ def _referral(
         issued = answered_on - timedelta(days=rng.randrange(1, 20))
     referral_id = tables.referrals.add(
         participant_id=participant_id,
+        practice_id=practice_id,
         resource_id=resource_id,
         clp_id=clp_id,
         date=on,
