@@ -36,7 +36,7 @@ PAGES = [
     ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 9),
     # ... with the one audit insert naming the referrals' participants shown
     ("referral list", "referrals:list", BENCH_CLP, 9),
-    ("referral statistics", "referrals:statistics", BENCH_LEAD, 13),
+    ("referral statistics", "referrals:statistics", BENCH_LEAD, 10),
     ("practice list", "practices:list", BENCH_LEAD, 9),
 ]
 
