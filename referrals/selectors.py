@@ -314,7 +314,7 @@ def referral_statistics(
     # categories (through each service's categories, so a service in two categories counts
     # in both, as a join would) are sums of those cells, added up here. Each further
     # grouping was another pass over the year's referrals (bench/NOTES.md).
-    rows = list(
+    rows: list[Mapping[str, Any]] = list(
         qs.annotate(period=trunc)
         .values("resource", "period", "resource__organisation", "resource__name")
         .annotate(**_figures())
