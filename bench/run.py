@@ -456,6 +456,12 @@ def load_run(env: dict[str, str], ctx: Context, password: str) -> dict:
         env=server_env,
     )
     results: dict = {"users": users, "workers": workers, "durations": durations}
+    dense = {}
+    if ctx.dense_clp is not None and ctx.dense_manager is not None:
+        dense = {
+            "BENCH_DENSE_CLP": ctx.dense_clp.username,
+            "BENCH_DENSE_MANAGER": ctx.dense_manager.username,
+        }
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         with tempfile.TemporaryDirectory() as out:
@@ -486,6 +492,7 @@ def load_run(env: dict[str, str], ctx: Context, password: str) -> dict:
                         "BENCH_CLP": ctx.clp.username,
                         "BENCH_MANAGER": ctx.manager.username,
                         "BENCH_LEAD": ctx.lead.username,
+                        **dense,
                     },
                     check=False,  # it exits 1 when a request failed; the CSV says which
                     timeout=seconds + 120,
