@@ -61,7 +61,8 @@ clean:
 
 ## Benchmarks at programme scale on PostgreSQL (bench/README.md); not part of `make test`.
 ## Locust is installed into bench/.venv only, never into the app's environment.
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/links_bench
+## BENCH_ARGS=--scale=small|standard|national picks the data set and its database
+## (links_bench5k, links_bench, links_national); BENCH_DATABASE_URL, when set, overrides it.
 
 bench/.venv/.installed: bench/requirements.txt
 	$(PYTHON) -m venv bench/.venv
@@ -71,4 +72,4 @@ bench/.venv/.installed: bench/requirements.txt
 
 .PHONY: bench
 bench: install bench/.venv/.installed
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

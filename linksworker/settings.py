@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "linksworker.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle expiry, pushed on at most once a minute (see SESSION_COOKIE_AGE).
+    "linksworker.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,9 +177,11 @@ AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
 
-# Sessions end after 30 idle minutes: every request pushes the expiry on.
+# Sessions end after 30 idle minutes: a request pushes the expiry on, saving the session at
+# most once a minute (linksworker.middleware.SlidingSessionMiddleware), so a session in use
+# ends between 29 and 30 minutes after its last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
