@@ -177,6 +177,13 @@ AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
 
+# Records of who viewed which page (audit events of action "view", written on every page
+# that shows participants) are committed without waiting for the disk on PostgreSQL
+# (synchronous_commit off for that one insert): a database server crash can lose the last
+# fraction of a second of them, never a change to a record or its audit. True makes them
+# wait like every other write.
+AUDIT_VIEWS_WAIT_FOR_DISK = env_bool("AUDIT_VIEWS_WAIT_FOR_DISK", False)
+
 # Sessions end after 30 idle minutes: a request pushes the expiry on, saving the session at
 # most once a minute (linksworker.middleware.SlidingSessionMiddleware), so a session in use
 # ends between 29 and 30 minutes after its last request.
