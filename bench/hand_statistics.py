@@ -68,6 +68,7 @@ MEASURES = {
     "ons4_anxious": "ons_anxiety",
 }
 BANDED = ("hads_anxiety", "hads_depression")
+FLOATS = ("swemwbs", "eq5d_index")  # averaged as numeric: exact, whatever the rows' order
 ATTRITION = ["hads_anxiety", "hads_depression", "exercise_days", "wemwbs", "eq5d_index"]
 ENGAGED_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in ENGAGED_STATUSES))
 
@@ -191,12 +192,13 @@ def _outcomes_sql() -> str:
     columns = []
     for c in MEASURES.values():
         both = f"b_{c} IS NOT NULL AND f_{c} IS NOT NULL"
+        b, f = (f"b_{c}::numeric", f"f_{c}::numeric") if c in FLOATS else (f"b_{c}", f"f_{c}")
         columns += [
             f"count(*) FILTER (WHERE {both})",
-            f"avg(b_{c}) FILTER (WHERE {both})",
-            f"avg(f_{c}) FILTER (WHERE {both})",
-            f"avg(f_{c} - b_{c}) FILTER (WHERE {both})",
-            f"sum((f_{c} - b_{c}) * (f_{c} - b_{c})) FILTER (WHERE {both})",
+            f"avg({b}) FILTER (WHERE {both})",
+            f"avg({f}) FILTER (WHERE {both})",
+            f"avg({f} - {b}) FILTER (WHERE {both})",
+            f"sum(({f} - {b}) * ({f} - {b})) FILTER (WHERE {both})",
             f"count(*) FILTER (WHERE {both} AND b_{c} >= {ABNORMAL})",
             f"count(*) FILTER (WHERE {both} AND b_{c} >= {ABNORMAL} AND f_{c} < {ABNORMAL})",
         ]
