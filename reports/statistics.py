@@ -327,15 +327,19 @@ def _referrals(period: tuple[date, date]) -> dict:
         with_feedback=Count("id", filter=Q(feedback_appropriate__isnull=False)),
         appropriate=Count("id", filter=Q(feedback_appropriate=True)),
     )
-    in_period = Q(resources__referrals__date__range=period)
-    categories = Category.objects.annotate(
-        made=Count("resources__referrals", filter=in_period, distinct=True),
-        engaged=Count(
-            "resources__referrals",
-            filter=in_period & engaged("resources__referrals__"),
-            distinct=True,
-        ),
-    ).order_by("position", "name")
+    # The period is a condition of the join, so only the period's referrals are read (by
+    # the date index) and joined, not every referral of every year.
+    made_in_period = FilteredRelation(
+        "resources__referrals", condition=Q(resources__referrals__date__range=period)
+    )
+    categories = (
+        Category.objects.alias(made_in_period=made_in_period)
+        .annotate(
+            made=Count("made_in_period", distinct=True),
+            engaged=Count("made_in_period", filter=engaged("made_in_period__"), distinct=True),
+        )
+        .order_by("position", "name")
+    )
     return {
         "made": f["made"],
         "engaged": f["engaged"],
