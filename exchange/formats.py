@@ -117,11 +117,14 @@ def choice(values: Iterable[str]) -> Kind:
     return Kind(parse=parse, render=_render_text, empty="")
 
 
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
 def whole(low: int, high: int) -> Kind:
     message = f"must be a whole number from {low} to {high}"
 
     def parse(value: str) -> int:
-        if not re.fullmatch(r"[0-9]{1,10}", value):
+        if not _DIGITS.fullmatch(value):
             raise CellError(message)
         number = int(value)
         if not low <= number <= high:

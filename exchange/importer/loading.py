@@ -11,7 +11,9 @@ and recounts the practices it touched once at the end (`reports.figures`).
 
 from __future__ import annotations
 
+import csv
 import io
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -154,29 +156,37 @@ def _update(
             meter.advance(len(batch))
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
 def _copy(model: type[models.Model], objs: Sequence[models.Model], *, now: datetime) -> None:
     """Insert `objs` with one COPY, as bulk_create would: ids from the table's sequence set
     on the objects, foreign keys taken from the objects they point at (saved by now), and
-    the created/updated stamps set to `now`."""
+    the created/updated stamps set to `now`.
+
+    The rows go as CSV, written by the csv module: a blank unquoted cell is NULL, and the
+    text columns that cannot be NULL are told to read it as an empty string instead."""
     table = model._meta.db_table
     fields = model._meta.concrete_fields
+    related = [(field.attname, field.name) for field in fields if field.is_relation]
+    stamped = [
+        field.attname
+        for field in fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    names = [field.attname for field in fields]
+    values = operator.itemgetter(*names)
+    quote = connection.ops.quote_name
+    not_null_text = [
+        quote(field.attname)
+        for field in fields
+        if not field.null and field.get_internal_type() in _TEXT_TYPES
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             [table, len(objs)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        related = [(field.attname, field.name) for field in fields if field.is_relation]
-        stamped = [
-            field.attname
-            for field in fields
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        ]
-        names = [field.attname for field in fields]
-        lines = []
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
         for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
@@ -188,26 +198,18 @@ def _copy(model: type[models.Model], objs: Sequence[models.Model], *, now: datet
                         state[attname] = target.pk
             for attname in stamped:
                 state[attname] = now
-            lines.append("\t".join([_copy_text(state[attname]) for attname in names]))
-        lines.append("")
-        columns = ", ".join(connection.ops.quote_name(name) for name in names)
-        cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN",
-            io.StringIO("\n".join(lines)),
-        )
+            writer.writerow(values(state))
+        buffer.seek(0)
+        options = "FORMAT csv"
+        if not_null_text:
+            options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
+        columns = ", ".join(quote(name) for name in names)
+        cursor.copy_expert(f"COPY {quote(table)} ({columns}) FROM STDIN WITH ({options})", buffer)
 
 
-def _copy_text(value: object) -> str:
-    """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    return str(value)
+_TEXT_TYPES = frozenset(
+    {"CharField", "TextField", "EmailField", "URLField", "SlugField", "GenericIPAddressField"}
+)
 
 
 def _triggers(model: type[models.Model], *, enable: bool) -> None:
