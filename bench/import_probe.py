@@ -14,14 +14,17 @@ process, and print one JSON line:
               (the names of the shared and the test databases are refused).
 --files DIR   write the export there and keep it (default: a temporary directory); with
               --reuse-files, import the files already in DIR and skip the export.
+--project DIR the checkout whose importer is measured (default: this one), to compare a
+              change with main on the same files under the same load.
 --copy        also time PostgreSQL's COPY of the same files into text-column tables of the
               target, the yardstick (`copy_seconds`, `copy_rows_per_s`).
 
 `rows` is the data rows of every file (headers left out); `seconds` the wall time of
 `manage.py import_programme` in a process that has done nothing else but start Django;
 `peak_mb` that process's peak resident set (VmHWM) at the end, the whole import's high
-water mark; `django_mb` the same just before the import started; `files_mb` the files'
-total size.
+water mark; `django_mb` the same just before the import started; `cpu_seconds` the CPU time
+the import process itself used (the database server's is not in it), steadier than the wall
+time on a shared machine; `files_mb` the files' total size.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("IMPORT_PROBE_PROJECT") or Path(__file__).resolve().parent.parent)
 REFUSED = {"links", "test_links", "links_bench", "links_bench5k", "postgres", "template1"}
 IMPORTER = "probe.importer"
 
@@ -128,10 +131,14 @@ def _child(mode: str, directory: Path) -> None:
         return
     User.objects.get_or_create(username=IMPORTER, defaults={"is_programme_lead": True})
     before = _vm_hwm_mb()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     call_command("import_programme", str(directory), "--user", IMPORTER, stdout=sys.stderr)
-    seconds = time.perf_counter() - began
-    print(json.dumps({"seconds": seconds, "peak_mb": _vm_hwm_mb(), "django_mb": before}))
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    print(
+        json.dumps(
+            {"seconds": seconds, "cpu_seconds": cpu, "peak_mb": _vm_hwm_mb(), "django_mb": before}
+        )
+    )
 
 
 def _rows(directory: Path) -> dict[str, int]:
@@ -171,6 +178,7 @@ def main() -> None:
     parser.add_argument("--files", type=Path)
     parser.add_argument("--reuse-files", action="store_true")
     parser.add_argument("--copy", action="store_true")
+    parser.add_argument("--project", type=Path)
     parser.add_argument("--child", choices=["export", "import"], help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
@@ -178,6 +186,10 @@ def main() -> None:
         return
     if not arguments.target_url or not (arguments.source_url or arguments.reuse_files):
         parser.error("--target-url and --source-url (or --files DIR --reuse-files) are needed")
+    if arguments.project:
+        os.environ["IMPORT_PROBE_PROJECT"] = str(arguments.project.resolve())
+        global ROOT
+        ROOT = arguments.project.resolve()
     directory = arguments.files or Path(tempfile.mkdtemp(prefix="links-import-probe-"))
     script = str(Path(__file__).resolve())
     if not arguments.reuse_files:
@@ -204,6 +216,7 @@ def main() -> None:
     result = {
         "rows": rows,
         "seconds": round(measured["seconds"], 2),
+        "cpu_seconds": round(measured["cpu_seconds"], 2),
         "rows_per_s": round(rows / measured["seconds"]),
         "peak_mb": round(measured["peak_mb"], 1),
         "django_mb": round(measured["django_mb"], 1),
