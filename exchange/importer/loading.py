@@ -1,11 +1,21 @@
 """Loading a planned import: bulk inserts and updates in dependency order, then the
 follow-ups, the reference counter and the audit trail. Runs inside the caller's transaction,
-so a failure anywhere leaves nothing behind."""
+so a failure anywhere leaves nothing behind.
+
+On PostgreSQL the new rows of the big tables go in by COPY, ids reserved from their
+sequences first (so the objects that point at them know them): preparing each value through
+the ORM cost more than the database's own work. A large import also switches off, within its
+transaction, the triggers that keep the dashboards' running counts (a row written a record)
+and recounts the practices it touched once at the end (`reports.figures`).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from django.db import connection, models
@@ -32,6 +42,7 @@ from participants.models import (
 from participants.services import REF_START
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals.models import CommunityResource, Referral, ReferralStatusChange
+from reports.figures import practice_figures_rebuild
 
 # Models in the order they are written: everything a row points at exists before it.
 LOAD_ORDER: tuple[type[models.Model], ...] = (
@@ -48,6 +59,31 @@ LOAD_ORDER: tuple[type[models.Model], ...] = (
     Assessment,
     StaffSurveyResponse,
 )
+# Written by COPY on PostgreSQL: the tables an import fills by the thousand.
+COPIED: frozenset[type[models.Model]] = frozenset(
+    {
+        Participant,
+        ParticipantNeed,
+        StatusChange,
+        Consultation,
+        Referral,
+        ReferralStatusChange,
+        Assessment,
+        StaffSurveyResponse,
+    }
+)
+# Rows per COPY: the buffer of one is the only copy of the rows as text.
+COPY_BATCH = 5000
+# The tables whose triggers keep the dashboards' running counts (reports migration 0003).
+COUNTED: dict[type[models.Model], str] = {
+    Participant: "reports_figures_participant_write",
+    Consultation: "reports_figures_consultation_write",
+    Referral: "reports_figures_referral_write",
+}
+# From this many new counted rows the triggers are switched off and the practices recounted
+# once: a recount reads every record of the practices touched, and switching a trigger off
+# locks its table (reads too) until the import commits, so small imports keep them.
+RECOUNT_FROM = 5000
 
 
 def load(planner: Planner, *, user: User | None, today: date, meter: Meter) -> None:
@@ -64,16 +100,30 @@ def load(planner: Planner, *, user: User | None, today: date, meter: Meter) -> N
     if planner.create[Participant]:
         # Registrations wait while new references are written, so none can take one of them.
         _reference_counter()
+    copying = connection.vendor == "postgresql"
+    recount = copying and sum(len(planner.create[model]) for model in COUNTED) >= RECOUNT_FROM
     for model in LOAD_ORDER:
         _update(model, planner.update[model].values(), now=now, meter=meter)
         if model is StaffSurveyResponse:
             for batch in chunks(planner.survey_replaced):
                 StaffSurveyResponse.objects.filter(pk__in=batch).delete()
-        for batch in chunks(planner.create[model], BATCH_SIZE):
-            model._default_manager.bulk_create(batch)
-            meter.advance(len(batch))
+        if copying and model in COPIED:
+            if recount and model in COUNTED and planner.create[model]:
+                _triggers(model, enable=False)
+            for batch in chunks(planner.create[model], COPY_BATCH):
+                _copy(model, batch, now=now)
+                meter.advance(len(batch))
+        else:
+            for batch in chunks(planner.create[model], BATCH_SIZE):
+                model._default_manager.bulk_create(batch)
+                meter.advance(len(batch))
         if model is CommunityResource:
             _set_categories(planner)
+    if recount:
+        for model in COUNTED:
+            if planner.create[model]:
+                _triggers(model, enable=True)
+        practice_figures_rebuild(_practices_touched(planner))
     for participant in planner.reopened:
         followups_after_reopen(participant=participant, today=today)
     _advance_reference_counter(planner.created(Participant))
@@ -104,6 +154,87 @@ def _update(
         for batch in chunks(objs, BATCH_SIZE):
             model._default_manager.bulk_update(batch, sorted(names))
             meter.advance(len(batch))
+
+
+def _copy(model: type[models.Model], objs: Sequence[models.Model], *, now: datetime) -> None:
+    """Insert `objs` with one COPY, as bulk_create would: ids from the table's sequence set
+    on the objects, foreign keys taken from the objects they point at (saved by now), and
+    the created/updated stamps set to `now`.
+
+    The rows go as CSV, written by the csv module: a blank unquoted cell is NULL, and the
+    text columns that cannot be NULL are told to read it as an empty string instead."""
+    table = model._meta.db_table
+    fields = model._meta.concrete_fields
+    related = [(field.attname, field.name) for field in fields if field.is_relation]
+    stamped = [
+        field.attname
+        for field in fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    names = [field.attname for field in fields]
+    values = operator.itemgetter(*names)
+    quote = connection.ops.quote_name
+    not_null_text = [
+        quote(field.attname)
+        for field in fields
+        if not field.null and field.get_internal_type() in _TEXT_TYPES
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+            state = obj.__dict__
+            for attname, name in related:
+                if state[attname] is None:
+                    target = obj._state.fields_cache.get(name)
+                    if target is not None:
+                        state[attname] = target.pk
+            for attname in stamped:
+                state[attname] = now
+            writer.writerow(values(state))
+        buffer.seek(0)
+        options = "FORMAT csv"
+        if not_null_text:
+            options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
+        columns = ", ".join(quote(name) for name in names)
+        cursor.copy_expert(f"COPY {quote(table)} ({columns}) FROM STDIN WITH ({options})", buffer)
+
+
+_TEXT_TYPES = frozenset(
+    {"CharField", "TextField", "EmailField", "URLField", "SlugField", "GenericIPAddressField"}
+)
+
+
+def _triggers(model: type[models.Model], *, enable: bool) -> None:
+    """Switch the table's running-count trigger on or off for this transaction. A table
+    with checks of foreign keys still pending cannot be altered: they are run first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "ALTER TABLE {} {} TRIGGER {}".format(
+                connection.ops.quote_name(model._meta.db_table),
+                "ENABLE" if enable else "DISABLE",
+                connection.ops.quote_name(COUNTED[model]),
+            )
+        )
+
+
+def _practices_touched(planner: Planner) -> set[int]:
+    """The practices whose running counts the new counted rows change."""
+    practice_of = {p.pk: p.practice_id for p in planner.participants.values() if p.pk}
+    practice_ids = {p.practice_id for p in planner.created(Participant)}
+    for model in (Consultation, Referral):
+        for obj in planner.create[model]:
+            practice_ids.add(practice_of[obj.participant_id])  # type: ignore[attr-defined]
+    return practice_ids
 
 
 def _set_categories(planner: Planner) -> None:
@@ -189,8 +320,13 @@ def _audit(planner: Planner, *, user: User | None) -> None:
         )
         for ref, tally in planner.touched.items()
     ]
-    for batch in chunks(events, BATCH_SIZE):
-        AuditEvent.objects.bulk_create(batch)
+    if connection.vendor == "postgresql":
+        now = timezone.now()
+        for batch in chunks(events, COPY_BATCH):
+            _copy(AuditEvent, batch, now=now)
+    else:
+        for batch in chunks(events, BATCH_SIZE):
+            AuditEvent.objects.bulk_create(batch)
     audit_record(
         request=None,
         user=user,
