@@ -361,12 +361,25 @@ def measure_pdf(env: dict[str, str], figures: dict, var_dir: str) -> dict:
 
 def measure_import(env: dict[str, str], scale: str) -> dict:
     """bench/import_probe.py in its own process, which prints one JSON line {"rows",
-    "seconds", "rows_per_s", "peak_mb", "files_mb"}; or {"error": why}. It gets the
-    benchmark's environment, BENCH_SCALE, and any arguments in BENCH_IMPORT_ARGS."""
+    "seconds", "rows_per_s", "peak_mb", "files_mb"}; or {"error": why}. It exports the
+    benchmark's own data set (BENCH_IMPORT_SOURCE_URL overrides it) and imports the files
+    into a scratch database beside it, named after it with `_import` (dropped and made again
+    each run); BENCH_IMPORT_ARGS adds arguments."""
     path = BENCH / "import_probe.py"
     if not path.exists():
         return {"error": "bench/import_probe.py is missing"}
-    command = [sys.executable, str(path), *shlex.split(os.environ.get("BENCH_IMPORT_ARGS", ""))]
+    source = os.environ.get("BENCH_IMPORT_SOURCE_URL") or env["DATABASE_URL"]
+    target = urlparse(env["DATABASE_URL"])
+    target_url = target._replace(path=f"{target.path}_import").geturl()
+    command = [
+        sys.executable,
+        str(path),
+        "--source-url",
+        source,
+        "--target-url",
+        target_url,
+        *shlex.split(os.environ.get("BENCH_IMPORT_ARGS", "")),
+    ]
     try:
         out = subprocess.run(  # noqa: S603 (our own script)
             command,
