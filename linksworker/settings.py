@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "bootstrap",
     "axes",
     "csp",
     "accounts",
@@ -233,7 +232,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# build/static holds what `make assets` builds from npm packages (Bootstrap's CSS, only the
+# parts the templates use); it is generated, not committed.
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Uploads hold names and CHI numbers: readable by the app's own user only, and a large one
