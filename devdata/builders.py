@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from accounts.models import User
 from participants.measures import apply_scores
@@ -103,21 +104,38 @@ def referral_steps(
     apart and never after `until`, with its milestone dates and status date set on the way
     as the lifecycle sets them. The organisation reported the engagement itself in the share
     `by_organisation` of cases."""
+    return [
+        ReferralStatusChange(
+            referral=referral,
+            status=step,
+            on=day,
+            by=None if from_organisation else referral.clp,
+            by_organisation=from_organisation,
+        )
+        for step, day, from_organisation in referral_step_dates(
+            referral, steps, rng, until=until, by_organisation=by_organisation
+        )
+    ]
+
+
+def referral_step_dates(
+    referral: Any,
+    steps: Sequence[str],
+    rng: random.Random,
+    *,
+    until: date,
+    by_organisation: float,
+) -> list[tuple[str, date, bool]]:
+    """`referral_steps` as (status, date, reported by the organisation) triples, for a
+    generator that writes rows rather than model instances: `referral` is anything with the
+    referral's date, status date and milestone attributes, and they are set as there."""
     changes = []
     day = referral.date
     for position, step in enumerate(steps):
         if position:
             day = min(until, day + timedelta(days=rng.randrange(3, 30)))
         from_organisation = step == ReferralStatus.ENGAGED and rng.random() < by_organisation
-        changes.append(
-            ReferralStatusChange(
-                referral=referral,
-                status=step,
-                on=day,
-                by=None if from_organisation else referral.clp,
-                by_organisation=from_organisation,
-            )
-        )
+        changes.append((step, day, from_organisation))
         for name in milestones_for(step):
             if getattr(referral, name) is None:
                 setattr(referral, name, day)
@@ -125,7 +143,7 @@ def referral_steps(
     return changes
 
 
-def feedback_answer(referral: Referral, rng: random.Random, *, at: datetime) -> None:
+def feedback_answer(referral: Any, rng: random.Random, *, at: datetime) -> None:
     """The organisation's answer through a feedback link, given `at`: whether the person came
     and stayed, as the referral's milestones say, and whether the referral suited them."""
     referral.feedback_at = at

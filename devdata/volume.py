@@ -1,13 +1,15 @@
 """A programme at scale, made up: the volume data set the benchmarks and the query-count
 budgets run against.
 
-Everything is invented and written with `bulk_create` in batches, inside one transaction, so
-a run that fails leaves nothing behind. The same seed, sizes and `today` give the same data:
-each participant's record comes from its own generator (seeded by the run's seed and the
-participant's number), so a batch size never changes what is made. Values go through the
-same rules as the app's own writes: CHI numbers from `participants.chi.make_chi`, scores from
-`participants.measures.apply_scores`, follow-ups from `participants.followups.followups_run`,
-and every model constraint holds.
+Everything is invented and written in batches inside one transaction, so a run that fails
+leaves nothing behind: the participants' records as rows (tuples, ids taken from a block of
+each table's sequence) by COPY on PostgreSQL and bulk_create elsewhere, with the dashboards'
+counting triggers off and the running counts rebuilt once at the end. The same seed, sizes
+and `today` give the same data: each participant's record comes from its own generator
+(seeded by the run's seed and the participant's number), so a batch size never changes what
+is made. Values go through the same rules as the app's own writes: CHI numbers from
+`participants.chi.make_chi`, scores from `participants.measures.apply_scores`, follow-ups
+from `participants.followups.followups_run`, and every model constraint holds.
 
 Shape, per the programme's evaluation and its published figures: Deep End practices with
 most participants in the most deprived SIMD quintile; one CLP for one or two practices;
@@ -19,7 +21,9 @@ staff survey answers each year.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import random
 import re
 import secrets
@@ -30,19 +34,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from itertools import accumulate
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Mod
 from django.utils import timezone
 
 from accounts.models import User
 from devdata.builders import (
-    assessment_build,
     feedback_answer,
     item_scores,
-    referral_steps,
+    referral_step_dates,
     simd_demo_load,
     staff_survey_answers,
 )
@@ -50,6 +55,7 @@ from devdata.names import CONSULTATION_NOTES, FIRST_NAMES, GOALS, LAST_NAMES, RE
 from participants.chi import make_chi
 from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import followups_run
+from participants.measures import apply_scores
 from participants.models import (
     EQ5D_DIMENSIONS,
     HADS_ITEMS,
@@ -75,6 +81,7 @@ from participants.models import (
     Timepoint,
 )
 from participants.services import participant_next_ref
+from practices.db import long_statements
 from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
 from referrals import links
 from referrals.models import (
@@ -85,14 +92,17 @@ from referrals.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
-from reports.figures import practice_figures_compact
+from reports.figures import practice_figures_suspended
 
 # The accounts the benchmark signs in as: a CLP of two practices (the widest CLP scope),
 # the manager of the first of them, and a programme lead.
 BENCH_CLP = "bench.clp"
 BENCH_MANAGER = "bench.pm"
 BENCH_LEAD = "bench.lead"
-BENCH_USERNAMES = (BENCH_CLP, BENCH_MANAGER, BENCH_LEAD)
+# With `dense`: the only CLP of a practice of that many participants, and its manager.
+BENCH_DENSE_CLP = "bench.dense"
+BENCH_DENSE_MANAGER = "bench.dense.pm"
+BENCH_USERNAMES = (BENCH_CLP, BENCH_MANAGER, BENCH_LEAD, BENCH_DENSE_CLP, BENCH_DENSE_MANAGER)
 
 BATCH_SIZE = 1000
 
@@ -241,12 +251,13 @@ class _Context:
     practice_weights: list[int]
     clp_of: dict[int, User]
     uses: dict[int, set[str]]
-    needs: list[Need]
+    need_ids: list[int]
     postcodes_by_quintile: dict[int, list[SimdPostcode]]
     resources_by_area: dict[str, list[CommunityResource]]
     resources: list[CommunityResource]
     area_of: dict[int, str]
     chis: set[str]
+    dense: Practice | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -254,6 +265,7 @@ def volume_generate(
     *,
     practices: int,
     participants: int,
+    dense: int = 0,
     seed: int = 8,
     today: date | None = None,
     password: str | None = None,
@@ -261,8 +273,10 @@ def volume_generate(
     log: Callable[[str], None] | None = None,
 ) -> VolumeSummary:
     """Make the data set: `practices` practices with their staff and `participants`
-    participants spread over them by list size, with everything that happens to them."""
-    if practices < 1 or participants < 0:
+    participants spread over them by list size, with everything that happens to them; and,
+    with `dense`, one practice more whose only CLP (`BENCH_DENSE_CLP`) holds `dense`
+    participants of their own."""
+    if practices < 1 or participants < 0 or dense < 0:
         raise ValueError("Give at least one practice and no fewer than no participants.")
     log = log or (lambda message: None)
     started = time.perf_counter()
@@ -276,43 +290,77 @@ def volume_generate(
         log(f"  {stage}: {now - since:.1f} s")
         return now
 
-    with transaction.atomic():
+    # One transaction, its statements allowed as long as an import's.
+    with long_statements(), practice_figures_suspended():
         mark = time.perf_counter()
         simd_demo_load()
         ctx = _setup(
-            practices=practices, seed=seed, today=today, password=password, counts=summary.counts
+            practices=practices,
+            dense=dense,
+            seed=seed,
+            today=today,
+            password=password,
+            counts=summary.counts,
         )
         mark = lap("practices, staff, directory and survey", mark)
-        first_ref = int(participant_next_ref()[1:]) if participants else 0
-        if participants:
+        total = participants + dense
+        first_ref = int(participant_next_ref()[1:]) if total else 0
+        if total:
             # One reference handed out by the service; the rest of the block reserved at once.
             ReferenceSequence.objects.filter(name="participant").update(
-                last_value=first_ref + participants - 1
+                last_value=first_ref + total - 1
             )
-        done = 0
-        while done < participants:
-            size = min(batch_size, participants - done)
-            _participants_batch(ctx, first_ref=first_ref, start=done, size=size)
-            done += size
-            log(f"  participants: {done}/{participants}")
-        mark = lap("participants and their records", mark)
+        tables = _Tables(timezone.now())
+        for start in range(0, total, batch_size):
+            refs: list[tuple[int, Practice | None]] = [
+                (first_ref + i, None if i < participants else ctx.dense)
+                for i in range(start, min(total, start + batch_size))
+            ]
+            _participants_batch(ctx, tables, refs)
+            done = min(total, start + batch_size)
+            if done % max(batch_size, total // 20) < batch_size or done == total:
+                rate = done / (time.perf_counter() - mark)
+                log(f"  participants: {done}/{total} ({rate:,.0f} a second)")
+        tables.finish()
+        rows = sum(table.written for table in tables.all())
+        writing = sum(table.seconds for table in tables.all())
+        mark = lap(
+            f"participants and their records ({rows:,} rows, {writing:.1f} s of it writing: "
+            + ", ".join(f"{t.name} {t.seconds:.1f} s" for t in tables.all())
+            + f"; foreign keys checked {tables.checking:.1f} s)",
+            mark,
+        )
+        _analyze()
+        mark = lap("analyse", mark)
         run = followups_run(today=today)
         summary.counts["follow-ups scheduled by followups_run"] = run.created
         mark = lap("followups_run", mark)
         _complete_follow_ups(ctx)
         mark = lap("follow-ups completed and closed", mark)
-    # The triggers added a row to the dashboards' running counts for each record written.
-    practice_figures_compact()
-    lap("running counts folded", mark)
+    # The running counts were not kept row by row (the triggers were off); leaving the block
+    # counted them once from the records.
+    lap("running counts rebuilt", mark)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _analyze() -> None:
+    """The follow-up queries that follow read tables just filled: give the planner their
+    sizes (ANALYZE runs inside the transaction; it samples, so it is quick)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Participant, Assessment, FollowUp):
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 def _count(ctx_counts: dict[str, int], name: str, n: int) -> None:
     ctx_counts[name] = ctx_counts.get(name, 0) + n
 
 
-def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> _Context:
+def _setup(
+    *, practices: int, dense: int, seed: int, today: date, password: str, counts
+) -> _Context:
     rng = random.Random(f"{seed}:setup")
     offset = Practice.objects.filter(code__startswith="V").count()
     board_pick = _weighted([((board, areas), weight) for board, weight, areas in BOARDS])
@@ -335,9 +383,29 @@ def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> 
                 left_on=None,
             )
         )
+    dense_practice = None
+    if dense:
+        # The dense practice: a large list in the programme for two years, so many of its
+        # cases are open and many follow-ups are due. Its own generator, so the other
+        # practices are the same with it or without it.
+        dense_rng = random.Random(f"{seed}:dense")
+        number = offset + practices + 1
+        dense_practice = Practice(
+            name=f"{areas_of_new[0]} Dense Medical Practice {number}",
+            code=f"V{number:05d}",
+            health_board=made_practices[0].health_board,
+            deep_end=True,
+            list_size=max(12000, round(dense * 1.5, -2)),
+            joined_on=today - timedelta(days=730),
+            left_on=None,
+        )
+        made_practices.append(dense_practice)
+        areas_of_new.append(areas_of_new[0])
     made_practices = Practice.objects.bulk_create(made_practices, batch_size=BATCH_SIZE)
     area_of = {p.pk: area for p, area in zip(made_practices, areas_of_new, strict=True)}
     _count(counts, "practices", len(made_practices))
+    if dense_practice is not None:
+        made_practices.pop()
 
     password_hash = make_password(password)
     unusable = make_password(None)
@@ -395,6 +463,22 @@ def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> 
                 started_on=practice.joined_on,
             )
         )
+    if dense_practice is not None:
+        for username, role in ((BENCH_DENSE_CLP, StaffRole.CLP), (BENCH_DENSE_MANAGER, None)):
+            role = role or StaffRole.PRACTICE_MANAGER
+            sex = dense_rng.choice([Sex.FEMALE, Sex.MALE])
+            full_name = f"{dense_rng.choice(FIRST_NAMES[sex])} {dense_rng.choice(LAST_NAMES)}"
+            user = staff(username, full_name)
+            if role == StaffRole.CLP:
+                clp_of[dense_practice.pk] = user
+            attachments.append(
+                Attachment(
+                    user=user,
+                    practice=dense_practice,
+                    role=role,
+                    started_on=dense_practice.joined_on,
+                )
+            )
     lead = staff(BENCH_LEAD, "Benchmark Lead", is_programme_lead=True)
     User.objects.bulk_create(users, batch_size=BATCH_SIZE)
     Attachment.objects.bulk_create(attachments, batch_size=BATCH_SIZE)
@@ -402,7 +486,9 @@ def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> 
     _count(counts, "attachments", len(attachments))
 
     resources_by_area, all_resources = _directory(rng, lead, sorted(set(area_of.values())), counts)
-    _staff_survey(seed, made_practices, today, counts)
+    _staff_survey(
+        seed, made_practices + ([dense_practice] if dense_practice else []), today, counts
+    )
 
     # A sample of each quintile's postcodes is enough, and keeps memory flat with the full
     # published lookup (230,000 postcodes) loaded.
@@ -418,6 +504,8 @@ def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> 
             for name, share in (("wemwbs", 0.4), ("eq5d", 0.3), ("ons4", 0.2))
             if rng.random() < share
         }
+    if dense_practice is not None:
+        uses[dense_practice.pk] = {"wemwbs", "eq5d"}
     chis = set(Participant.objects.values_list("chi", flat=True))
     return _Context(
         seed=seed,
@@ -426,7 +514,8 @@ def _setup(*, practices: int, seed: int, today: date, password: str, counts) -> 
         practice_weights=list(accumulate(p.list_size or 0 for p in made_practices)),
         clp_of=clp_of,
         uses=uses,
-        needs=list(Need.objects.filter(active=True).order_by("pk")),
+        need_ids=list(Need.objects.filter(active=True).order_by("pk").values_list("pk", flat=True)),
+        dense=dense_practice,
         postcodes_by_quintile=postcodes,
         resources_by_area=resources_by_area,
         resources=all_resources,
@@ -499,50 +588,191 @@ def _staff_survey(seed: int, practices: list[Practice], today: date, counts) -> 
     _count(counts, "staff survey responses", len(rows))
 
 
-@dataclass
-class _Batch:
-    participants: list = field(default_factory=list)
-    consultations: list = field(default_factory=list)
-    discussed: list = field(default_factory=list)  # (consultation, need)
-    needs: list = field(default_factory=list)
-    changes: list = field(default_factory=list)
-    assessments: list = field(default_factory=list)
-    referrals: list = field(default_factory=list)
-    referral_changes: list = field(default_factory=list)
-    links: list = field(default_factory=list)
+# Writing the participants' records: rows, not model instances.
+#
+# A million participants make about fourteen million rows. Each is a tuple in its table's
+# column order, with its id handed out here from a block reserved from the table's sequence,
+# so the rows that point at it can be made at once. PostgreSQL takes a batch per table as
+# one COPY of CSV text; elsewhere (SQLite in tests) the same tuples go through bulk_create.
+
+_REQUIRED = object()  # a column with no default that a row must give
+ID_BLOCK = 10_000  # ids reserved from a sequence at a time: a constant, so ids never depend
+# on the batch size
 
 
-def _participants_batch(ctx: _Context, *, first_ref: int, start: int, size: int) -> None:
-    batch = _Batch()
-    for index in range(start, start + size):
-        _participant(ctx, batch, first_ref + index, index)
-    write = [
-        (Participant, batch.participants, "participants"),
-        (StatusChange, batch.changes, "status changes"),
-        (ParticipantNeed, batch.needs, "participant needs"),
-        (Consultation, batch.consultations, "consultations"),
-        (Assessment, batch.assessments, "assessments"),
-        (Referral, batch.referrals, "referrals"),
-        (ReferralStatusChange, batch.referral_changes, "referral status changes"),
-        (FeedbackLink, batch.links, "feedback links"),
-    ]
-    for model, rows, name in write:
-        model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
-        _count(ctx.counts, name, len(rows))
-    through = Consultation.needs_discussed.through
-    through.objects.bulk_create(
-        [through(consultation_id=c.pk, need_id=n.pk) for c, n in batch.discussed],
-        batch_size=BATCH_SIZE,
-    )
-    _count(ctx.counts, "needs discussed", len(batch.discussed))
-    attended = sum(1 for c in batch.consultations if c.attended)
-    _count(ctx.counts, "consultations attended", attended)
-    _count(ctx.counts, "consultations not attended", len(batch.consultations) - attended)
-    baselines = sum(1 for a in batch.assessments if a.timepoint == Timepoint.BASELINE)
-    _count(ctx.counts, "baseline assessments", baselines)
-    _count(ctx.counts, "follow-up assessments", len(batch.assessments) - baselines)
-    for referral in batch.referrals:
-        _count(ctx.counts, f"referrals {referral.status}", 1)
+def _column_default(field, now: datetime):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    if field.has_default():
+        return field.get_default()
+    if field.null:
+        return None
+    if field.get_internal_type() in ("CharField", "TextField", "EmailField"):
+        return ""
+    return _REQUIRED
+
+
+class _Ids:
+    """Ids for one table, taken in order from blocks of its sequence (PostgreSQL), or from
+    after its largest id (SQLite, a single writer)."""
+
+    def __init__(self, table: str):
+        self.table = table
+        self.postgres = connection.vendor == "postgresql"
+        self.next_id = 1
+        self.last = 0
+        self.reserved_to = 0
+        if not self.postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
+                self.next_id = cursor.fetchone()[0] + 1
+            self.last = 1 << 62
+
+    def take(self) -> int:
+        if self.next_id > self.last:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'),"
+                    " nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+                    [self.table, self.table, ID_BLOCK - 1],
+                )
+                self.last = self.reserved_to = cursor.fetchone()[0]
+            self.next_id = self.last - ID_BLOCK + 1
+        pk = self.next_id
+        self.next_id += 1
+        return pk
+
+    def finish(self) -> None:
+        """Hand back the unused end of the last block, if no one has taken an id since."""
+        if not self.postgres or not self.reserved_to:
+            return
+        used = self.next_id - 1
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s) FROM"
+                " (SELECT last_value FROM pg_sequences WHERE schemaname = current_schema()"
+                " AND sequencename = split_part(pg_get_serial_sequence(%s, 'id'), '.', 2)) s"
+                " WHERE s.last_value = %s",
+                [self.table, used, self.table, self.reserved_to],
+            )
+
+
+class _Table:
+    """One table's rows of the current batch, as tuples in its columns' order."""
+
+    def __init__(self, model, name: str, now: datetime):
+        fields = model._meta.concrete_fields
+        self.model = model
+        self.name = name  # in the summary
+        self.db_table = model._meta.db_table
+        self.names = [f.attname for f in fields]
+        self.columns = [f.column for f in fields]
+        # COPY's CSV has no NULL but the unquoted empty field, and the csv module quotes
+        # an empty one; FORCE_NULL reads "" as NULL in the nullable columns, none of which
+        # is text, so no empty string is lost.
+        self.nullable = [f.column for f in fields if f.null]
+        assert not any(
+            f.null and f.get_internal_type() in ("CharField", "TextField", "EmailField")
+            for f in fields
+        ), f"{self.db_table} has a nullable text column"
+        self.template = {f.attname: _column_default(f, now) for f in fields}
+        self.ids = _Ids(self.db_table)
+        self.rows: list[tuple] = []
+        self.written = 0
+        self.seconds = 0.0  # writing, not making
+        self.checked = False
+
+    def add(self, **values) -> int:
+        pk = self.ids.take()
+        row = {**self.template, **values}
+        row["id"] = pk
+        if not self.checked:
+            missing = [n for n, v in row.items() if v is _REQUIRED]
+            unknown = set(values) - set(self.template)
+            if missing or unknown:
+                raise ValueError(f"{self.db_table}: missing {missing}, unknown {unknown}")
+            self.checked = True
+        self.rows.append(tuple(row.values()))
+        return pk
+
+    def copy_sql(self) -> str:
+        columns = ", ".join(f'"{c}"' for c in self.columns)
+        force_null = ", ".join(f'"{c}"' for c in self.nullable)
+        options = f", FORCE_NULL ({force_null})" if force_null else ""
+        return f'COPY "{self.db_table}" ({columns}) FROM STDIN WITH (FORMAT csv{options})'
+
+    def write(self) -> int:
+        n = len(self.rows)
+        if not n:
+            return 0
+        started = time.perf_counter()
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(
+                self.rows
+            )
+            buffer.seek(0)
+            with connection.cursor() as cursor:
+                cursor.copy_expert(self.copy_sql(), buffer)
+        else:
+            model, names = self.model, self.names
+            model._default_manager.bulk_create(
+                [model(**dict(zip(names, row, strict=True))) for row in self.rows],
+                batch_size=BATCH_SIZE,
+            )
+        self.rows = []
+        self.written += n
+        self.seconds += time.perf_counter() - started
+        return n
+
+
+class _Tables:
+    """The tables a participant's records go to, in the order they are written."""
+
+    def __init__(self, now: datetime):
+        self.participants = _Table(Participant, "participants", now)
+        self.changes = _Table(StatusChange, "status changes", now)
+        self.needs = _Table(ParticipantNeed, "participant needs", now)
+        self.consultations = _Table(Consultation, "consultations", now)
+        self.discussed = _Table(Consultation.needs_discussed.through, "needs discussed", now)
+        self.assessments = _Table(Assessment, "assessments", now)
+        self.referrals = _Table(Referral, "referrals", now)
+        self.referral_changes = _Table(ReferralStatusChange, "referral status changes", now)
+        self.links = _Table(FeedbackLink, "feedback links", now)
+        self.checking = 0.0
+
+    def all(self) -> list[_Table]:
+        return [
+            self.participants,
+            self.changes,
+            self.needs,
+            self.consultations,
+            self.discussed,
+            self.assessments,
+            self.referrals,
+            self.referral_changes,
+            self.links,
+        ]
+
+    def write(self, counts: dict[str, int]) -> None:
+        for table in self.all():
+            _count(counts, table.name, table.write())
+        if connection.vendor == "postgresql":
+            # The batch's deferred foreign-key checks, now rather than all at commit: the
+            # server keeps a batch's pending checks in memory, not fourteen million.
+            started = time.perf_counter()
+            connection.check_constraints()
+            self.checking += time.perf_counter() - started
+
+    def finish(self) -> None:
+        for table in self.all():
+            table.ids.finish()
+
+
+def _participants_batch(ctx: _Context, tables: _Tables, refs: list[tuple[int, Practice | None]]):
+    for ref_number, practice in refs:
+        _participant(ctx, tables, ref_number, practice)
+    tables.write(ctx.counts)
 
 
 def _chi(ctx: _Context, rng: random.Random, dob: date, sex: str) -> tuple[str, date]:
@@ -555,12 +785,24 @@ def _chi(ctx: _Context, rng: random.Random, dob: date, sex: str) -> tuple[str, d
         dob += timedelta(days=1)
 
 
-def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> None:
+_SEXES = [Sex.FEMALE, Sex.MALE, Sex.OTHER, Sex.NOT_KNOWN]
+_CONTACTS = list(PreferredContact)
+_REFERRED_BY = list(ReferredBy)
+_PROGRESS = list(GoalProgress)
+
+
+def _participant(
+    ctx: _Context, tables: _Tables, ref_number: int, practice: Practice | None = None
+) -> None:
+    """One participant and everything that happened to them, from their own generator.
+    `practice`: theirs (the dense practice); otherwise drawn by list size."""
     rng = random.Random(f"{ctx.seed}:participant:{ref_number}")
     today = ctx.today
-    practice = ctx.practices[bisect(ctx.practice_weights, rng.random() * ctx.practice_weights[-1])]
-    clp = ctx.clp_of[practice.pk]
-    sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.OTHER, Sex.NOT_KNOWN], [54, 44, 1, 1])[0]
+    if practice is None:
+        weights = ctx.practice_weights
+        practice = ctx.practices[bisect(weights, rng.random() * weights[-1])]
+    clp_id = ctx.clp_of[practice.pk].pk
+    sex = rng.choices(_SEXES, [54, 44, 1, 1])[0]
     names_sex = sex if sex in FIRST_NAMES else rng.choice([Sex.FEMALE, Sex.MALE])
     dob = date(1935, 1, 1) + timedelta(days=rng.randrange(365 * 70))
     chi, dob = _chi(ctx, rng, dob, sex)
@@ -575,15 +817,17 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
     end = closed_on or today
     quintile_weights = QUINTILE_WEIGHTS[practice.deep_end]
     quintile = rng.choices([1, 2, 3, 4, 5, 0], quintile_weights)[0]
-    candidates: list[SimdPostcode | None] = [*ctx.postcodes_by_quintile.get(quintile, [])] or [None]
+    candidates: list[SimdPostcode] | list[None] = ctx.postcodes_by_quintile.get(quintile) or [None]
     lookup = rng.choice(candidates)
     postcode = lookup.postcode if lookup else f"G{rng.randrange(1, 99)} 9ZZ"
     first = rng.choice(FIRST_NAMES[names_sex])
     last = rng.choice(LAST_NAMES)
-    participant = Participant(
+    phone = f"07700 9{rng.randrange(10000, 99999)}"
+    email = f"{first.lower()}.{ref_number}@example.com" if rng.random() < 0.3 else ""
+    participant_id = tables.participants.add(
         ref=f"P{ref_number}",
-        practice=practice,
-        clp=clp,
+        practice_id=practice.pk,
+        clp_id=clp_id,
         chi=chi,
         first_name=first,
         last_name=last,
@@ -593,46 +837,41 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
         simd_data_zone=lookup.data_zone if lookup else "",
         simd_decile=lookup.decile if lookup else None,
         simd_quintile=lookup.quintile if lookup else None,
-        phone=f"07700 9{rng.randrange(10000, 99999)}",
-        email=f"{first.lower()}.{index}@example.com" if rng.random() < 0.3 else "",
+        phone=phone,
+        email=email,
         address=f"{rng.randrange(1, 200)} {rng.choice(STREETS)}",
-        preferred_contact=rng.choices(list(PreferredContact), [60, 30, 5, 5])[0],
+        preferred_contact=rng.choices(_CONTACTS, [60, 30, 5, 5])[0],
         consent_given=True,
         consent_on=referred_on,
         referred_on=referred_on,
-        referred_by=rng.choices(list(ReferredBy), [55, 15, 15, 10, 5])[0],
+        referred_by=rng.choices(_REFERRED_BY, [55, 15, 15, 10, 5])[0],
         referral_reason=rng.choice(REASONS),
         next_contact_on=None if closed else today + timedelta(days=rng.randrange(-10, 29)),
         status=CaseStatus.CLOSED if closed else CaseStatus.OPEN,
         closed_on=closed_on,
         discharge_reason=reason or "",
     )
-    batch.participants.append(participant)
     if closed:
-        batch.changes.append(
-            StatusChange(
-                participant=participant,
-                status=CaseStatus.CLOSED,
-                on=closed_on or today,  # a closed case always has both
-                discharge_reason=reason or "",
-                by=clp,
-            )
+        tables.changes.add(
+            participant_id=participant_id,
+            status=CaseStatus.CLOSED,
+            on=closed_on or today,  # a closed case always has both
+            discharge_reason=reason or "",
+            by_id=clp_id,
         )
 
     # Needs: one to four, from any domain; complexity follows.
-    needs = rng.sample(ctx.needs, k=min(len(ctx.needs), rng.choice([1, 2, 2, 3, 3, 4])))
-    for need in needs:
+    needs = rng.sample(ctx.need_ids, k=min(len(ctx.need_ids), rng.choice([1, 2, 2, 3, 3, 4])))
+    for need_id in needs:
         resolved = None
         if closed and reason == DischargeReason.GOALS_MET and rng.random() < 0.7:
             resolved = closed_on
-        batch.needs.append(
-            ParticipantNeed(
-                participant=participant,
-                need=need,
-                identified_on=referred_on,
-                resolved_on=resolved,
-                recorded_by=clp,
-            )
+        tables.needs.add(
+            participant_id=participant_id,
+            need_id=need_id,
+            identified_on=referred_on,
+            resolved_on=resolved,
+            recorded_by_id=clp_id,
         )
 
     # Consultations: the first within a fortnight, the rest over the months that follow.
@@ -644,22 +883,24 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
     attended_dates = []
     for on in dates:
         dna = rng.random() < DNA_RATE
-        consultation = Consultation(
-            participant=participant,
-            clp=clp,
+        consultation_id = tables.consultations.add(
+            participant_id=participant_id,
+            clp_id=clp_id,
             date=on,
             mode=_mode(rng),
             duration_minutes=0 if dna else rng.choice([20, 30, 30, 40, 45, 60, 90]),
             attended=not dna,
             goals="" if dna else rng.choice(GOALS),
-            goal_progress="" if dna else rng.choice(list(GoalProgress)),
+            goal_progress="" if dna else rng.choice(_PROGRESS),
             notes="Did not attend; left a voicemail." if dna else rng.choice(CONSULTATION_NOTES),
         )
-        batch.consultations.append(consultation)
-        if not dna:
+        if dna:
+            _count(ctx.counts, "consultations not attended", 1)
+        else:
+            _count(ctx.counts, "consultations attended", 1)
             attended_dates.append(on)
             if rng.random() < 0.6:
-                batch.discussed.append((consultation, rng.choice(needs)))
+                tables.discussed.add(consultation_id=consultation_id, need_id=rng.choice(needs))
 
     # Referrals to community resources, mostly local, never two open to one service.
     local = ctx.resources_by_area.get(ctx.area_of[practice.pk]) or ctx.resources
@@ -671,55 +912,119 @@ def _participant(ctx: _Context, batch: _Batch, ref_number: int, index: int) -> N
         else rng.sample(ctx.resources, k=min(k, len(ctx.resources)))
     ):
         on = rng.choice(attended_dates) if attended_dates else _between(rng, referred_on, end)
-        _referral(ctx, batch, rng, participant, resource, on, need=rng.choice(needs))
-        referral = batch.referrals[-1]
+        referral = _referral(
+            ctx,
+            tables,
+            rng,
+            participant_id,
+            practice.pk,
+            clp_id,
+            resource.pk,
+            on,
+            need_id=rng.choice(needs),
+        )
         if referral.status in (ReferralStatus.ATTENDED, ReferralStatus.ENGAGED):
             engaged_on_dates.append(referral.date)
 
-    _outcomes(ctx, batch, rng, participant, clp, practice, attended_dates, engaged_on_dates)
+    _outcomes(
+        ctx,
+        tables,
+        rng,
+        participant_id=participant_id,
+        clp_id=clp_id,
+        practice=practice,
+        no_follow_up=reason in NO_FOLLOW_UP,
+        attended=attended_dates,
+        engaged_dates=engaged_on_dates,
+    )
 
 
-def _referral(ctx, batch: _Batch, rng, participant, resource, on: date, *, need) -> None:
+class _Referral:
+    """What the referral's builders read and set, before it becomes a row."""
+
+    def __init__(self, on: date, status: str):
+        self.date = on
+        self.status = status
+        self.status_on = on
+        self.referred_on: date | None = None
+        self.attended_on: date | None = None
+        self.engaged_on: date | None = None
+        self.feedback_at: datetime | None = None
+        self.feedback_attended: bool | None = None
+        self.feedback_engaged: bool | None = None
+        self.feedback_appropriate: bool | None = None
+        self.feedback_relevant: bool | None = None
+
+
+def _referral(
+    ctx, tables: _Tables, rng, participant_id, practice_id, clp_id, resource_id, on, *, need_id
+) -> _Referral:
     today = ctx.today
     final, steps = _referral_path(rng)
     if (today - on).days < 21 and final not in (ReferralStatus.SUGGESTED, ReferralStatus.REFERRED):
         # Too soon to have heard how it went.
         final, steps = ReferralStatus.REFERRED, [ReferralStatus.SUGGESTED, ReferralStatus.REFERRED]
-    referral = Referral(
-        participant=participant,
-        resource=resource,
-        clp=participant.clp,
-        date=on,
-        need=need,
-        note=rng.choice(CONSULTATION_NOTES) if rng.random() < 0.3 else "",
-        status=final,
-        status_on=on,
-    )
-    changes = referral_steps(referral, steps, rng, until=today, by_organisation=0.5)
-    batch.referral_changes.extend(changes)
-    batch.referrals.append(referral)
-    answered = any(c.by_organisation for c in changes) or (
+    referral = _Referral(on, final)
+    note = rng.choice(CONSULTATION_NOTES) if rng.random() < 0.3 else ""
+    changes = referral_step_dates(referral, steps, rng, until=today, by_organisation=0.5)
+    answered = any(from_organisation for _, _, from_organisation in changes) or (
         referral.referred_on is not None and rng.random() < 0.3
     )
+    issued = None
     if answered:
         answered_at = datetime.combine(referral.status_on, clock(rng.randrange(9, 17)))
         answered_on = timezone.make_aware(answered_at)
         feedback_answer(referral, rng, at=answered_on)
         issued = answered_on - timedelta(days=rng.randrange(1, 20))
-        batch.links.append(
-            FeedbackLink(
-                referral=referral,
-                nonce_hash=hashlib.sha256(rng.randbytes(32)).hexdigest(),
-                issued_by=participant.clp,
-                issued_at=issued,
-                expires_at=issued + links.LIFETIME,
-                used_at=referral.feedback_at,
-            )
+    referral_id = tables.referrals.add(
+        participant_id=participant_id,
+        practice_id=practice_id,
+        resource_id=resource_id,
+        clp_id=clp_id,
+        date=on,
+        need_id=need_id,
+        note=note,
+        status=final,
+        status_on=referral.status_on,
+        referred_on=referral.referred_on,
+        attended_on=referral.attended_on,
+        engaged_on=referral.engaged_on,
+        feedback_at=referral.feedback_at,
+        feedback_attended=referral.feedback_attended,
+        feedback_engaged=referral.feedback_engaged,
+        feedback_appropriate=referral.feedback_appropriate,
+        feedback_relevant=referral.feedback_relevant,
+    )
+    _count(ctx.counts, f"referrals {final}", 1)
+    for status, day, from_organisation in changes:
+        tables.referral_changes.add(
+            referral_id=referral_id,
+            status=status,
+            on=day,
+            by_id=None if from_organisation else clp_id,
+            by_organisation=from_organisation,
         )
+    if issued is not None:
+        tables.links.add(
+            referral_id=referral_id,
+            nonce_hash=hashlib.sha256(rng.randbytes(32)).hexdigest(),
+            issued_by_id=clp_id,
+            issued_at=issued,
+            expires_at=issued + links.LIFETIME,
+            used_at=referral.feedback_at,
+        )
+    return referral
 
 
-def _assessment(ctx, rng, participant, clp, practice, timepoint, on, severity) -> Assessment:
-    values = item_scores(rng, HADS_ITEMS, 0, 3, severity)
+_ITEMS = (*HADS_ITEMS, *WEMWBS_ITEMS, *EQ5D_DIMENSIONS, "eq5d_vas", *ONS4_ITEMS)
+
+
+def _assessment(
+    ctx, tables: _Tables, rng, *, participant_id, clp_id, practice, timepoint, on, severity
+) -> None:
+    """As `devdata.builders.assessment_build`, scored by `apply_scores`, written as a row."""
+    values: dict[str, int | None] = dict.fromkeys(_ITEMS)
+    values.update(item_scores(rng, HADS_ITEMS, 0, 3, severity))
     if rng.random() < 0.05:
         values[rng.choice(HADS_ITEMS)] = None  # a questionnaire left unfinished: never scored
     uses = ctx.uses[practice.pk]
@@ -731,17 +1036,24 @@ def _assessment(ctx, rng, participant, clp, practice, timepoint, on, severity) -
     if "ons4" in uses:
         values.update(item_scores(rng, ONS4_ITEMS[:3], 0, 10, 1 - severity))
         values["ons_anxiety"] = min(10, max(0, round(rng.gauss(10 * severity, 2))))
-    return assessment_build(
-        participant=participant,
+    exercise_days = min(7, max(0, round(rng.gauss(7 * (1 - severity) - 1.5, 1.5))))
+    scored = SimpleNamespace(**values)
+    apply_scores(cast(Any, scored))
+    tables.assessments.add(
+        participant_id=participant_id,
         timepoint=timepoint,
-        on=on,
-        recorded_by=clp,
-        exercise_days=min(7, max(0, round(rng.gauss(7 * (1 - severity) - 1.5, 1.5)))),
-        scores=values,
+        date=on,
+        recorded_by_id=clp_id,
+        exercise_days=exercise_days,
+        **vars(scored),
     )
+    kind = "baseline assessments" if timepoint == Timepoint.BASELINE else "follow-up assessments"
+    _count(ctx.counts, kind, 1)
 
 
-def _outcomes(ctx, batch, rng, participant, clp, practice, attended, engaged_dates) -> None:
+def _outcomes(
+    ctx, tables, rng, *, participant_id, clp_id, practice, no_follow_up, attended, engaged_dates
+) -> None:
     """A baseline at the first attended consultation for most; the nine-month follow-up for
     many of those whose follow-up has come due. People seen more often, and people who
     engaged with a resource, improve more, as the programme's evaluation found."""
@@ -749,27 +1061,25 @@ def _outcomes(ctx, batch, rng, participant, clp, practice, attended, engaged_dat
         return
     baseline_on = attended[0]
     severity = rng.uniform(0.3, 0.85)
-    batch.assessments.append(
-        _assessment(ctx, rng, participant, clp, practice, Timepoint.BASELINE, baseline_on, severity)
+    who = {"participant_id": participant_id, "clp_id": clp_id, "practice": practice}
+    _assessment(
+        ctx, tables, rng, **who, timepoint=Timepoint.BASELINE, on=baseline_on, severity=severity
     )
     due = add_months(baseline_on, FOLLOW_UP_MONTHS)
-    if due > ctx.today or participant.discharge_reason in NO_FOLLOW_UP or rng.random() > 0.72:
+    if due > ctx.today or no_follow_up or rng.random() > 0.72:
         return
     on = min(ctx.today, due + timedelta(days=rng.randrange(-10, 45)))
     dose = sum(1 for d in attended if baseline_on <= d <= on)
     engaged = any(d <= on for d in engaged_dates)
     improvement = rng.gauss(0.02, 0.08) + 0.025 * min(dose, 6) + (0.06 if engaged else 0.0)
-    batch.assessments.append(
-        _assessment(
-            ctx,
-            rng,
-            participant,
-            clp,
-            practice,
-            Timepoint.FOLLOW_UP,
-            on,
-            max(0.0, severity - improvement),
-        )
+    _assessment(
+        ctx,
+        tables,
+        rng,
+        **who,
+        timepoint=Timepoint.FOLLOW_UP,
+        on=on,
+        severity=max(0.0, severity - improvement),
     )
 
 
@@ -777,7 +1087,8 @@ def _complete_follow_ups(ctx: _Context) -> None:
     """Recorded follow-up assessments complete their follow-ups (as `followup_complete` does
     one at a time, here in one UPDATE), and a share of those never done were declined rather
     than missed."""
-    in_run = FollowUp.objects.filter(participant__practice_id__in=[p.pk for p in ctx.practices])
+    practice_ids = [p.pk for p in ctx.practices] + ([ctx.dense.pk] if ctx.dense else [])
+    in_run = FollowUp.objects.filter(participant__practice_id__in=practice_ids)
     recorded = Assessment.objects.filter(
         participant=OuterRef("participant"), timepoint=Timepoint.FOLLOW_UP
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import connection, transaction
@@ -244,3 +245,35 @@ def practice_figures_repair() -> int:
         )
         practice_figures_rebuild()
     return len(differences)
+
+
+@contextmanager
+def practice_figures_suspended() -> Iterator[None]:
+    """For a bulk load inside a transaction: the counting triggers are off for the block
+    (PostgreSQL; `ALTER TABLE … DISABLE TRIGGER` holds those tables' lock to the end of the
+    transaction), and the running counts are rebuilt once from the records as it ends,
+    instead of a row added to them for every record written. On SQLite the triggers stay
+    on; the rebuild at the end is the same."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Suspend the running counts inside a transaction only.")
+    triggers: list[tuple[str, str]] = []
+    if connection.vendor == "postgresql":
+        # A table with deferred foreign-key checks pending cannot be altered: run them now.
+        connection.check_constraints()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t"
+                " JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE NOT t.tgisinternal AND t.tgname LIKE 'reports\\_figures\\_%%'"
+                " AND t.tgenabled <> 'D' ORDER BY 1, 2"
+            )
+            triggers = cursor.fetchall()
+            for table, trigger in triggers:
+                cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+    yield
+    if triggers:
+        connection.check_constraints()
+        with connection.cursor() as cursor:
+            for table, trigger in triggers:
+                cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
+    practice_figures_rebuild()

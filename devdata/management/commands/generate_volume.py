@@ -2,7 +2,14 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from devdata.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER, volume_generate
+from devdata.volume import (
+    BENCH_CLP,
+    BENCH_DENSE_CLP,
+    BENCH_DENSE_MANAGER,
+    BENCH_LEAD,
+    BENCH_MANAGER,
+    volume_generate,
+)
 from participants.models import Participant
 
 
@@ -16,6 +23,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--practices", type=int, default=50)
         parser.add_argument("--participants", type=int, default=50000)
+        parser.add_argument(
+            "--dense",
+            type=int,
+            default=0,
+            help="Add one practice more whose only CLP (bench.dense) holds this many "
+            "participants, beside --participants; bench.dense.pm manages it.",
+        )
         parser.add_argument("--seed", type=int, default=8, help="Same seed, same data.")
         parser.add_argument("--today", help="Build as if today were this date (YYYY-MM-DD).")
         parser.add_argument(
@@ -28,8 +42,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["practices"] < 1 or options["participants"] < 0:
-            raise CommandError("--practices must be at least 1 and --participants at least 0.")
+        if options["practices"] < 1 or options["participants"] < 0 or options["dense"] < 0:
+            raise CommandError(
+                "--practices must be at least 1, and --participants and --dense at least 0."
+            )
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         today = None
@@ -46,11 +62,14 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Generating {options['participants']} participants in "
-            f"{options['practices']} practices (seed {options['seed']})…"
+            f"{options['practices']} practices (seed {options['seed']})"
+            + (f", and {options['dense']} in one dense practice" if options["dense"] else "")
+            + "…"
         )
         summary = volume_generate(
             practices=options["practices"],
             participants=options["participants"],
+            dense=options["dense"],
             seed=options["seed"],
             today=today,
             password=options["password"],
@@ -67,5 +86,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Benchmark sign-ins (password for all: {summary.password}): "
             f"{BENCH_CLP} (CLP of two practices), {BENCH_MANAGER} (practice manager), "
-            f"{BENCH_LEAD} (programme lead)."
+            f"{BENCH_LEAD} (programme lead)"
+            + (
+                f", {BENCH_DENSE_CLP} (the dense practice's CLP) and {BENCH_DENSE_MANAGER} "
+                "(its manager)."
+                if options["dense"]
+                else "."
+            )
         )
