@@ -53,7 +53,8 @@ DENSE_SIZES = {"small": (2, 14, 8), "larger": (5, 70, 40)}
 # The dense CLP's and manager's pages: the same views, so the same budgets, as above.
 DENSE_PAGES = [
     ("dense CLP caseload", "participants:caseload", "BENCH_DENSE_CLP", 12),
-    ("dense CLP follow-up worklist", "followups:worklist", "BENCH_DENSE_CLP", 7),
+    # with rows: the risk flags of the page and the audit event naming them, as the caseload
+    ("dense CLP follow-up worklist", "followups:worklist", "BENCH_DENSE_CLP", 10),
     ("dense practice dashboard", "reports:practice_dashboard", "BENCH_DENSE_MANAGER", 10),
 ]
 HAS_DENSE = hasattr(volume, "BENCH_DENSE_CLP") and (
