@@ -38,10 +38,6 @@ from referrals.models import ReferralStatus
 
 LIST_SEPARATOR = ";"
 ENCODING = "utf-8"
-# The largest file an import takes, uploaded or from the command line. A file is read whole
-# and checked in memory (some 45 times its size at the peak): larger ones are split and
-# imported one after another, which matching by natural keys allows.
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class CellError(ValueError):
