@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Settings for the embedded default (SQLite, tasks in-process); the environment overrides them.
 RUN_ENV := DEBUG=$${DEBUG:-true} SECRET_KEY=$${SECRET_KEY:-local-development-only-not-a-secret}
 
-.PHONY: run test install install-dev chromium lint typecheck layers migrations-check pytest clean
+.PHONY: run test install install-dev chromium node assets lint typecheck layers migrations-check pytest clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,32 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-run: install
+## The CSS the pages use, built from npm packages into build/static (generated, not committed):
+## Bootstrap's Sass, only the parts imported in assets/bootstrap.scss, less the selectors no
+## template, script or form can produce. Needs Node.js and npm (Debian's if none is here);
+## rebuilt only when the lock file, the Sass, the build script or a template/script changes.
+ASSETS := build/.built
+ASSET_SOURCES := package-lock.json assets/bootstrap.scss assets/build.mjs static/css/links.css \
+  $(shell find templates static/js */templates -name '*.html' -o -name '*.js' 2>/dev/null)
+
+node:
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nodejs and npm to build the CSS"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+
+node_modules/.installed: package.json package-lock.json
+	@$(MAKE) --no-print-directory node
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): node_modules/.installed $(VENV)/.installed $(ASSET_SOURCES)
+	node assets/build.mjs $$($(BIN)/python -c 'import os, crispy_bootstrap5, crispy_forms; print(*(os.path.join(os.path.dirname(m.__file__), "templates") for m in (crispy_bootstrap5, crispy_forms)))')
+	touch $@
+
+assets: $(ASSETS)
+
+run: install assets
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	@[ -n "$$EMAIL_HOST" ] || echo "Mail (invitations, password resets) is not sent: it is printed here, in this console."
@@ -51,17 +76,18 @@ layers: $(VENV)/.installed-dev
 migrations-check: $(VENV)/.installed-dev
 	SECRET_KEY=ci-migrations-check $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install-dev
+pytest: install-dev assets
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: install-dev lint typecheck layers migrations-check pytest
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache node_modules build
 
 ## Benchmarks at programme scale on PostgreSQL (bench/README.md); not part of `make test`.
 ## Locust is installed into bench/.venv only, never into the app's environment.
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/links_bench
+## BENCH_ARGS=--scale=small|standard|national picks the data set and its database
+## (links_bench5k, links_bench, links_national); BENCH_DATABASE_URL, when set, overrides it.
 
 bench/.venv/.installed: bench/requirements.txt
 	$(PYTHON) -m venv bench/.venv
@@ -70,5 +96,5 @@ bench/.venv/.installed: bench/requirements.txt
 	touch $@
 
 .PHONY: bench
-bench: install bench/.venv/.installed
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+bench: install assets bench/.venv/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -11,7 +11,8 @@ cookies are `Secure`, which an HTTP client keeps but does not send back, so the 
 CSRF cookies are sent by hand.
 
 Environment: BENCH_SCENARIO (pages | trivial), BENCH_PASSWORD, BENCH_TIMELINE_REF,
-BENCH_CLP, BENCH_MANAGER, BENCH_LEAD.
+BENCH_CLP, BENCH_MANAGER, BENCH_LEAD, and BENCH_DENSE_CLP and BENCH_DENSE_MANAGER when the
+data set has a dense practice (their users are left out otherwise).
 """
 
 import os
@@ -100,6 +101,10 @@ else:
         def directory(self) -> None:
             self.page("/resources/", "resource directory")
 
+        @task
+        def referrals(self) -> None:
+            self.page("/referrals/", "referral list")
+
     class ManagerUser(SignedIn):
         weight = 2
         username = os.environ.get("BENCH_MANAGER", "bench.pm")
@@ -115,3 +120,33 @@ else:
         @task
         def programme_dashboard(self) -> None:
             self.page("/reports/programme/", "programme dashboard")
+
+        @task
+        def referral_statistics(self) -> None:
+            self.page("/referrals/statistics/", "referral statistics")
+
+        @task
+        def practices(self) -> None:
+            self.page("/practices/", "practice list")
+
+    if os.environ.get("BENCH_DENSE_CLP") and os.environ.get("BENCH_DENSE_MANAGER"):
+
+        class DenseClpUser(SignedIn):
+            weight = 2
+            username = os.environ["BENCH_DENSE_CLP"]
+
+            @task
+            def caseload(self) -> None:
+                self.page("/participants/", "dense CLP caseload")
+
+            @task
+            def worklist(self) -> None:
+                self.page("/followups/", "dense CLP follow-up worklist")
+
+        class DenseManagerUser(SignedIn):
+            weight = 1
+            username = os.environ["BENCH_DENSE_MANAGER"]
+
+            @task
+            def practice_dashboard(self) -> None:
+                self.page("/reports/practice/", "dense practice dashboard")

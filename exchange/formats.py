@@ -12,6 +12,7 @@ CHI number or a name in any column, and messages are shown to programme leads an
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,7 @@ from typing import Any
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.utils import timezone
 
 from participants.models import (
     CaseStatus,
@@ -36,10 +38,6 @@ from referrals.models import ReferralStatus
 
 LIST_SEPARATOR = ";"
 ENCODING = "utf-8"
-# The largest file an import takes, uploaded or from the command line. A file is read whole
-# and checked in memory (some 45 times its size at the peak): larger ones are split and
-# imported one after another, which matching by natural keys allows.
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class CellError(ValueError):
@@ -115,11 +113,14 @@ def choice(values: Iterable[str]) -> Kind:
     return Kind(parse=parse, render=_render_text, empty="")
 
 
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
 def whole(low: int, high: int) -> Kind:
     message = f"must be a whole number from {low} to {high}"
 
     def parse(value: str) -> int:
-        if not re.fullmatch(r"[0-9]{1,10}", value):
+        if not _DIGITS.fullmatch(value):
             raise CellError(message)
         number = int(value)
         if not low <= number <= high:
@@ -129,16 +130,33 @@ def whole(low: int, high: int) -> Kind:
     return Kind(parse=parse, render=str)
 
 
+_today: tuple[float, date] = (0.0, date.min)
+
+
+def _local_today() -> date:
+    """Today's date, looked up at most once a second: a file holds dates by the hundred
+    thousand, and working out the local date is most of the cost of checking one."""
+    global _today
+    now = time.monotonic()
+    if now - _today[0] >= 1.0:
+        _today = (now, timezone.localdate())
+    return _today[1]
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _parse_date(value: str) -> date:
     # ISO only: 03/04/2024 is the 3rd of April here and the 4th of March elsewhere.
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if not _ISO_DATE.fullmatch(value):
         raise CellError("must be a real date written YYYY-MM-DD")
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise CellError("must be a real date written YYYY-MM-DD") from None
-    if not is_plausible_date(parsed):
-        earliest, latest = plausible_date_range()
+    today = _local_today()
+    if not is_plausible_date(parsed, today=today):
+        earliest, latest = plausible_date_range(today=today)
         raise CellError(f"must be a date from {earliest.isoformat()} to {latest.isoformat()}")
     return parsed
 

@@ -2,7 +2,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from exchange.formats import FILE_NAMES, MAX_FILE_BYTES
+from exchange.formats import FILE_NAMES
+
+# The largest file the upload page takes. The importer reads any size a chunk at a time
+# (import_programme takes files of any size), but an upload is one request through the web
+# server and lands on the server's disk before a worker reads it: a national load is a
+# file on the server, imported by the command, not a browser's upload.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -44,9 +50,10 @@ class UploadForm(forms.Form):
                 )
             if name in by_name:
                 raise ValidationError(f"{name} was chosen twice.")
-            if upload.size > MAX_FILE_BYTES:
+            if upload.size > MAX_UPLOAD_BYTES:
                 raise ValidationError(
-                    f"{name} is larger than {filesizeformat(MAX_FILE_BYTES)}: split the import."
+                    f"{name} is larger than {filesizeformat(MAX_UPLOAD_BYTES)}: split the "
+                    "import, or ask for it to be imported on the server (import_programme)."
                 )
             by_name[name] = upload
         return by_name

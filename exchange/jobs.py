@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils import timezone
 from exchange.importer import ImportResult, programme_check, programme_import
 from exchange.importer.common import ProgressCallback
 from exchange.models import ImportFile, ImportJob
+from exchange.reading import Source
 from practices.db import long_statements
 from practices.progress import job_alive, job_is_alive, job_progress_record
 from reports.figures import practice_figures_compact
@@ -41,12 +43,12 @@ def _progress_writer(job: ImportJob) -> ProgressCallback:
     return write
 
 
-def _sources(job: ImportJob) -> dict[str, bytes]:
-    sources = {}
-    for stored in job.files.all():
-        with stored.file.open("rb") as handle:
-            sources[stored.name] = handle.read()
-    return sources
+def _sources(job: ImportJob) -> dict[str, Source]:
+    """The job's files, opened as the importer reads them (a chunk of rows at a time)."""
+    return {
+        stored.name: partial(stored.file.storage.open, str(stored.file.name), "rb")
+        for stored in job.files.all()
+    }
 
 
 def import_job_files_discard(job: ImportJob) -> None:
@@ -62,7 +64,7 @@ def _record(job: ImportJob, result: ImportResult) -> None:
         for name, c in result.counts.items()
     ]
     job.problems = result.problems[:MAX_PROBLEMS_KEPT]
-    job.problem_count = len(result.problems)
+    job.problem_count = result.problem_count
     job.rows = sum(c.rows for c in result.counts.values())
 
 

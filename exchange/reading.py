@@ -3,12 +3,14 @@ reported as `file:line: column: message` (never with the cell's value)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from audit.spreadsheets import csv_cell_restore
 from exchange.formats import ENCODING, FILE_NAMES, SPECS, CellError, FileSpec
@@ -35,11 +37,19 @@ class Problem:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
 
 
-class Problems:
-    """Every problem found, in file order then line order when listed."""
+# Problems kept in memory and listed; the others are only counted.
+PROBLEMS_KEPT = 10_000
 
-    def __init__(self) -> None:
+
+class Problems:
+    """Every problem found, in file order then line order when listed; past `kept`, only
+    the first ones in that order are kept, and the rest counted (a file of a million bad
+    rows would otherwise be a million messages in memory)."""
+
+    def __init__(self, kept: int | None = None) -> None:
         self._items: list[Problem] = []
+        self._kept = kept or PROBLEMS_KEPT
+        self._count = 0
 
     def add(self, spec: FileSpec | str, line: int, column: str, message: str) -> None:
         name = spec if isinstance(spec, str) else spec.name
@@ -50,15 +60,18 @@ class Problems:
             else -1
         )
         self._items.append(Problem(file_order, line, column_order, name, column, message))
+        self._count += 1
+        if len(self._items) >= 2 * self._kept:
+            self._items = sorted(self._items)[: self._kept]
 
     def __bool__(self) -> bool:
-        return bool(self._items)
+        return bool(self._count)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._count
 
     def lines(self) -> list[str]:
-        return [str(problem) for problem in sorted(self._items)]
+        return [str(problem) for problem in sorted(self._items)[: self._kept]]
 
 
 @dataclass
@@ -84,26 +97,37 @@ class Row:
         return all(column in self.values for column in columns)
 
 
-@dataclass
-class ParsedFile:
-    """A file's rows; `readable` is False when the file as a whole could not be read (not
-    UTF-8, not CSV, a wrong header), so checks against its contents would mislead."""
-
-    spec: FileSpec
-    rows: list[Row]
-    readable: bool = True
+# A source: the file's bytes, a path, or a callable that opens it for reading in binary.
+Source = bytes | os.PathLike | Callable[[], Any]
+# Rows checked and written at a time: what a file costs in memory is a chunk of rows.
+CHUNK_ROWS = 5000
+_BLOCK = 1 << 20
 
 
-def count_rows(data: bytes) -> int:
+class Unreadable(Exception):
+    """A file as a whole could not be read (not UTF-8, not CSV, a wrong header): checks
+    against its contents would mislead, so the import stops and reports reading only."""
+
+
+def open_source(source: Source) -> BinaryIO:
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(source)
+    if isinstance(source, os.PathLike):
+        return open(source, "rb")  # the caller closes it
+    return source()
+
+
+def count_rows(source: Source) -> int:
     """A quick upper bound on the data rows, for progress: lines after the header."""
-    return max(data.count(b"\n") - (0 if data.endswith(b"\n") else -1) - 1, 0)
+    lines, last = 0, b""
+    with open_source(source) as handle:
+        while block := handle.read(_BLOCK):
+            lines += block.count(b"\n")
+            last = block
+    return max(lines - (0 if last.endswith(b"\n") or not last else -1) - 1, 0)
 
 
-def read_files(
-    *, sources: Mapping[str, bytes], problems: Problems, progress=None
-) -> dict[str, ParsedFile]:
-    """Read every known file in `sources` (name → bytes). Unknown names are problems; a file
-    whose header is wrong yields no rows."""
+def unknown_files(*, sources: Iterable[str], problems: Problems) -> None:
     for name in sources:
         if name not in SPECS:
             problems.add(
@@ -112,72 +136,128 @@ def read_files(
                 FILE,
                 "is not one of the programme files (" + ", ".join(FILE_NAMES) + ")",
             )
-    parsed: dict[str, ParsedFile] = {}
+
+
+def reading_problems(*, sources: Mapping[str, Source], problems: Problems) -> None:
+    """Every problem of reading the files (not of checking them against each other or the
+    database), as when a file cannot be read at all: a file that is not UTF-8 gets that one
+    problem, the others each of their rows'."""
+    unknown_files(sources=sources, problems=problems)
     for spec in SPECS.values():
-        if spec.name in sources:
-            parsed[spec.name] = read_file(
-                spec=spec, data=sources[spec.name], problems=problems, progress=progress
-            )
-    return parsed
+        if spec.name not in sources:
+            continue
+        line = _not_utf8_at(sources[spec.name])
+        if line is not None:
+            problems.add(spec, line, ROW, _NOT_UTF8)
+            continue
+        try:
+            for _ in read_chunks(spec=spec, source=sources[spec.name], problems=problems):
+                pass
+        except Unreadable:
+            pass
 
 
-def read_file(*, spec: FileSpec, data: bytes, problems: Problems, progress=None) -> ParsedFile:
-    text = _decode(spec, data, problems)
-    if text is None:
-        return ParsedFile(spec, [], readable=False)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[Row] = []
-    try:
-        header = next(reader, None)
-        if header is None:
-            problems.add(spec, 1, HEADER, "the file is empty: it needs at least the header row")
-            return ParsedFile(spec, [], readable=False)
-        positions = _check_header(spec, header, problems)
-        if positions is None:
-            return ParsedFile(spec, [], readable=False)
-        width = len(header)
-        line = reader.line_num + 1
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines mean nothing; spreadsheets leave them at the end
-            if len(cells) != width:
-                problems.add(spec, start, ROW, f"has {len(cells)} values; the header has {width}")
-                continue
-            rows.append(_read_row(spec, start, cells, positions, problems))
-            if progress is not None and len(rows) % 1000 == 0:
-                progress(1000)
-    except csv.Error:
-        problems.add(
-            spec,
-            reader.line_num,
-            ROW,
-            "could not be read as CSV (look for a stray quote mark or a control character)",
-        )
-        return ParsedFile(spec, rows, readable=False)
-    if reader.line_num > 1 and not text.endswith(("\n", "\r")):
-        # Every program that writes CSV ends the last line: a file without it was most
-        # likely cut short, perhaps exactly between two values, which no count would show.
-        problems.add(
-            spec,
-            reader.line_num,
-            ROW,
-            "does not end with a line break, so the file may have been cut short here: "
-            "check this last line and save the file again",
-        )
-    if progress is not None:
-        progress(len(rows) % 1000)
-    return ParsedFile(spec, rows)
+_NOT_UTF8 = 'is not UTF-8 text: save the file as "CSV UTF-8"'
 
 
-def _decode(spec: FileSpec, data: bytes, problems: Problems) -> str | None:
-    try:
+def _not_utf8_at(source: Source) -> int | None:
+    """The line of the first byte that is not UTF-8, if any, reading a block at a time."""
+    decoder = codecs.getincrementaldecoder(ENCODING)()
+    lines = 0
+    with open_source(source) as handle:
+        while block := handle.read(_BLOCK):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                return lines + block.count(b"\n", 0, max(error.start, 0)) + 1
+            lines += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return lines + 1
+    return None
+
+
+class _Lines:
+    """The file's lines as text, remembering the last one (was the file cut short?)."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self.text, self.last = text, ""
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.text:
+            self.last = line
+            yield line
+
+
+def read_chunks(
+    *,
+    spec: FileSpec,
+    source: Source,
+    problems: Problems,
+    size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[Row]]:
+    """The file's rows, `size` at a time, read as they are needed: a file costs a chunk of
+    rows in memory, whatever its length. Raises `Unreadable` (its problem recorded) when the
+    file as a whole cannot be read, perhaps after some chunks."""
+    size = size or CHUNK_ROWS
+    with open_source(source) as handle:
         # A byte-order mark is what Excel's "CSV UTF-8" writes first: not part of the header.
-        return data.decode(ENCODING).removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problems.add(spec, line, ROW, 'is not UTF-8 text: save the file as "CSV UTF-8"')
-        return None
+        lines = _Lines(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
+        reader = csv.reader(lines, strict=True)
+        rows: list[Row] = []
+        try:
+            header = next(reader, None)
+            if header is None:
+                problems.add(spec, 1, HEADER, "the file is empty: it needs at least the header row")
+                raise Unreadable(spec.name)
+            positions = _check_header(spec, header, problems)
+            if positions is None:
+                raise Unreadable(spec.name)
+            width = len(header)
+            line = reader.line_num + 1
+            for cells in reader:
+                start, line = line, reader.line_num + 1
+                if not any(cell.strip() for cell in cells):
+                    continue  # blank lines mean nothing; spreadsheets leave them at the end
+                if len(cells) != width:
+                    problems.add(
+                        spec, start, ROW, f"has {len(cells)} values; the header has {width}"
+                    )
+                    continue
+                rows.append(_read_row(spec, start, cells, positions, problems))
+                if len(rows) >= size:
+                    if progress is not None:
+                        progress(len(rows))
+                    yield rows
+                    rows = []
+        except csv.Error:
+            problems.add(
+                spec,
+                reader.line_num,
+                ROW,
+                "could not be read as CSV (look for a stray quote mark or a control character)",
+            )
+            raise Unreadable(spec.name) from None
+        except UnicodeDecodeError:
+            # Where exactly is found again by `reading_problems`, which reports it.
+            problems.add(spec, reader.line_num + 1, ROW, _NOT_UTF8)
+            raise Unreadable(spec.name) from None
+        if reader.line_num > 1 and not lines.last.endswith(("\n", "\r")):
+            # Every program that writes CSV ends the last line: a file without it was most
+            # likely cut short, perhaps exactly between two values, which no count would show.
+            problems.add(
+                spec,
+                reader.line_num,
+                ROW,
+                "does not end with a line break, so the file may have been cut short here: "
+                "check this last line and save the file again",
+            )
+        if progress is not None:
+            progress(len(rows))
+        if rows:
+            yield rows
 
 
 def _check_header(spec: FileSpec, header: list[str], problems: Problems) -> dict[str, int] | None:

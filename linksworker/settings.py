@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "bootstrap",
     "axes",
     "csp",
     "accounts",
@@ -60,6 +59,8 @@ MIDDLEWARE = [
     "linksworker.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle expiry, pushed on at most once a minute (see SESSION_COOKIE_AGE).
+    "linksworker.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,9 +176,18 @@ AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
 
-# Sessions end after 30 idle minutes: every request pushes the expiry on.
+# Records of who viewed which page (audit events of action "view", written on every page
+# that shows participants) are committed without waiting for the disk on PostgreSQL
+# (synchronous_commit off for that one insert): a database server crash can lose the last
+# fraction of a second of them, never a change to a record or its audit. True makes them
+# wait like every other write.
+AUDIT_VIEWS_WAIT_FOR_DISK = env_bool("AUDIT_VIEWS_WAIT_FOR_DISK", False)
+
+# Sessions end after 30 idle minutes: a request pushes the expiry on, saving the session at
+# most once a minute (linksworker.middleware.SlidingSessionMiddleware), so a session in use
+# ends between 29 and 30 minutes after its last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -222,7 +232,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# build/static holds what `make assets` builds from npm packages (Bootstrap's CSS, only the
+# parts the templates use); it is generated, not committed.
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Uploads hold names and CHI numbers: readable by the app's own user only, and a large one

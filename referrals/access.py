@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from participants.access import can_read_notes, participants_in_aggregate_scope
+from participants.access import can_read_notes
+from practices.access import practice_ids_in_aggregate_scope
 from practices.roles import AnyUser, roles_of
 from referrals.models import Referral
 
@@ -36,8 +37,14 @@ def referrals_editable_by(user: AnyUser) -> QuerySet[Referral]:
 
 
 def referrals_in_aggregate_scope(user: AnyUser) -> QuerySet[Referral]:
-    """Referrals that may be counted (never listed) for this user's figures."""
-    return Referral.objects.filter(participant__in=participants_in_aggregate_scope(user))
+    """Referrals that may be counted (never listed) for this user's figures: the same
+    practices as `participants_in_aggregate_scope`, read from the referral's own practice
+    column, so the whole programme is no condition at all rather than a semi-join through
+    every participant."""
+    practice_ids = practice_ids_in_aggregate_scope(user)
+    if practice_ids is None:
+        return Referral.objects.all()
+    return Referral.objects.filter(practice_id__in=practice_ids)
 
 
 def can_read_referral_notes(user: AnyUser, referral: Referral) -> bool:

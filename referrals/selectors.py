@@ -307,47 +307,54 @@ def referral_statistics(
     starts = _period_starts(year, period)
     column = {start: index for index, start in enumerate(starts)}
     qs = referrals_in_aggregate_scope(user).filter(date__year=year)
+    names = list(Figures.__dataclass_fields__)
 
-    totals = Figures.of(qs.aggregate(**_figures()))
-    per_period = {
-        row["period"]: Figures.of(row)
-        for row in qs.annotate(period=trunc).values("period").annotate(**_figures()).order_by()
-    }
-
-    def grid(rows, key: str) -> dict:
-        cells: dict = {}
-        for row in rows:
-            cells.setdefault(row[key], [0] * len(starts))[column[row["period"]]] = row["n"]
-        return cells
-
-    # Categories are counted from the scoped, period-filtered referrals (index-usable date
-    # range, scope as a semi-join), grouped through the service's categories: counting from
-    # Category instead joined every referral of every year and left the period and scope to
-    # FILTER clauses (bench/NOTES.md). One query gives the cells; their sums the figures.
-    category_rows: list[Mapping[str, Any]] = list(
+    # One aggregate query over the year's referrals in scope gives every cell, a service
+    # by a period, with all the figures; the totals, the periods, the services and the
+    # categories (through each service's categories, so a service in two categories counts
+    # in both, as a join would) are sums of those cells, added up here. Each further
+    # grouping was another pass over the year's referrals (bench/NOTES.md).
+    rows: list[Mapping[str, Any]] = list(
         qs.annotate(period=trunc)
-        .values("resource__categories", "period")
-        .annotate(n=Count("id"), **_figures())
+        .values("resource", "period", "resource__organisation", "resource__name")
+        .annotate(**_figures())
         .order_by()
     )
-    category_cells = grid(category_rows, "resource__categories")
-    category_sums: dict[int, dict[str, int]] = {}
-    for row in category_rows:
-        sums = category_sums.setdefault(row["resource__categories"], {})
-        for name in Figures.__dataclass_fields__:
+    categories_of: dict[int, list[int]] = {}
+    for resource_id, category_id in CommunityResource.categories.through.objects.filter(
+        communityresource_id__in={row["resource"] for row in rows}
+    ).values_list("communityresource_id", "category_id"):
+        categories_of.setdefault(resource_id, []).append(category_id)
+
+    def add(sums: dict[str, int], row: Mapping[str, Any]) -> None:
+        for name in names:
             sums[name] = sums.get(name, 0) + row[name]
+
+    totals_sums: dict[str, int] = {}
+    period_sums: dict[date, dict[str, int]] = {}
+    resource_sums: dict[int, dict[str, int]] = {}
+    category_sums: dict[int, dict[str, int]] = {}
+    resource_cells: dict[int, list[int]] = {}
+    category_cells: dict[int, list[int]] = {}
+    labels: dict[int, tuple[str, str]] = {}
+    for row in rows:
+        at = column[row["period"]]
+        add(totals_sums, row)
+        add(period_sums.setdefault(row["period"], {}), row)
+        add(resource_sums.setdefault(row["resource"], {}), row)
+        resource_cells.setdefault(row["resource"], [0] * len(starts))[at] += row["referrals"]
+        labels[row["resource"]] = (row["resource__organisation"], row["resource__name"])
+        for category_id in categories_of.get(row["resource"], []):
+            add(category_sums.setdefault(category_id, {}), row)
+            category_cells.setdefault(category_id, [0] * len(starts))[at] += row["referrals"]
+    totals = Figures.of(totals_sums)
+    per_period = {start: Figures.of(sums) for start, sums in period_sums.items()}
     categories = [
         (category, Figures.of(category_sums.get(category.pk, {})))
         for category in Category.objects.all()
     ]
-    resource_cells = grid(
-        qs.annotate(period=trunc).values("resource", "period").annotate(n=Count("id")).order_by(),
-        "resource",
-    )
-    resources = (
-        qs.values("resource", "resource__organisation", "resource__name")
-        .annotate(**_figures())
-        .order_by("resource__organisation", "resource__name")
+    resources = sorted(
+        resource_sums, key=lambda pk: (labels[pk][0].casefold(), labels[pk][1].casefold(), pk)
     )
     empty = [0] * len(starts)
     return Statistics(
@@ -366,11 +373,11 @@ def referral_statistics(
         ],
         by_resource=[
             StatsRow(
-                row["resource__name"],
-                resource_cells.get(row["resource"], empty),
-                Figures.of(row),
-                detail=row["resource__organisation"],
+                labels[pk][1],
+                resource_cells[pk],
+                Figures.of(resource_sums[pk]),
+                detail=labels[pk][0],
             )
-            for row in resources
+            for pk in resources
         ],
     )

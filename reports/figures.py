@@ -133,10 +133,13 @@ def practice_figures_compact() -> int:
     return removed
 
 
-def practice_figures_recount() -> dict[Key, int]:
+def practice_figures_recount(practice_ids: Iterable[int] | None = None) -> dict[Key, int]:
     """Every figure counted afresh from the records, through the ORM: the independent
-    reckoning the triggers are checked against."""
+    reckoning the triggers are checked against. `practice_ids` limits it to those
+    practices."""
     counts: dict[Key, int] = {}
+    ids = None if practice_ids is None else list(practice_ids)
+    scope = Q() if ids is None else Q(participant__practice_id__in=ids)
 
     def add(rows, figure_of, month=True):
         for row in rows:
@@ -144,30 +147,33 @@ def practice_figures_recount() -> dict[Key, int]:
             counts[key] = counts.get(key, 0) + row["n"]
 
     add(
-        Participant.objects.values(pr=F("practice_id"), s=F("status"))
+        Participant.objects.filter(Q() if ids is None else Q(practice_id__in=ids))
+        .values(pr=F("practice_id"), s=F("status"))
         .annotate(n=Count("id"))
         .order_by(),
         lambda row: f"cases_{row['s']}",
         month=False,
     )
     add(
-        FollowUp.objects.values(pr=F("participant__practice_id"), s=F("status"))
+        FollowUp.objects.filter(scope)
+        .values(pr=F("participant__practice_id"), s=F("status"))
         .annotate(n=Count("id"))
         .order_by(),
         lambda row: f"follow_ups_{row['s']}",
         month=False,
     )
     add(
-        Consultation.objects.values(
-            pr=F("participant__practice_id"), m=TruncMonth("date"), a=F("attended")
-        )
+        Consultation.objects.filter(scope)
+        .values(pr=F("participant__practice_id"), m=TruncMonth("date"), a=F("attended"))
         .annotate(n=Count("id"))
         .order_by(),
         lambda row: "consultations_attended" if row["a"] else "consultations_dna",
     )
-    referrals = Referral.objects.values(
-        pr=F("participant__practice_id"), m=TruncMonth("date")
-    ).order_by()
+    referrals = (
+        Referral.objects.filter(scope)
+        .values(pr=F("participant__practice_id"), m=TruncMonth("date"))
+        .order_by()
+    )
     add(referrals.annotate(n=Count("id")), lambda row: "referrals_made")
     add(
         referrals.filter(engaged()).annotate(n=Count("id")),
@@ -201,15 +207,21 @@ def practice_figures_differences() -> list[str]:
     return lines
 
 
-def practice_figures_rebuild() -> int:
-    """Replace the table's rows with a recount; returns the rows written. On PostgreSQL the
-    table is locked meanwhile, so no trigger adds a row that the recount already holds."""
+def practice_figures_rebuild(practice_ids: Iterable[int] | None = None) -> int:
+    """Replace the table's rows (those of `practice_ids` only, when given) with a recount;
+    returns the rows written. On PostgreSQL the table is locked meanwhile, so no trigger
+    adds a row that the recount already holds."""
+    if practice_ids is not None:
+        practice_ids = sorted(set(practice_ids))
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("LOCK TABLE reports_practicefigure IN EXCLUSIVE MODE")
-        counts = practice_figures_recount()
-        PracticeFigure.objects.all().delete()
+        counts = practice_figures_recount(practice_ids)
+        held = PracticeFigure.objects.all()
+        if practice_ids is not None:
+            held = held.filter(practice_id__in=practice_ids)
+        held.delete()
         PracticeFigure.objects.bulk_create(
             PracticeFigure(practice_id=p, month=m, figure=f, count=n)
             for (p, m, f), n in counts.items()

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,12 +40,13 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -91,13 +94,6 @@ GROUPS = ["all", "dose_at_least_threshold", "dose_below_threshold", "engaged", "
 DOSE_BANDS = ["1", "2", "3", "4+"]
 # The trial's threshold beside the programme's own: 3 or more attended consultations.
 TRIAL_BAND = f"{TRIAL_DOSE_THRESHOLD}+"
-
-
-# Aggregating over a sliced queryset makes Django select the per-row values in an inner
-# query (LIMIT acts as an optimisation fence), so PostgreSQL computes each correlated
-# subquery once per row instead of once per FILTER clause that mentions it: 185 s → ~1 s
-# for the outcomes at 50,000 participants (bench/NOTES.md). The limit itself never bites.
-EVERY_ROW = 2**62
 
 
 def _round(value: float | None, places: int = 2) -> float | None:
@@ -331,15 +327,19 @@ def _referrals(period: tuple[date, date]) -> dict:
         with_feedback=Count("id", filter=Q(feedback_appropriate__isnull=False)),
         appropriate=Count("id", filter=Q(feedback_appropriate=True)),
     )
-    in_period = Q(resources__referrals__date__range=period)
-    categories = Category.objects.annotate(
-        made=Count("resources__referrals", filter=in_period, distinct=True),
-        engaged=Count(
-            "resources__referrals",
-            filter=in_period & engaged("resources__referrals__"),
-            distinct=True,
-        ),
-    ).order_by("position", "name")
+    # The period is a condition of the join, so only the period's referrals are read (by
+    # the date index) and joined, not every referral of every year.
+    made_in_period = FilteredRelation(
+        "resources__referrals", condition=Q(resources__referrals__date__range=period)
+    )
+    categories = (
+        Category.objects.alias(made_in_period=made_in_period)
+        .annotate(
+            made=Count("made_in_period", distinct=True),
+            engaged=Count("made_in_period", filter=engaged("made_in_period__"), distinct=True),
+        )
+        .order_by("position", "name")
+    )
     return {
         "made": f["made"],
         "engaged": f["engaged"],
@@ -351,18 +351,21 @@ def _referrals(period: tuple[date, date]) -> dict:
     }
 
 
-def _outcomes(period: tuple[date, date], threshold: int) -> dict:
-    baseline = Assessment.objects.filter(
-        participant=OuterRef("participant"), timepoint=Timepoint.BASELINE
+def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
+    """One row per follow-up assessment in the period whose participant has a baseline: both
+    scores of every measure, the dose from the baseline's date to the follow-up's, whether a
+    referral was engaged by then, and the covariates of the mixed model. The baseline is a
+    join (one per participant, by constraint), so its scores cost nothing per row; the dose
+    and the engagement are one index lookup each."""
+    baseline = FilteredRelation(
+        "participant__assessments",
+        condition=Q(participant__assessments__timepoint=Timepoint.BASELINE),
     )
-    baseline_date = Assessment.objects.filter(
-        participant=OuterRef(OuterRef("participant")), timepoint=Timepoint.BASELINE
-    ).values("date")[:1]
     dose = (
         Consultation.objects.filter(
             attended(),
             participant=OuterRef("participant"),
-            date__gte=Subquery(baseline_date),
+            date__gte=OuterRef("baseline__date"),
             date__lte=OuterRef("date"),
         )
         .order_by()
@@ -373,71 +376,110 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
     engaged_by_then = Referral.objects.filter(
         engaged(), participant=OuterRef("participant"), date__lte=OuterRef("date")
     )
-    rows = (
-        Assessment.objects.filter(timepoint=Timepoint.FOLLOW_UP, date__range=period)
-        .annotate(
-            b_date=Subquery(baseline.values("date")[:1]),
-            **{f"b_{field}": Subquery(baseline.values(field)[:1]) for field in MEASURES.values()},
+    return (
+        Assessment.objects.alias(baseline=baseline)
+        .filter(timepoint=Timepoint.FOLLOW_UP, date__range=period, baseline__isnull=False)
+        .order_by("date", "id")
+        .values(
             dose=_count(dose),
             engaged=Exists(engaged_by_then),
+            b_date=F("baseline__date"),
+            practice=F("participant__practice_id"),
+            born=F("participant__date_of_birth"),
+            sex=F("participant__sex"),
+            quintile=F("participant__simd_quintile"),
+            **{
+                f"{side}_{measure}": F(f"{prefix}{field}")
+                for measure, field in MEASURES.items()
+                for side, prefix in (("b", "baseline__"), ("f", ""))
+            },
         )
-        .filter(b_date__isnull=False)
     )
+
+
+def _outcome_aggregates() -> tuple[list[str], str]:
+    """The names and the SQL of the outcome figures over the pairs, per measure and group,
+    with the threshold as the only parameter (`%s`, once per use). Written once as SQL text
+    over the pairs' subquery: 405 FILTERed aggregates built as ORM expressions took longer to
+    compile than the database takes to run them (bench/NOTES.md). COUNT, AVG and SUM with
+    FILTER, the same SQL on PostgreSQL and SQLite."""
     groups = {
-        "all": Q(),
-        "dose_at_least_threshold": Q(dose__gte=threshold),
-        "dose_below_threshold": Q(dose__lt=threshold),
-        "engaged": Q(engaged=True),
-        "not_engaged": Q(engaged=False),
+        "all": "",
+        "dose_at_least_threshold": " AND dose >= %s",
+        "dose_below_threshold": " AND dose < %s",
+        "engaged": " AND engaged",
+        "not_engaged": " AND NOT engaged",
     }
     bands = {
-        "1": Q(dose__lte=1),
-        "2": Q(dose=2),
-        "3": Q(dose=3),
-        "4+": Q(dose__gte=4),
-        TRIAL_BAND: Q(dose__gte=TRIAL_DOSE_THRESHOLD),
+        "1": " AND dose <= 1",
+        "2": " AND dose = 2",
+        "3": " AND dose = 3",
+        "4+": " AND dose >= 4",
+        TRIAL_BAND: f" AND dose >= {TRIAL_DOSE_THRESHOLD}",
     }
-    aggregates: dict[str, Aggregate] = {}
+    names, columns = [], []
+
+    def add(name: str, sql: str) -> None:
+        names.append(name)
+        columns.append(sql)
+
     for measure, field in MEASURES.items():
-        b = f"b_{field}"
-        complete = Q(**{f"{field}__isnull": False, f"{b}__isnull": False})
-        change = F(field) - F(b)
-        for group, condition in {**groups, **{f"band_{k}": v for k, v in bands.items()}}.items():
-            where = complete & condition
-            key = f"{measure}__{group}"
-            aggregates[f"{key}__n"] = Count("id", filter=where)
-            aggregates[f"{key}__b"] = Avg(b, filter=where)
-            aggregates[f"{key}__f"] = Avg(field, filter=where)
-            aggregates[f"{key}__d"] = Avg(change, filter=where)
-            if not group.startswith("band_"):
-                # The sum of squared changes gives the sample SD with n and the mean; a
-                # STDDEV aggregate would fail on SQLite for a single pair.
-                aggregates[f"{key}__ss"] = Sum(change * change, filter=where)
-                if measure in BANDED:
-                    abnormal = where & Q(**{f"{b}__gte": ABNORMAL})
-                    aggregates[f"{key}__ab"] = Count("id", filter=abnormal)
-                    aggregates[f"{key}__out"] = Count(
-                        "id", filter=abnormal & Q(**{f"{field}__lt": ABNORMAL})
-                    )
-    f = rows[:EVERY_ROW].aggregate(**aggregates)
-    adjusted_rows = rows.values(
-        "dose",
-        "engaged",
-        "b_date",
-        practice=F("participant__practice_id"),
-        born=F("participant__date_of_birth"),
-        sex=F("participant__sex"),
-        quintile=F("participant__simd_quintile"),
-        **{
-            f"{side}_{measure}": F(f"{prefix}{MEASURES[measure]}")
-            for measure in ADJUSTED_MEASURES
-            for side, prefix in (("b", "b_"), ("f", ""))
-        },
-    )
+        b, f = f"b_{measure}", f"f_{measure}"
+        complete = f"{b} IS NOT NULL AND {f} IS NOT NULL"
+        if Assessment._meta.get_field(field).get_internal_type() == "FloatField":
+            # Summed exactly, so that a mean does not depend on the order the plan reads
+            # the rows in (a float sum does, in its last bits, and a mean of exactly x.xx5
+            # then rounds either way).
+            b, f = f"CAST({b} AS NUMERIC)", f"CAST({f} AS NUMERIC)"
+        change = f"({f} - {b})"
+        for group, condition in groups.items():
+            where, key = complete + condition, f"{measure}__{group}"
+            add(f"{key}__n", f"COUNT(*) FILTER (WHERE {where})")
+            add(f"{key}__b", f"AVG({b}) FILTER (WHERE {where})")
+            add(f"{key}__f", f"AVG({f}) FILTER (WHERE {where})")
+            add(f"{key}__d", f"AVG{change} FILTER (WHERE {where})")
+            # The sum of squared changes gives the sample SD with n and the mean; a STDDEV
+            # aggregate would fail on SQLite for a single pair.
+            add(f"{key}__ss", f"SUM({change} * {change}) FILTER (WHERE {where})")
+            if measure in BANDED:
+                abnormal = f"{where} AND {b} >= {ABNORMAL}"
+                add(f"{key}__ab", f"COUNT(*) FILTER (WHERE {abnormal})")
+                add(f"{key}__out", f"COUNT(*) FILTER (WHERE {abnormal} AND {f} < {ABNORMAL})")
+        for band, condition in bands.items():
+            where, key = complete + condition, f"{measure}__band_{band}"
+            add(f"{key}__n", f"COUNT(*) FILTER (WHERE {where})")
+            add(f"{key}__d", f"AVG{change} FILTER (WHERE {where})")
+    return names, ", ".join(columns)
+
+
+OUTCOME_FIGURES, OUTCOME_SQL = _outcome_aggregates()
+# The pairs go to the aggregates through a subquery with a LIMIT that never bites: a LIMIT
+# keeps PostgreSQL from merging the subquery into the outer one, which would compute the
+# dose and engagement subqueries once per FILTER that mentions them instead of once per row
+# (185 s against 1 s for the outcomes at 50,000 participants; bench/NOTES.md).
+EVERY_ROW = 2**62
+OUTCOME_THRESHOLDS = OUTCOME_SQL.count("%s")
+
+
+def _outcomes(period: tuple[date, date], threshold: int) -> dict:
+    pairs = _pairs(period)
+    inner, params = pairs.order_by()[:EVERY_ROW].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {OUTCOME_SQL} FROM ({inner}) pairs",  # noqa: S608 (constant text)
+            [threshold] * OUTCOME_THRESHOLDS + list(params),
+        )
+        row = cursor.fetchone()
+    # AVG of an integer column is a decimal on PostgreSQL: every figure goes on as a float,
+    # as the ORM's Avg gave it.
+    f: dict[str, Any] = {
+        name: (float(value) if isinstance(value, Decimal) else value)
+        for name, value in zip(OUTCOME_FIGURES, row, strict=True)
+    }
     result: dict = {"dose_bands": {}}
     for measure in MEASURES:
         result[measure] = {}
-        for group in groups:
+        for group in GROUPS:
             key = f"{measure}__{group}"
             n = f[f"{key}__n"]
             sd = _sample_sd(n=n, mean=f[f"{key}__d"], sum_squares=f[f"{key}__ss"])
@@ -462,8 +504,18 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
                 "n": f[f"{measure}__band_{band}__n"],
                 "mean_change": _round(f[f"{measure}__band_{band}__d"]),
             }
-            for band in bands
+            for band in [*DOSE_BANDS, TRIAL_BAND]
         }
+    adjusted_rows = pairs.values(
+        "dose",
+        "engaged",
+        "b_date",
+        "practice",
+        "born",
+        "sex",
+        "quintile",
+        *(f"{side}_{measure}" for measure in ADJUSTED_MEASURES for side in ("b", "f")),
+    )
     result["adjusted"] = adjusted_analysis(list(adjusted_rows), threshold=threshold)
     return result
 

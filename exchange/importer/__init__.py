@@ -27,10 +27,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from exchange.formats import FILES, PRACTICES, RESOURCES, STAFF, STAFF_SURVEY, FileSpec
 from exchange.importer.common import FileCounts, Meter, ProgressCallback
-from exchange.importer.loading import load
+from exchange.importer.loading import Writer
 from exchange.importer.planning import Planner
-from exchange.reading import Problems, count_rows, read_files
+from exchange.reading import (
+    Problems,
+    Source,
+    Unreadable,
+    count_rows,
+    read_chunks,
+    reading_problems,
+    unknown_files,
+)
 
 __all__ = ["FileCounts", "ImportResult", "programme_check", "programme_import"]
 
@@ -43,6 +52,8 @@ class ImportResult:
     counts: dict[str, FileCounts]
     problems: list[str]
     applied: bool = False
+    # Problems found in all; `problems` lists the first 10,000 of them.
+    problem_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -55,7 +66,7 @@ class ImportResult:
 
 def programme_check(
     *,
-    sources: Mapping[str, bytes],
+    sources: Mapping[str, Source],
     user: User | None,
     today: date | None = None,
     progress: ProgressCallback | None = None,
@@ -68,7 +79,7 @@ def programme_check(
 
 def programme_import(
     *,
-    sources: Mapping[str, bytes],
+    sources: Mapping[str, Source],
     user: User | None,
     today: date | None = None,
     dry_run: bool = False,
@@ -82,7 +93,7 @@ def programme_import(
 
 def _run(
     *,
-    sources: Mapping[str, bytes],
+    sources: Mapping[str, Source],
     user: User | None,
     today: date | None,
     write: bool,
@@ -91,18 +102,66 @@ def _run(
     today = today or timezone.localdate()
     meter = Meter(progress)
     problems = Problems()
-    meter.start("checking", sum(count_rows(data) for data in sources.values()))
-    files = read_files(sources=sources, problems=problems, progress=meter.advance)
-    counts = {name: FileCounts() for name in files}
-    if not all(parsed.readable for parsed in files.values()):
-        # Cross-file checks against a file that could not be read would only add noise.
-        return ImportResult(counts=counts, problems=problems.lines())
-    with transaction.atomic():
-        planner = Planner(files=files, today=today, problems=problems, user=user)
-        planner.plan()
-        result = ImportResult(counts=planner.counts, problems=problems.lines())
-        if problems or not write:
+    meter.start("checking", sum(count_rows(source) for source in sources.values()))
+    unknown_files(sources=sources, problems=problems)
+    names = [spec.name for spec in FILES if spec.name in sources]
+    try:
+        with transaction.atomic():
+            planner = Planner(files=names, today=today, problems=problems, user=user)
+            writer = Writer(planner, user=user, today=today, meter=meter) if write else None
+            for spec in FILES:
+                if spec.name in sources:
+                    _plan_file(spec, sources[spec.name], planner, writer, problems, meter)
+            if writer is not None and not problems:
+                writer.finish()
+            result = ImportResult(
+                counts=planner.counts,
+                problems=problems.lines(),
+                applied=writer is not None and not problems,
+                problem_count=len(problems),
+            )
+            if writer is not None and not result.applied:
+                # An import with problems takes back what it wrote before finding them
+                # (checking writes nothing).
+                transaction.set_rollback(True)
             return result
-        load(planner, user=user, today=today, meter=meter)
-        result.applied = True
-    return result
+    except Unreadable:
+        # Checks against a file that could not be read would only add noise: what was
+        # planned is taken back, and only the problems of reading the files are reported.
+        problems = Problems()
+        reading_problems(sources=sources, problems=problems)
+        return ImportResult(
+            counts={name: FileCounts() for name in names},
+            problems=problems.lines(),
+            problem_count=len(problems),
+        )
+
+
+# Directories, not records: planned a whole file at a time (a person's rows in staff.csv go
+# together wherever they are in the file).
+_WHOLE = (PRACTICES, STAFF, RESOURCES)
+
+
+def _plan_file(
+    spec: FileSpec,
+    source: Source,
+    planner: Planner,
+    writer: Writer | None,
+    problems: Problems,
+    meter: Meter,
+) -> None:
+    """Read, check and (while nothing is wrong, when importing) write a file a chunk at a
+    time."""
+    chunks = read_chunks(spec=spec, source=source, problems=problems, progress=meter.advance)
+    if spec in _WHOLE:
+        chunks = iter([[row for chunk in chunks for row in chunk]])
+    for rows in chunks:
+        planner.plan(spec, rows)
+        if spec is STAFF_SURVEY:
+            continue  # a practice-year's answers are planned once the file is read
+        if writer is not None and not problems:
+            writer.flush()
+        planner.settle()
+    planner.file_done(spec)
+    if writer is not None and not problems:
+        writer.flush()

@@ -1,12 +1,23 @@
 """Loading a planned import: bulk inserts and updates in dependency order, then the
 follow-ups, the reference counter and the audit trail. Runs inside the caller's transaction,
-so a failure anywhere leaves nothing behind."""
+so a failure anywhere leaves nothing behind.
+
+On PostgreSQL the new rows of the big tables go in by COPY, ids reserved from their
+sequences first (so the objects that point at them know them): preparing each value through
+the ORM cost more than the database's own work. A large import also switches off, within its
+transaction, the triggers that keep the dashboards' running counts (a row written a record)
+and recounts the practices it touched once at the end (`reports.figures`).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from itertools import islice
 
 from django.db import connection, models
 from django.db.models import OuterRef, Subquery
@@ -32,6 +43,7 @@ from participants.models import (
 from participants.services import REF_START
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals.models import CommunityResource, Referral, ReferralStatusChange
+from reports.figures import practice_figures_rebuild
 
 # Models in the order they are written: everything a row points at exists before it.
 LOAD_ORDER: tuple[type[models.Model], ...] = (
@@ -48,39 +60,107 @@ LOAD_ORDER: tuple[type[models.Model], ...] = (
     Assessment,
     StaffSurveyResponse,
 )
+# Written by COPY on PostgreSQL: the tables an import fills by the thousand.
+COPIED: frozenset[type[models.Model]] = frozenset(
+    {
+        Participant,
+        ParticipantNeed,
+        StatusChange,
+        Consultation,
+        Referral,
+        ReferralStatusChange,
+        Assessment,
+        StaffSurveyResponse,
+    }
+)
+# Rows per COPY: the buffer of one is the only copy of the rows as text.
+COPY_BATCH = 5000
+# The tables whose triggers keep the dashboards' running counts (reports migration 0003).
+COUNTED: dict[type[models.Model], str] = {
+    Participant: "reports_figures_participant_write",
+    Consultation: "reports_figures_consultation_write",
+    Referral: "reports_figures_referral_write",
+}
+# From this many new counted rows the triggers are switched off and the practices recounted
+# once: a recount reads every record of the practices touched, and switching a trigger off
+# locks its table (reads too) until the import commits, so small imports keep them.
+RECOUNT_FROM = 5000
 
 
-def load(planner: Planner, *, user: User | None, today: date, meter: Meter) -> None:
-    """Write the plan: bulk inserts and updates in dependency order, then the follow-ups,
-    the reference counter and the audit trail. Runs inside the caller's transaction."""
-    if not connection.features.can_return_rows_from_bulk_insert:
-        raise RuntimeError("Importing needs a database that returns ids from bulk inserts.")
-    now = timezone.now()
-    total = sum(len(objs) for objs in planner.create.values())
-    total += sum(len(objs) for objs in planner.update.values())
-    if not total and not planner.survey_replaced:
-        return  # the files say what the database already says: nothing to write or audit
-    meter.start("loading", total)
-    if planner.create[Participant]:
-        # Registrations wait while new references are written, so none can take one of them.
-        _reference_counter()
-    for model in LOAD_ORDER:
-        _update(model, planner.update[model].values(), now=now, meter=meter)
-        if model is StaffSurveyResponse:
-            for batch in chunks(planner.survey_replaced):
-                StaffSurveyResponse.objects.filter(pk__in=batch).delete()
-        for batch in chunks(planner.create[model], BATCH_SIZE):
-            model._default_manager.bulk_create(batch)
-            meter.advance(len(batch))
-        if model is CommunityResource:
-            _set_categories(planner)
-    for participant in planner.reopened:
-        followups_after_reopen(participant=participant, today=today)
-    _advance_reference_counter(planner.created(Participant))
-    if planner.touched or planner.create[Assessment] or planner.update[Assessment]:
-        followups_run(today=today)
-        _complete_followups(planner.followup_assessments, now=now)
-    _audit(planner, user=user)
+class Writer:
+    """Writes what the planner planned, a chunk at a time (`flush`), then what follows from
+    all of it (`finish`): the running counts, the follow-ups, the reference counter and the
+    audit trail. Runs inside the caller's transaction."""
+
+    def __init__(self, planner: Planner, *, user: User | None, today: date, meter: Meter) -> None:
+        if not connection.features.can_return_rows_from_bulk_insert:
+            raise RuntimeError("Importing needs a database that returns ids from bulk inserts.")
+        self.planner, self.user, self.today, self.meter = planner, user, today, meter
+        self.now = timezone.now()
+        self.copying = connection.vendor == "postgresql"
+        self.wrote = self.wrote_assessments = self.counter_locked = False
+        self.counted = 0
+        self.untriggered: set[type[models.Model]] = set()
+        self.highest_ref = 0
+
+    def flush(self) -> None:
+        """Write the rows planned since the last flush, in dependency order, and forget
+        them (the planner keeps what later files need)."""
+        planner, now = self.planner, self.now
+        if planner.create[Participant] and not self.counter_locked:
+            # Registrations wait while new references are written, so none can take one.
+            _reference_counter()
+            self.counter_locked = True
+        self.counted += sum(len(planner.create[model]) for model in COUNTED)
+        recount = self.copying and self.counted >= RECOUNT_FROM
+        for model in LOAD_ORDER:
+            updates, creates = planner.update[model], planner.create[model]
+            if updates or creates:
+                self.wrote = True
+            _update(model, updates.values(), now=now)
+            if model is StaffSurveyResponse and planner.survey_replaced:
+                self.wrote = True
+                for batch in chunks(planner.survey_replaced):
+                    StaffSurveyResponse.objects.filter(pk__in=batch).delete()
+            if self.copying and model in COPIED:
+                if recount and model in COUNTED and creates and model not in self.untriggered:
+                    _triggers(model, enable=False)
+                    self.untriggered.add(model)
+                for batch in chunks(creates, COPY_BATCH):
+                    _copy(model, batch, now=now)
+            else:
+                for batch in chunks(creates, BATCH_SIZE):
+                    model._default_manager.bulk_create(batch)
+            if model is CommunityResource:
+                _set_categories(planner)
+        if planner.create[Assessment] or planner.update[Assessment]:
+            self.wrote_assessments = True
+        for participant in planner.created(Participant):
+            self.highest_ref = max(self.highest_ref, int(participant.ref[1:]))
+        planner.create.clear()
+        planner.update.clear()
+        planner.survey_replaced = []
+        planner.resource_categories = {}
+
+    def finish(self) -> None:
+        planner, today = self.planner, self.today
+        if not self.wrote:
+            return  # the files say what the database already says: nothing to write or audit
+        self.meter.start("loading", 4)
+        if self.untriggered:
+            for model in self.untriggered:
+                _triggers(model, enable=True)
+            practice_figures_rebuild(planner.practices_touched)
+        self.meter.advance(1)
+        for participant in planner.reopened:
+            followups_after_reopen(participant=participant, today=today)
+        _advance_reference_counter(self.highest_ref)
+        if planner.touched or self.wrote_assessments:
+            followups_run(today=today)
+            _complete_followups(planner.followup_participants, now=self.now)
+        self.meter.advance(1)
+        _audit(planner, user=self.user)
+        self.meter.advance(2)
 
 
 def _update(
@@ -88,7 +168,6 @@ def _update(
     changes: Iterable[tuple[models.Model, set[str]]],
     *,
     now: datetime,
-    meter: Meter,
 ) -> None:
     """Save only the fields that changed, rows grouped by which: an UPDATE's cost grows with
     rows times fields, and a re-import usually changes a field or two of a row."""
@@ -103,7 +182,77 @@ def _update(
     for names, objs in groups.items():
         for batch in chunks(objs, BATCH_SIZE):
             model._default_manager.bulk_update(batch, sorted(names))
-            meter.advance(len(batch))
+
+
+def _copy(model: type[models.Model], objs: Sequence[models.Model], *, now: datetime) -> None:
+    """Insert `objs` with one COPY, as bulk_create would: ids from the table's sequence set
+    on the objects, foreign keys taken from the objects they point at (saved by now), and
+    the created/updated stamps set to `now`.
+
+    The rows go as CSV, written by the csv module: a blank unquoted cell is NULL, and the
+    text columns that cannot be NULL are told to read it as an empty string instead."""
+    table = model._meta.db_table
+    fields = model._meta.concrete_fields
+    related = [(field.attname, field.name) for field in fields if field.is_relation]
+    stamped = [
+        field.attname
+        for field in fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    names = [field.attname for field in fields]
+    values = operator.itemgetter(*names)
+    quote = connection.ops.quote_name
+    not_null_text = [
+        quote(field.attname)
+        for field in fields
+        if not field.null and field.get_internal_type() in _TEXT_TYPES
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+            state = obj.__dict__
+            for attname, name in related:
+                if state[attname] is None:
+                    target = obj._state.fields_cache.get(name)
+                    if target is not None:
+                        state[attname] = target.pk
+            for attname in stamped:
+                state[attname] = now
+            writer.writerow(values(state))
+        buffer.seek(0)
+        options = "FORMAT csv"
+        if not_null_text:
+            options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
+        columns = ", ".join(quote(name) for name in names)
+        cursor.copy_expert(f"COPY {quote(table)} ({columns}) FROM STDIN WITH ({options})", buffer)
+
+
+_TEXT_TYPES = frozenset(
+    {"CharField", "TextField", "EmailField", "URLField", "SlugField", "GenericIPAddressField"}
+)
+
+
+def _triggers(model: type[models.Model], *, enable: bool) -> None:
+    """Switch the table's running-count trigger on or off for this transaction. A table
+    with checks of foreign keys still pending cannot be altered: they are run first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "ALTER TABLE {} {} TRIGGER {}".format(
+                connection.ops.quote_name(model._meta.db_table),
+                "ENABLE" if enable else "DISABLE",
+                connection.ops.quote_name(COUNTED[model]),
+            )
+        )
 
 
 def _set_categories(planner: Planner) -> None:
@@ -128,22 +277,21 @@ def _reference_counter() -> ReferenceSequence:
     return counter
 
 
-def _advance_reference_counter(created: list[Participant]) -> None:
+def _advance_reference_counter(highest: int) -> None:
     """The reference counter never hands out an imported reference afterwards."""
-    if not created:
+    if not highest:
         return
     counter = _reference_counter()
-    highest = max(int(participant.ref[1:]) for participant in created)
     if highest > counter.last_value:
         counter.last_value = highest
         counter.save(update_fields=["last_value"])
 
 
-def _complete_followups(assessments: list[Assessment], *, now: datetime) -> None:
+def _complete_followups(participant_ids: list[int], *, now: datetime) -> None:
     """A follow-up assessment completes its participant's open follow-up (the latest due), as
     when recorded on screen (`participants.followups.followup_complete`), for every one at
     once: one UPDATE per chunk of follow-ups, reading each one's assessment in the database."""
-    if not assessments:
+    if not participant_ids:
         return
     open_follow_ups = lookup(
         FollowUp.objects.filter(assessment__isnull=True)
@@ -151,7 +299,7 @@ def _complete_followups(assessments: list[Assessment], *, now: datetime) -> None
         .order_by("participant_id", "-due_on")
         .values_list("participant_id", "pk"),
         "participant_id",
-        {assessment.participant_id for assessment in assessments},
+        set(participant_ids),
     )
     latest: dict[int, int] = {}
     for participant_id, pk in open_follow_ups:
@@ -173,24 +321,29 @@ def _complete_followups(assessments: list[Assessment], *, now: datetime) -> None
 
 def _audit(planner: Planner, *, user: User | None) -> None:
     """One event per participant whose record the import wrote, and one for the import."""
-    created = {participant.ref for participant in planner.created(Participant)}
     username = user.get_username() if user is not None else ""
-    events = [
+    now = timezone.now()
+    refs = iter(planner.touched)
+    # Made and written a batch at a time: an event is a model instance.
+    while batch := [
         AuditEvent(
             user=user,
             username=username,
-            action=Action.CREATE if ref in created else Action.UPDATE,
+            action=Action.UPDATE if planner.refs[ref].existed else Action.CREATE,
             object_type="participant",
-            object_id=str(planner.participants[ref].pk),
+            object_id=str(planner.refs[ref].pk),
             participant_ref=ref,
-            detail=("import: " + ", ".join(f"{what} {n}" for what, n in sorted(tally.items())))[
-                :255
-            ],
+            detail=(
+                "import: " + ", ".join(f"{what} {n}" for what, n in planner.tally(ref).items())
+            )[:255],
         )
-        for ref, tally in planner.touched.items()
-    ]
-    for batch in chunks(events, BATCH_SIZE):
-        AuditEvent.objects.bulk_create(batch)
+        for ref in islice(refs, COPY_BATCH)
+    ]:
+        if connection.vendor == "postgresql":
+            _copy(AuditEvent, batch, now=now)
+        else:
+            for part in chunks(batch, BATCH_SIZE):
+                AuditEvent.objects.bulk_create(part)
     audit_record(
         request=None,
         user=user,

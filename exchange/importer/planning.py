@@ -1,17 +1,23 @@
 """Planning an import: every rule checked against the files and the database, and every
 row classed as new, changed or unchanged, with the objects to write. Nothing is written
-here. The database rows the files touch are loaded up front, a few queries per file however
-long it is, into dicts keyed by natural key."""
+here: the importer takes the objects planned for a chunk of rows (`create`, `update`) and
+writes them before the next chunk is planned.
+
+Practices, staff and services are planned a whole file at a time (a directory, not
+records). The other files come a chunk of rows at a time; the database rows a chunk touches
+are looked up by natural key, a few queries per chunk, and what later files need of a
+participant is kept as a small tuple (`Known`), not the row or the record."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,7 +35,7 @@ from exchange.formats import (
     FileSpec,
 )
 from exchange.importer.common import FileCounts, lookup
-from exchange.reading import ParsedFile, Problems, Row
+from exchange.reading import Problems, Row
 from participants.chi import normalise_chi, validate_chi
 from participants.measures import apply_scores
 from participants.models import (
@@ -66,27 +72,55 @@ def _local_midnight(day: date) -> datetime:
 
 M = TypeVar("M", bound=models.Model)
 
+# What an audit event tallies for a participant, and the bits of `Planner.touched` for each.
+TALLIES = ("assessments", "consultations", "details", "referrals")
+_TALLY_BITS = 32
+
+
+class Known(NamedTuple):
+    """What the files after participants.csv need of a participant."""
+
+    pk: int | None  # None: new, and not written (yet, or at all)
+    practice_id: int | None
+    clp: int | User | None  # the CLP's id, or the person when new in this import
+    referred_on: date | None
+    existed: bool  # in the database before this import
+    usable: bool = True  # False: named only by a wrong row of participants.csv
+
 
 class Planner:
     """Checks the files against each other and the database, and works out the writes."""
 
     def __init__(
-        self, *, files: dict[str, ParsedFile], today: date, problems: Problems, user: User | None
+        self, *, files: Iterable[str], today: date, problems: Problems, user: User | None
     ) -> None:
-        self.files = files
         self.today = today
         self.problems = problems
         self.user = user
         self.counts = {name: FileCounts() for name in files}
         # Database rows and new objects by natural key; new objects get their ids when
         # loaded, and the objects that point at them pick the ids up then.
-        self.practices: dict[str, Practice] = {}
+        self.practices: dict[str, Practice] = {
+            practice.code: practice for practice in Practice.objects.all()
+        }
+        self.known_practice_codes = set(self.practices)
         self.users: dict[str, User] = {}
+        self.known_usernames: set[str] = set()
         self.resources: dict[str, CommunityResource] = {}
         self.ambiguous_resources: set[str] = set()
+        self.known_resource_names: set[str] = set()
+        self.checked_usernames: set[str] = set()
+        self.checked_resource_names: set[str] = set()
+        # Participants of the chunk being planned, as records; `refs` every participant the
+        # files have named so far, compactly (`settle`); refs looked up and not found.
         self.participants: dict[str, Participant] = {}
-        self.participant_rows: dict[str, Row] = {}
-        self.known_refs: set[str] = set()
+        self.participant_rows: dict[str, date | None] = {}
+        self.refs: dict[str, Known] = {}
+        self.absent_refs: set[str] = set()
+        self.new_refs: set[str] = set()
+        self.needs: dict[str, int] | None = None
+        # Existing rows of the file being planned, by participant looked up so far.
+        self.looked_up: set[int] = set()
         # Writes, in loading order.
         self.create: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         self.update: dict[type[models.Model], dict[int, tuple[models.Model, set[str]]]] = (
@@ -95,18 +129,58 @@ class Planner:
         self.resource_categories: dict[str, list[Category]] = {}
         self.reopened: list[Participant] = []
         self.survey_replaced: list[int] = []
-        self.followup_assessments: list[Assessment] = []
-        self.touched: dict[str, Counter] = defaultdict(Counter)
+        # Participants (ids) whose new follow-up assessment completes their follow-up.
+        self.followup_participants: list[int] = []
+        # Per participant ref, what the import wrote of the record: a count per TALLIES,
+        # packed in one int (a dict of Counters costs 30 times the memory).
+        self.touched: dict[str, int] = defaultdict(int)
+        self.practices_touched: set[int] = set()
+        self.survey_rows: dict[tuple[str, int], list[tuple[bool, bool]]] = defaultdict(list)
+        self.survey_ok = True
+        self._templates: dict[type[models.Model], tuple[dict, dict]] = {}
+        self.seen_chis: dict = {}
+        self.file_done(PRACTICES)
 
     # Helpers
 
-    def rows(self, spec: FileSpec) -> list[Row]:
-        parsed = self.files.get(spec.name)
-        return parsed.rows if parsed else []
+    def touch(self, ref: str, what: str) -> None:
+        self.touched[ref] += 1 << (_TALLY_BITS * TALLIES.index(what))
+
+    def tally(self, ref: str) -> dict[str, int]:
+        packed, mask = self.touched[ref], (1 << _TALLY_BITS) - 1
+        counts = {what: (packed >> (_TALLY_BITS * i)) & mask for i, what in enumerate(TALLIES)}
+        return {what: n for what, n in counts.items() if n}
 
     def fail(self, spec: FileSpec, row: Row, column: str, message: str) -> None:
         row.bad.add(column)
         self.problems.add(spec, row.line, column, message)
+
+    def new(self, model: type[M], **values: Any) -> M:
+        """A new, unsaved `model(**values)`, made without running Model.__init__ for each
+        (a tenth of the time, and an import makes them by the hundred thousand): a copy of
+        a blank instance's fields, then `values`; a related object given by its field name
+        is cached as Django does, so its id is picked up when it is saved."""
+        template = self._templates.get(model)
+        if template is None:
+            blank = model()
+            template = (
+                {key: value for key, value in blank.__dict__.items() if key != "_state"},
+                {f.name: f.attname for f in model._meta.concrete_fields if f.is_relation},
+            )
+            self._templates[model] = template
+        fields, relations = template
+        obj = model.__new__(model)
+        state = obj.__dict__
+        state.update(fields)
+        state["_state"] = ModelState()
+        for name, value in values.items():
+            attname = relations.get(name)
+            if attname is None or attname == name:
+                state[name] = value
+            else:
+                state[attname] = None if value is None else value.pk
+                obj._state.fields_cache[name] = value
+        return obj
 
     def created(self, model: type[M]) -> list[M]:
         """The new rows of one model, typed as that model."""
@@ -132,23 +206,98 @@ class Planner:
         seen[key] = row.line
         return True
 
-    def plan(self) -> None:
-        self.plan_practices()
-        self.plan_staff()
-        self.plan_resources()
-        self.plan_participants()
-        self.plan_consultations()
-        self.plan_referrals()
-        self.plan_assessments()
-        self.plan_staff_survey()
+    def plan(self, spec: FileSpec, rows: list[Row]) -> None:
+        """Plan a chunk of `spec`'s rows (the whole file for practices, staff and services)."""
+        planners = {
+            PRACTICES: self.plan_practices,
+            STAFF: self.plan_staff,
+            RESOURCES: self.plan_resources,
+            PARTICIPANTS: self.plan_participants,
+            CONSULTATIONS: self.plan_consultations,
+            REFERRALS: self.plan_referrals,
+            ASSESSMENTS: self.plan_assessments,
+            STAFF_SURVEY: self.plan_staff_survey,
+        }
+        planners[spec](rows)
+
+    def file_done(self, spec: FileSpec) -> None:
+        """The file's last chunk is planned (and written): what it kept goes."""
+        self.looked_up = set()
+        self.stored_consultations: Counter = Counter()
+        self.stored_referrals: dict[tuple, deque[Referral]] = defaultdict(deque)
+        self.first_open: dict[tuple[str, str], int] = {}
+        self.stored_assessments: dict[tuple[int | None, str], Assessment] = {}
+        self.seen: dict = {}
+        if spec is PARTICIPANTS:
+            self.seen_chis = {}
+        if spec is STAFF_SURVEY:
+            self.plan_staff_survey_sets()
+
+    def settle(self) -> None:
+        """After a chunk is written (or not, when only checking): its participants are kept
+        as `Known` tuples, with their ids if written."""
+        for ref, participant in self.participants.items():
+            clp = participant.clp_id if participant.clp_id is not None else participant.clp
+            new = ref in self.new_refs
+            if new and participant.practice_id is not None:
+                self.practices_touched.add(participant.practice_id)
+            self.refs[ref] = Known(
+                pk=participant.pk,
+                practice_id=participant.practice_id,
+                clp=clp,
+                referred_on=self.participant_rows.get(ref, participant.referred_on),
+                existed=not new,
+            )
+        for ref, referred_on in self.participant_rows.items():
+            if ref not in self.participants:
+                self.refs[ref] = Known(None, None, None, referred_on, False, usable=False)
+        self.participants, self.participant_rows, self.new_refs = {}, {}, set()
+
+    def known(self, refs: Iterable[str]) -> None:
+        """Look up the participants `refs` name that no file has named before."""
+        wanted = {ref for ref in refs if ref not in self.refs and ref not in self.absent_refs}
+        if not wanted:
+            return
+        found = lookup(
+            Participant.objects.values_list("ref", "pk", "practice_id", "clp_id", "referred_on"),
+            "ref",
+            wanted,
+        )
+        for ref, pk, practice_id, clp_id, referred_on in found:
+            self.refs[ref] = Known(pk, practice_id, clp_id, referred_on, existed=True)
+        self.absent_refs |= wanted - set(self.refs)
+
+    def known_users(self, usernames: Iterable[str | None]) -> None:
+        """Look up the people `usernames` name that no file has named before."""
+        wanted = {name for name in usernames if name} - self.checked_usernames
+        if not wanted:
+            return
+        self.checked_usernames |= wanted
+        for user in lookup(User.objects, "username", wanted):
+            self.users.setdefault(user.username, user)
+            self.known_usernames.add(user.username)
+
+    def known_resources(self, names: Iterable[str | None]) -> None:
+        """Look up the services `names` name that no file has named before."""
+        wanted = {name for name in names if name} - self.checked_resource_names
+        if not wanted:
+            return
+        self.checked_resource_names |= wanted
+        found: dict[str, list[CommunityResource]] = defaultdict(list)
+        for resource in lookup(CommunityResource.objects, "name", wanted):
+            found[resource.name].append(resource)
+        for name, items in found.items():
+            if len(items) == 1:
+                self.resources.setdefault(name, items[0])
+            else:
+                self.ambiguous_resources.add(name)
+            self.known_resource_names.add(name)
 
     # practices.csv
 
-    def plan_practices(self) -> None:
-        self.practices = {practice.code: practice for practice in Practice.objects.all()}
-        self.known_practice_codes = set(self.practices)
+    def plan_practices(self, rows: list[Row]) -> None:
         spec, seen = PRACTICES, cast(dict[str, int], {})
-        for row in self.rows(spec):
+        for row in rows:
             code = row.get("code")
             if code:
                 self.known_practice_codes.add(code)
@@ -195,27 +344,19 @@ class Planner:
 
     # staff.csv
 
-    def plan_staff(self) -> None:
+    def plan_staff(self, rows: list[Row]) -> None:
         spec = STAFF
-        usernames = {row.get("username") for row in self.rows(spec)}
-        for other in (PARTICIPANTS, CONSULTATIONS):
-            usernames |= {row.get("clp_username") for row in self.rows(other)}
-        usernames.discard(None)
-        usernames.discard("")
-        self.users = {user.username: user for user in lookup(User.objects, "username", usernames)}
-        self.known_usernames = set(self.users)
+        self.known_users(row.get("username") for row in rows)
         attachments: dict[tuple[int, str], list[Attachment]] = defaultdict(list)
         staff_user_ids = [
-            self.users[row["username"]].pk
-            for row in self.rows(spec)
-            if row.get("username") in self.users
+            self.users[row["username"]].pk for row in rows if row.get("username") in self.users
         ]
         for attachment in lookup(Attachment.objects, "user_id", staff_user_ids):
             attachments[(attachment.user_id, attachment.role)].append(attachment)
 
         by_username: dict[str, list[Row]] = defaultdict(list)
         seen: dict = {}
-        for row in self.rows(spec):
+        for row in rows:
             username, role = row.get("username"), row.get("role")
             if username:
                 self.known_usernames.add(username)
@@ -355,18 +496,9 @@ class Planner:
 
     # resources.csv
 
-    def plan_resources(self) -> None:
+    def plan_resources(self, rows: list[Row]) -> None:
         spec = RESOURCES
-        names = {row.get("name") for row in self.rows(spec)}
-        names |= {row.get("resource_name") for row in self.rows(REFERRALS)}
-        names.discard(None)
-        names.discard("")
-        found: dict[str, list[CommunityResource]] = defaultdict(list)
-        for resource in lookup(CommunityResource.objects, "name", names):
-            found[resource.name].append(resource)
-        self.resources = {name: items[0] for name, items in found.items() if len(items) == 1}
-        self.ambiguous_resources = {name for name, items in found.items() if len(items) > 1}
-        self.known_resource_names = set(found)
+        self.known_resources(row.get("name") for row in rows)
         categories = {category.name: category for category in Category.objects.all()}
         through = CommunityResource.categories.through
         current: dict[int, set[int]] = defaultdict(set)
@@ -379,7 +511,7 @@ class Planner:
 
         seen: dict = {}
         needs_user_reported = False
-        for row in self.rows(spec):
+        for row in rows:
             name = row.get("name")
             if name:
                 self.known_resource_names.add(name)
@@ -442,18 +574,16 @@ class Planner:
 
     # participants.csv
 
-    def plan_participants(self) -> None:
+    def plan_participants(self, rows: list[Row]) -> None:
         spec = PARTICIPANTS
-        refs: set[str] = set()
-        for other in (PARTICIPANTS, CONSULTATIONS, REFERRALS, ASSESSMENTS):
-            key = "ref" if other is PARTICIPANTS else "participant_ref"
-            refs |= {row.values[key] for row in self.rows(other) if row.get(key)}
+        refs = {row.values["ref"] for row in rows if row.get("ref")} - set(self.refs)
         self.participants = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
-        self.known_refs = set(self.participants)
-        rows = self.rows(spec)
+        self.known_users(row.get("clp_username") for row in rows)
         chis = {normalise_chi(row.values["chi"]) for row in rows if row.get("chi")}
         chi_owner = dict(lookup(Participant.objects.values_list("chi", "ref"), "chi", chis))
-        needs = dict(Need.objects.values_list("name", "pk"))
+        if self.needs is None:
+            self.needs = dict(Need.objects.values_list("name", "pk"))
+        needs = self.needs
         recorded: dict[int, set[int]] = defaultdict(set)
         for participant_id, need_id in lookup(
             ParticipantNeed.objects.values_list("participant_id", "need_id"),
@@ -464,15 +594,11 @@ class Planner:
         postcodes = {row.get("postcode") for row in rows} - {None, ""}
         simd = {row.pk: row for row in lookup(SimdPostcode.objects, "postcode", postcodes)}
 
-        seen_refs: dict = {}
-        seen_chis: dict = {}
         for row in rows:
             ref = row.get("ref")
-            if ref:
-                self.known_refs.add(ref)
-                if self.unique(spec, row, seen_refs, ref, "ref", "the same ref"):
-                    self.participant_rows[ref] = row
-            self._check_participant(row, seen_chis, chi_owner, needs)
+            if ref and self.unique(spec, row, self.seen, ref, "ref", "the same ref"):
+                self.participant_rows[ref] = row.get("referred_on")
+            self._check_participant(row, self.seen_chis, chi_owner, needs)
             if not row.ok:
                 continue
             self._plan_participant(row, needs, recorded, simd)
@@ -556,11 +682,12 @@ class Planner:
         }
         existing = self.participants.get(ref)
         if existing is None:
-            participant = Participant(ref=ref, practice=practice, clp=clp, **values)
+            participant = self.new(Participant, ref=ref, practice=practice, clp=clp, **values)
             self.participants[ref] = participant
+            self.new_refs.add(ref)
             self.create[Participant].append(participant)
             self.count(spec, "new")
-            self.touched[ref]["details"] += 1
+            self.touch(ref, "details")
             missing = [needs[name] for name in row["needs"]]
             if participant.status == CaseStatus.CLOSED:
                 self._status_change(participant)
@@ -584,7 +711,7 @@ class Planner:
                 self.changed(existing, [*differs, "version"])
             if differs or missing:
                 self.count(spec, "changed")
-                self.touched[ref]["details"] += 1
+                self.touch(ref, "details")
             else:
                 self.count(spec, "unchanged")
             if existing.status != was_status:
@@ -593,7 +720,8 @@ class Planner:
                     self.reopened.append(existing)
         for need_id in missing:
             self.create[ParticipantNeed].append(
-                ParticipantNeed(
+                self.new(
+                    ParticipantNeed,
                     participant=participant,
                     need_id=need_id,
                     identified_on=participant.referred_on,
@@ -604,7 +732,8 @@ class Planner:
     def _status_change(self, participant: Participant) -> None:
         closed = participant.status == CaseStatus.CLOSED
         self.create[StatusChange].append(
-            StatusChange(
+            self.new(
+                StatusChange,
                 participant=participant,
                 status=participant.status,
                 on=(participant.closed_on or self.today) if closed else self.today,
@@ -614,44 +743,55 @@ class Planner:
             )
         )
 
-    def check_participant_ref(self, spec: FileSpec, row: Row) -> Participant | None:
-        """The participant a row of another file is about, if known; checks the row's date
-        against their referral date."""
+    def check_participant_ref(self, spec: FileSpec, row: Row) -> Known | None:
+        """The participant a row of another file is about, if known and planned; checks the
+        row's date against their referral date."""
         ref = row.get("participant_ref")
-        if ref and ref not in self.known_refs:
+        known = self.refs.get(ref) if ref else None
+        if ref and known is None:
             self.fail(spec, row, "participant_ref", "is not a known participant ref")
             return None
         self.not_in_future(spec, row, "date")
-        referred = self._referred_on(ref) if ref else None
+        referred = known.referred_on if known else None
         day = row.get("date")
         if is_before_referral(day, referred):
             self.fail(spec, row, "date", "is before the participant's referred_on date")
-        return self.participants.get(ref) if ref else None
+        return known if known is not None and known.usable else None
 
-    def _referred_on(self, ref: str) -> date | None:
-        row = self.participant_rows.get(ref)
-        if row is not None:
-            return row.get("referred_on")
-        participant = self.participants.get(ref)
-        return participant.referred_on if participant else None
+    def _refs(self, rows: list[Row]) -> set[str]:
+        refs = {row.values["participant_ref"] for row in rows if row.get("participant_ref")}
+        self.known(refs)
+        return refs
+
+    def _to_look_up(self, rows: list[Row]) -> set[int]:
+        """The participants (ids) of `rows` in the database before the import whose existing
+        rows of this file have not been looked up yet."""
+        ids = set()
+        for ref in self._refs(rows):
+            known = self.refs.get(ref)
+            if known is not None and known.existed and known.pk is not None:
+                ids.add(known.pk)
+        ids -= self.looked_up
+        self.looked_up |= ids
+        return ids
 
     # consultations.csv
 
-    def plan_consultations(self) -> None:
+    def plan_consultations(self, rows: list[Row]) -> None:
         spec = CONSULTATIONS
-        rows = self.rows(spec)
-        ids = {self.participants[r].pk for r in self._refs(rows) if self._saved(r)}
-        existing = Counter(
+        self.known_users(row.get("clp_username") for row in rows)
+        existing = self.stored_consultations
+        existing.update(
             lookup(
                 Consultation.objects.values_list(
                     "participant_id", "date", "clp_id", "mode", "duration_minutes", "attended"
                 ),
                 "participant_id",
-                ids,
+                self._to_look_up(rows),
             )
         )
         for row in rows:
-            self.check_participant_ref(spec, row)
+            participant = self.check_participant_ref(spec, row)
             if row.get("clp_username") and row["clp_username"] not in self.known_usernames:
                 self.fail(spec, row, "clp_username", "is not a known username")
             if not duration_is_consistent(
@@ -661,25 +801,26 @@ class Planner:
                 self.fail(spec, row, "duration_minutes", "must be 0 when attended is no")
             if not row.ok:
                 continue
-            participant = self.participants.get(row["participant_ref"])
             clp = self.users.get(row["clp_username"])
             if participant is None or clp is None:
                 continue  # the participant's or person's own row is wrong, and reported there
-            key = (
-                participant.pk,
-                row["date"],
-                clp.pk,
-                row["mode"],
-                row["duration_minutes"],
-                row["attended"],
-            )
-            if participant.pk and clp.pk and existing[key] > 0:
-                existing[key] -= 1
-                self.count(spec, "unchanged")
-                continue
+            if participant.existed and clp.pk:
+                key = (
+                    participant.pk,
+                    row["date"],
+                    clp.pk,
+                    row["mode"],
+                    row["duration_minutes"],
+                    row["attended"],
+                )
+                if existing[key] > 0:
+                    existing[key] -= 1
+                    self.count(spec, "unchanged")
+                    continue
             self.create[Consultation].append(
-                Consultation(
-                    participant=participant,
+                self.new(
+                    Consultation,
+                    participant_id=participant.pk,
                     clp=clp,
                     date=row["date"],
                     mode=row["mode"],
@@ -688,27 +829,23 @@ class Planner:
                 )
             )
             self.count(spec, "new")
-            self.touched[participant.ref]["consultations"] += 1
-
-    def _refs(self, rows: list[Row]) -> set[str]:
-        return {row.values["participant_ref"] for row in rows if row.get("participant_ref")}
-
-    def _saved(self, ref: str) -> bool:
-        participant = self.participants.get(ref)
-        return participant is not None and participant.pk is not None
+            self.touch(row["participant_ref"], "consultations")
+            if participant.practice_id is not None:
+                self.practices_touched.add(participant.practice_id)
 
     # referrals.csv
 
-    def plan_referrals(self) -> None:
+    def plan_referrals(self, rows: list[Row]) -> None:
         spec = REFERRALS
-        rows = self.rows(spec)
-        ids = {self.participants[r].pk for r in self._refs(rows) if self._saved(r)}
-        stored: dict[tuple, deque[Referral]] = defaultdict(deque)
-        for referral in sorted(lookup(Referral.objects, "participant_id", ids), key=_pk):
+        self.known_resources(row.get("resource_name") for row in rows)
+        stored = self.stored_referrals
+        for referral in sorted(
+            lookup(Referral.objects, "participant_id", self._to_look_up(rows)), key=_pk
+        ):
             stored[(referral.participant_id, referral.resource_id, referral.date)].append(referral)
-        outcomes: list[tuple[Row, Referral, Participant, CommunityResource]] = []
+        outcomes: list[tuple[int, Row, str, Known, CommunityResource]] = []
         for row in rows:
-            self.check_participant_ref(spec, row)
+            participant = self.check_participant_ref(spec, row)
             name = row.get("resource_name")
             if name and name not in self.known_resource_names:
                 self.fail(spec, row, "resource_name", "is not a service in the file or directory")
@@ -722,30 +859,32 @@ class Planner:
                 )
             if not row.ok:
                 continue
-            participant = self.participants.get(row["participant_ref"])
             resource = self.resources.get(name)
             if participant is None or resource is None:
                 continue  # the participant's or service's own row is wrong, and reported there
             queue = stored.get((participant.pk, resource.pk, row["date"]))
             # Referrals of one person to one service on one day pair up in the order made.
-            referral = queue.popleft() if participant.pk and resource.pk and queue else None
-            referral = self._plan_referral(row, participant, resource, referral)
-            outcomes.append((row, referral, participant, resource))
+            existed = participant.existed and resource.pk
+            referral = queue.popleft() if existed and queue else None
+            status = self._plan_referral(row, participant, resource, referral)
+            outcomes.append((row.line, row, status, participant, resource))
         self._check_open_referrals(outcomes, stored)
 
     def _plan_referral(
         self,
         row: Row,
-        participant: Participant,
+        participant: Known,
         resource: CommunityResource,
         referral: Referral | None,
-    ) -> Referral:
+    ) -> str:
         spec = REFERRALS
+        ref = row["participant_ref"]
         status, appropriate = row["status"], row["appropriate"]
         if referral is None:
             on = row["date"]
-            referral = Referral(
-                participant=participant,
+            referral = self.new(
+                Referral,
+                participant_id=participant.pk,
                 resource=resource,
                 date=on,
                 status=status,
@@ -760,8 +899,10 @@ class Planner:
             self.create[Referral].append(referral)
             self._referral_change(referral, participant, on)
             self.count(spec, "new")
-            self.touched[participant.ref]["referrals"] += 1
-            return referral
+            self.touch(ref, "referrals")
+            if participant.practice_id is not None:
+                self.practices_touched.add(participant.practice_id)
+            return status
         differs: list[str] = []
         if referral.status != status:
             referral.status, referral.status_on = status, max(self.today, referral.date)
@@ -779,13 +920,14 @@ class Planner:
                 differs.append("feedback_at")
         if differs:
             self.changed(referral, differs)
-            self.touched[participant.ref]["referrals"] += 1
+            self.touch(ref, "referrals")
         self.count(spec, "changed" if differs else "unchanged")
-        return referral
+        return referral.status
 
-    def _referral_change(self, referral: Referral, participant: Participant, on: date) -> None:
+    def _referral_change(self, referral: Referral, participant: Known, on: date) -> None:
         self.create[ReferralStatusChange].append(
-            ReferralStatusChange(
+            self.new(
+                ReferralStatusChange,
                 referral=referral,
                 status=referral.status,
                 on=on,
@@ -796,10 +938,11 @@ class Planner:
 
     def _check_open_referrals(
         self,
-        outcomes: list[tuple[Row, Referral, Participant, CommunityResource]],
+        outcomes: list[tuple[int, Row, str, Known, CommunityResource]],
         stored: dict[tuple, deque[Referral]],
     ) -> None:
-        """One open referral per person and service, counting what the database keeps."""
+        """One open referral per person and service, counting what the database keeps
+        (checked a chunk at a time, before the chunk is written)."""
         spec = REFERRALS
         open_in_database = {
             (participant_id, resource_id)
@@ -807,11 +950,11 @@ class Planner:
             for referral in queue
             if referral.status in OPEN_STATUSES
         }
-        first_open: dict[tuple[str, str], int] = {}
-        for row, referral, participant, resource in outcomes:
-            if referral.status not in OPEN_STATUSES:
+        first_open = self.first_open
+        for line, row, status, participant, resource in outcomes:
+            if status not in OPEN_STATUSES:
                 continue
-            if (participant.pk, resource.pk) in open_in_database:
+            if participant.existed and (participant.pk, resource.pk) in open_in_database:
                 self.fail(
                     spec,
                     row,
@@ -820,7 +963,7 @@ class Planner:
                     "close one of them",
                 )
                 continue
-            key = (participant.ref, resource.name)
+            key = (row["participant_ref"], resource.name)
             if key in first_open:
                 self.fail(
                     spec,
@@ -830,46 +973,53 @@ class Planner:
                     "to this service",
                 )
             else:
-                first_open[key] = row.line
+                first_open[key] = line
 
     # assessments.csv
 
-    def plan_assessments(self) -> None:
+    def plan_assessments(self, rows: list[Row]) -> None:
         spec = ASSESSMENTS
-        rows = self.rows(spec)
-        ids = {self.participants[r].pk for r in self._refs(rows) if self._saved(r)}
-        stored = {
-            (assessment.participant_id, assessment.timepoint): assessment
-            for assessment in lookup(Assessment.objects, "participant_id", ids)
-        }
-        seen: dict = {}
+        stored = self.stored_assessments
+        stored.update(
+            {
+                (assessment.participant_id, assessment.timepoint): assessment
+                for assessment in lookup(
+                    Assessment.objects, "participant_id", self._to_look_up(rows)
+                )
+            }
+        )
         for row in rows:
-            self.check_participant_ref(spec, row)
+            participant = self.check_participant_ref(spec, row)
             ref, timepoint = row.get("participant_ref"), row.get("timepoint")
             if ref and timepoint:
                 label = Timepoint(timepoint).label.lower()
                 self.unique(
-                    spec, row, seen, (ref, timepoint), "timepoint", f"this participant's {label}"
+                    spec,
+                    row,
+                    self.seen,
+                    (ref, timepoint),
+                    "timepoint",
+                    f"this participant's {label}",
                 )
-            participant = self.participants.get(ref)
             if not row.ok or participant is None:
                 continue
             values = {field: row[column] for column, field in ASSESSMENT_ITEM_FIELDS.items()}
             values["date"] = row["date"]
-            existing = stored.get((participant.pk, timepoint)) if participant.pk else None
+            existing = stored.get((participant.pk, timepoint)) if participant.existed else None
             if existing is None:
-                assessment = Assessment(
-                    participant=participant,
+                assessment = self.new(
+                    Assessment,
+                    participant_id=participant.pk,
                     timepoint=timepoint,
                     **values,
                     **_by(participant, "recorded_by"),
                 )
                 apply_scores(assessment)
                 self.create[Assessment].append(assessment)
-                if timepoint == Timepoint.FOLLOW_UP:
-                    self.followup_assessments.append(assessment)
+                if timepoint == Timepoint.FOLLOW_UP and participant.pk is not None:
+                    self.followup_participants.append(participant.pk)
                 self.count(spec, "new")
-                self.touched[ref]["assessments"] += 1
+                self.touch(ref, "assessments")
                 continue
             differs = [name for name, value in values.items() if getattr(existing, name) != value]
             for name in differs:
@@ -877,29 +1027,34 @@ class Planner:
             if differs:
                 # Scores are computed from the items, never imported.
                 self.changed(existing, [*differs, *apply_scores(existing)])
-                self.touched[ref]["assessments"] += 1
+                self.touch(ref, "assessments")
             self.count(spec, "changed" if differs else "unchanged")
 
     # staff_survey.csv
 
-    def plan_staff_survey(self) -> None:
-        """Answers are anonymous: a practice-year in the file is that practice-year's whole
-        set, replaced only when the answers differ."""
+    def plan_staff_survey(self, rows: list[Row]) -> None:
+        """Checked a chunk at a time; the answers are kept (two yes/no a row) until the
+        whole file is read, as a practice-year's set is replaced whole."""
         spec = STAFF_SURVEY
-        rows = self.rows(spec)
         for row in rows:
             code = row.get("practice_code")
             if code and code not in self.known_practice_codes:
                 self.fail(spec, row, "practice_code", "is not a known practice code")
-        if any(not row.ok for row in rows) or any(
-            row["practice_code"] not in self.practices for row in rows
-        ):
+            if not row.ok or row["practice_code"] not in self.practices:
+                self.survey_ok = False
+            if self.survey_ok:
+                self.survey_rows[(row["practice_code"], row["year"])].append(
+                    _ANSWERS[(row["wellbeing_activities"], row["give_up_within_5y"])]
+                )
+
+    def plan_staff_survey_sets(self) -> None:
+        """Answers are anonymous: a practice-year in the file is that practice-year's whole
+        set, replaced only when the answers differ."""
+        spec = STAFF_SURVEY
+        groups, self.survey_rows = self.survey_rows, defaultdict(list)
+        if not self.survey_ok or not groups:
             return
-        practice_ids = {
-            self.practices[row["practice_code"]].pk
-            for row in rows
-            if self.practices[row["practice_code"]].pk
-        }
+        practice_ids = {self.practices[code].pk for code, _ in groups if self.practices[code].pk}
         stored: dict[tuple[int, int], Counter] = defaultdict(Counter)
         stored_ids: dict[tuple[int, int], list[int]] = defaultdict(list)
         for pk, practice_id, year, wellbeing, give_up in lookup(
@@ -911,14 +1066,9 @@ class Planner:
         ):
             stored[(practice_id, year)][(wellbeing, give_up)] += 1
             stored_ids[(practice_id, year)].append(pk)
-        groups: dict[tuple[str, int], list[Row]] = defaultdict(list)
-        for row in rows:
-            groups[(row["practice_code"], row["year"])].append(row)
         for (code, year), group in groups.items():
             practice = self.practices[code]
-            answers = Counter(
-                (row["wellbeing_activities"], row["give_up_within_5y"]) for row in group
-            )
+            answers = Counter(group)
             key = (practice.pk, year)
             before = stored.get(key) if practice.pk else None
             if before == answers:
@@ -928,14 +1078,19 @@ class Planner:
             if before:
                 self.survey_replaced.extend(stored_ids[key])
             self.create[StaffSurveyResponse].extend(
-                StaffSurveyResponse(
+                self.new(
+                    StaffSurveyResponse,
                     practice=practice,
                     year=year,
-                    wellbeing_activities=row["wellbeing_activities"],
-                    give_up_within_5y=row["give_up_within_5y"],
+                    wellbeing_activities=wellbeing,
+                    give_up_within_5y=give_up,
                 )
-                for row in group
+                for wellbeing, give_up in group
             )
+
+
+# The four answers of a staff survey row, shared: a file of them keeps one pointer a row.
+_ANSWERS = {(a, b): (a, b) for a in (True, False) for b in (True, False)}
 
 
 def _ended(attachment: Attachment, today: date) -> bool:
@@ -946,9 +1101,14 @@ def _pk(obj: models.Model) -> int:
     return obj.pk
 
 
-def _by(participant: Participant, field_name: str) -> dict[str, Any]:
+def _by(participant: Participant | Known, field_name: str) -> dict[str, Any]:
     """The participant's CLP for a `field_name` foreign key, by id when it has one (loading
     the user would be a query a row); a CLP new in this import is still an object."""
+    if isinstance(participant, Known):
+        clp = participant.clp
+        if clp is None or isinstance(clp, int):
+            return {f"{field_name}_id": clp}
+        return {field_name: clp}
     if participant.clp_id is not None:
         return {f"{field_name}_id": participant.clp_id}
     return {field_name: participant.clp}

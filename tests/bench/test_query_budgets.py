@@ -6,16 +6,23 @@ same number of SQL queries for a larger programme as for a small one. A page who
 grows with rows (a query per participant, per practice, per resource) would pass on the demo
 data and fall over at programme scale, so every key page is pinned here.
 
-Every signed-in request reads the session and the user, reads the user's roles, and saves
-the session (idle expiry): four queries, plus a savepoint pair in the test run.
+Every signed-in request reads the session and the user and reads the user's roles; the
+first request after signing in (each test's only one) also saves the session, stamping it
+for the idle expiry, which later requests repeat at most once a minute: four queries, plus
+a savepoint pair in the test run.
+
+The dense practice's pages (`generate_volume --dense`: one CLP holding a large caseload)
+are the same views as the ordinary ones, and must make the same queries.
 """
 
+import inspect
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from devdata import volume
 from devdata.volume import BENCH_CLP, BENCH_LEAD, BENCH_MANAGER, volume_generate
 from participants.models import Participant, Timepoint
 
@@ -36,9 +43,23 @@ PAGES = [
     ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 9),
     # ... with the one audit insert naming the referrals' participants shown
     ("referral list", "referrals:list", BENCH_CLP, 9),
-    ("referral statistics", "referrals:statistics", BENCH_LEAD, 13),
+    ("referral statistics", "referrals:statistics", BENCH_LEAD, 10),
     ("practice list", "practices:list", BENCH_LEAD, 9),
 ]
+
+
+# The dense practice: (practices, participants, the dense CLP's participants).
+DENSE_SIZES = {"small": (2, 14, 8), "larger": (5, 70, 40)}
+# The dense CLP's and manager's pages: the same views, so the same budgets, as above.
+DENSE_PAGES = [
+    ("dense CLP caseload", "participants:caseload", "BENCH_DENSE_CLP", 12),
+    # with rows: the risk flags of the page and the audit event naming them, as the caseload
+    ("dense CLP follow-up worklist", "followups:worklist", "BENCH_DENSE_CLP", 10),
+    ("dense practice dashboard", "reports:practice_dashboard", "BENCH_DENSE_MANAGER", 10),
+]
+HAS_DENSE = hasattr(volume, "BENCH_DENSE_CLP") and (
+    "dense" in inspect.signature(volume_generate).parameters
+)
 
 
 @pytest.fixture(params=list(SIZES))
@@ -82,3 +103,28 @@ def test_the_volume_data_set_has_the_shape_the_budgets_assume(programme):
     assert Participant.objects.count() == participants
     assert Participant.objects.filter(clp=clp).exists()
     assert _timeline_ref() is not None
+
+
+@pytest.fixture(params=list(DENSE_SIZES))
+def dense_programme(request, db):
+    if not HAS_DENSE:
+        pytest.skip("devdata.volume has no dense practice (BENCH_DENSE_CLP, dense=) yet")
+    practices, participants, dense = DENSE_SIZES[request.param]
+    volume_generate(
+        practices=practices, participants=participants, dense=dense, seed=3, today=TODAY
+    )
+    return request.param
+
+
+@pytest.mark.parametrize(("page", "url_name", "account", "queries"), DENSE_PAGES)
+def test_the_dense_practice_pages_make_as_many_queries_for_a_larger_caseload(
+    dense_programme, as_user, django_assert_num_queries, page, url_name, account, queries
+):
+    user = User.objects.get(username=getattr(volume, account))
+    client = as_user(user)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(url_name), {"status": "all"})
+    assert response.status_code == 200
+    if url_name != "reports:practice_dashboard":
+        # the dense caseload is the CLP's: it shows rows
+        assert Participant.objects.filter(clp=user).count() >= DENSE_SIZES["small"][2]

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import Action, AuditEvent
-from exchange.management.commands import import_programme
+from exchange import reading
 from participants.models import Participant
 from tests.exchange.conftest import set_cell, snapshot
 from tests.factories import UserFactory
@@ -150,11 +150,22 @@ def test_export_then_import_with_the_commands_round_trips(tmp_path, programme, a
     ]
 
 
-def test_import_refuses_a_file_over_the_limit_before_reading_it(
+def test_import_lists_the_first_problems_and_counts_the_rest(
     tmp_path, base_files, lead, monkeypatch
 ):
-    monkeypatch.setattr(import_programme, "MAX_FILE_BYTES", 100)
-    directory = _write(tmp_path / "in", base_files)
-    with pytest.raises(CommandError, match=r"assessments.csv is .*at most 100\xa0bytes.*Split"):
-        _run("import_programme", str(directory), "--user", "lead")
+    """A file of a million bad rows is not a million messages in memory: the first ones (in
+    file and line order) are listed, the others counted."""
+    monkeypatch.setattr(reading, "PROBLEMS_KEPT", 1)
+    files = set_cell(base_files, "staff_survey.csv", 3, "year", "1999")
+    files = set_cell(files, "participants.csv", 2, "sex", "f")
+    directory = _write(tmp_path / "in", files)
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"2 problems found: nothing was imported\."):
+        call_command(
+            "import_programme", str(directory), "--user", "lead", stdout=StringIO(), stderr=err
+        )
+    assert err.getvalue().splitlines() == [
+        "participants.csv:2: sex: must be one of: female, male, other, not_known",
+        "… and 1 more.",
+    ]
     assert not Participant.objects.exists()

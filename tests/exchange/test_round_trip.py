@@ -7,6 +7,7 @@ import io
 import pytest
 from django.db import transaction
 
+from exchange import reading
 from exchange.exporter import programme_export
 from exchange.formats import FILE_NAMES, SPECS
 from exchange.importer import programme_import
@@ -115,3 +116,21 @@ def test_the_newer_measures_come_through_the_round_trip_and_are_scored(request, 
     # EQ-5D 21345: 1 - (0.058 + 0 + 0.063 + 0.276 + 0.289) = 0.314
     assert baseline.eq5d_index == 0.314
     assert baseline.wemwbs_total is not None and baseline.swemwbs is not None
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_a_round_trip_read_a_few_rows_at_a_time_gives_the_same_bytes(
+    request, admin_user, monkeypatch, chunk
+):
+    """Files are read, checked and written a chunk of rows at a time: a participant's rows
+    split between chunks still import as one."""
+    files = _export_then_empty(admin_user, lambda: request.getfixturevalue("programme"))
+    monkeypatch.setattr(reading, "CHUNK_ROWS", chunk)
+
+    importer = UserFactory(username="importer", is_superuser=True)
+    result = programme_import(sources=files, user=importer)
+
+    assert result.ok, result.problems
+    assert programme_export(user=importer) == files
+    again = programme_import(sources=files, user=importer, dry_run=True)
+    assert again.ok and again.changes == 0

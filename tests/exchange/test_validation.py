@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from exchange import reading
 from participants.rules import plausible_date_range
 from tests.exchange.conftest import (
     CHI_MORVEN,
@@ -26,6 +27,14 @@ NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
 
 def problems(files) -> list[str]:
     return check(files).problems
+
+
+@pytest.fixture(autouse=True, params=[None, 1], ids=["chunked", "a-row-at-a-time"])
+def chunk(request, monkeypatch):
+    """Every check finds the same problems whether a file is read in one chunk or a row at a
+    time (what an import of millions of rows does, a few thousand rows at a time)."""
+    if request.param:
+        monkeypatch.setattr(reading, "CHUNK_ROWS", request.param)
 
 
 def test_the_base_files_are_valid(base_files):

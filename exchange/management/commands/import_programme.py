@@ -1,11 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import filesizeformat
 
 from accounts.models import User
 from exchange.access import can_import_programme_data
-from exchange.formats import FILE_NAMES, MAX_FILE_BYTES
+from exchange.formats import FILE_NAMES
 from exchange.importer import ImportResult, programme_import
 from practices.db import long_statements
 
@@ -35,16 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, directory: Path, dry_run: bool, user: str | None, **options):
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory.")
-        paths = sorted(directory.glob("*.csv"))
-        for path in paths:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise CommandError(
-                    f"{path.name} is {filesizeformat(path.stat().st_size)}; an import takes "
-                    f"files of at most {filesizeformat(MAX_FILE_BYTES)}, as it checks a whole "
-                    "file in memory. Split it into files of that size (each with the header "
-                    "row) and import them one after another. Nothing was imported."
-                )
-        sources = {path.name: path.read_bytes() for path in paths}
+        # Read as they are checked, a chunk of rows at a time: any size will do.
+        sources = {path.name: path for path in sorted(directory.glob("*.csv"))}
         if not sources:
             raise CommandError(
                 f"There are no .csv files in {directory}. Expected any of: " + ", ".join(FILE_NAMES)
@@ -56,9 +47,11 @@ class Command(BaseCommand):
         if result.problems:
             for line in result.problems:
                 self.stderr.write(line)
+            count = result.problem_count
+            if count > len(result.problems):
+                self.stderr.write(f"… and {count - len(result.problems)} more.")
             raise CommandError(
-                f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
-                "found: nothing was imported."
+                f"{count} problem{'s' if count != 1 else ''} found: nothing was imported."
             )
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")

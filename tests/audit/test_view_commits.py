@@ -1,0 +1,46 @@
+"""Read events (action "view") are committed without waiting for the disk on PostgreSQL;
+every other event, and any event inside a caller's transaction, commits as the caller's
+writes do."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from audit.models import Action, AuditEvent
+from audit.services import audit_record
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's"
+)
+
+ASYNC = "SET LOCAL synchronous_commit TO OFF"
+
+
+def statements(action, **kwargs):
+    with CaptureQueriesContext(connection) as captured:
+        event = audit_record(request=None, action=action, detail="page: 1 shown: P1", **kwargs)
+    assert AuditEvent.objects.filter(pk=event.pk, action=action).exists()
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_on_its_own_commits_without_waiting_for_the_disk():
+    assert ASYNC in statements(Action.VIEW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_events_wait_for_the_disk():
+    for action in (Action.UPDATE, Action.EXPORT, Action.LOGIN):
+        assert ASYNC not in statements(action)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_inside_a_callers_transaction_leaves_its_commit_alone():
+    with transaction.atomic():
+        assert ASYNC not in statements(Action.VIEW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_setting_makes_views_wait_too(settings):
+    settings.AUDIT_VIEWS_WAIT_FOR_DISK = True
+    assert ASYNC not in statements(Action.VIEW)
