@@ -51,7 +51,16 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            # The worklists: a caseload's open follow-ups, found per participant without
+            # reading the closed ones, which outnumber them (bench/NOTES.md).
+            models.Index(
+                fields=["participant"],
+                condition=Q(status__in=[s.value for s in OPEN_FOLLOW_UP_STATUSES]),
+                name="followup_open_by_participant",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="completed") | Q(assessment__isnull=False),
