@@ -89,7 +89,13 @@ class Referral(models.Model):
             models.Index(fields=["participant", "date"]),
             # The referral list: a practice's referrals newest first, without the
             # programme's other referrals (bench/NOTES.md).
-            models.Index(fields=["practice", "-date", "-id"], name="referral_practice_date_idx"),
+            # The status rides along, so the list's count and its status tabs read the index
+            # alone.
+            models.Index(
+                fields=["practice", "-date", "-id"],
+                include=["status"],
+                name="referral_practice_date_idx",
+            ),
             # The directory's "people engaged" per service: an index-only count of
             # distinct participants, without reading the referrals (bench/NOTES.md).
             models.Index(

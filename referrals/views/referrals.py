@@ -23,7 +23,7 @@ from referrals.selectors import (
     referable_participants,
     referral_history,
     referral_links,
-    referral_list_for,
+    referral_listing,
 )
 from referrals.services import feedback_mark_read, referral_create
 from referrals.views.common import query_without_page
@@ -32,8 +32,8 @@ from referrals.views.common import query_without_page
 @caseload_required
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    qs = referral_list_for(user=request.user, status=status)
-    page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = referral_listing(user=request.user, status=status)
+    page = Paginator(listing, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
     audit_list_view(
         request=request, page="referrals", refs=(r.participant.ref for r in page.object_list)
     )

@@ -19,6 +19,7 @@ import inspect
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
@@ -42,7 +43,14 @@ PAGES = [
     # The programme dashboard reads the counts per month for its chart too.
     ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 9),
     # ... with the one audit insert naming the referrals' participants shown
-    ("referral list", "referrals:list", BENCH_CLP, 9),
+    # (the CLP of two practices: the page's ids merged from each practice's newest, then
+    # its rows by id; SQLite reads the plain query, one fewer)
+    (
+        "referral list",
+        "referrals:list",
+        BENCH_CLP,
+        10 if connection.features.supports_slicing_ordering_in_compound else 9,
+    ),
     ("referral statistics", "referrals:statistics", BENCH_LEAD, 10),
     ("practice list", "practices:list", BENCH_LEAD, 9),
 ]
