@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter
 
 from referrals.figures import FIGURE_NAMES, figure_counts
 from referrals.models import Referral, ReferralFigure
@@ -32,18 +32,21 @@ TRIGGERS: tuple[str, ...] = (
 TRIGGER_PREFIX = "referrals_figures_"
 
 
-def referral_figure_cells(*, year: int) -> list[Mapping[str, Any]]:
-    """The year's counts per service and month with the service's organisation and name,
-    for the whole programme: the rows of `referrals.selectors.referral_statistics`' grid
-    (`resource`, `period` (the month), `resource__organisation`, `resource__name` and the
-    figures). Services and months whose referrals have all gone are left out. One query."""
+def referral_figure_cells(*, year: int, quarters: bool = False) -> list[Mapping[str, Any]]:
+    """The year's counts per service and month (per quarter with `quarters`) with the
+    service's organisation and name, for the whole programme: the rows of
+    `referrals.selectors.referral_statistics`' grid (`resource`, `period` (the first day),
+    `resource__organisation`, `resource__name` and the figures). Services and periods whose
+    referrals have all gone are left out. One query."""
+    period = TruncQuarter("month") if quarters else F("month")
     rows: Iterable[Mapping[str, Any]] = (
         ReferralFigure.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
-        .values("resource", "month", "resource__organisation", "resource__name")
+        .annotate(period=period)
+        .values("resource", "period", "resource__organisation", "resource__name")
         .annotate(**{name: Sum(name) for name in FIGURE_NAMES})
         .order_by()
     )
-    return [{**row, "period": row["month"]} for row in rows if row["referrals"]]
+    return [row for row in rows if row["referrals"]]
 
 
 # The columns are FIGURE_NAMES (a test holds them to it).

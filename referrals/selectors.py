@@ -292,22 +292,16 @@ def referral_statistics(
     # number of referrals; a scope of practices counts its referrals (bench/NOTES.md).
     rows: list[Mapping[str, Any]]
     if practice_ids_in_aggregate_scope(user) is None:
-        rows = referral_figure_cells(year=year)
+        rows = referral_figure_cells(year=year, quarters=period == "quarter")
     else:
         rows = list(
             referrals_in_aggregate_scope(user)
             .filter(date__year=year)
-            .annotate(period=TruncMonth("date"))
+            .annotate(period=PERIODS[period]("date"))
             .values("resource", "period", "resource__organisation", "resource__name")
             .annotate(**figure_counts())
             .order_by()
         )
-    if period == "quarter":
-        # Months fold into their quarter: the grid's column is the quarter's first month.
-        def quarter(month: date) -> date:
-            return month.replace(month=(month.month - 1) // 3 * 3 + 1)
-
-        rows = [{**row, "period": quarter(row["period"])} for row in rows]
     categories_of: dict[int, list[int]] = {}
     for resource_id, category_id in CommunityResource.categories.through.objects.filter(
         communityresource_id__in={row["resource"] for row in rows}
