@@ -13,7 +13,7 @@ Two kinds of engagement are both useful and have two names:
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from referrals.models import ReferralStatus
 
@@ -30,6 +30,45 @@ def engaged(prefix: str = "") -> Q:
 def reached_engaged(prefix: str = "") -> Q:
     """Reached the engaged stage at some time, whatever its status now."""
     return Q(**{f"{prefix}engaged_on__isnull": False})
+
+
+# The nine figures of the referral statistics page, in the order of its columns.
+FIGURE_NAMES: tuple[str, ...] = (
+    "referrals",
+    "suggested_only",
+    "referred",
+    "attended",
+    "reached_engaged",
+    "engaged",
+    "feedback",
+    "appropriate",
+    "relevant",
+)
+
+
+def figure_counts(prefix: str = "", scope: Q | None = None) -> dict:
+    """Counts of referrals, reached from `prefix` (for counting from categories), each
+    limited to `scope`. Milestone dates count a referral that got that far even if it was
+    closed later."""
+    scope = scope or Q()
+
+    def count(**conditions) -> Count:
+        condition = scope & Q(**{f"{prefix}{k}": v for k, v in conditions.items()})
+        return Count(f"{prefix}id", filter=condition or None)
+
+    return {
+        "referrals": count(),
+        "suggested_only": count(
+            referred_on__isnull=True, attended_on__isnull=True, engaged_on__isnull=True
+        ),
+        "referred": count(referred_on__isnull=False),
+        "attended": count(attended_on__isnull=False),
+        "reached_engaged": Count(f"{prefix}id", filter=scope & reached_engaged(prefix)),
+        "engaged": Count(f"{prefix}id", filter=scope & engaged(prefix)),
+        "feedback": count(feedback_at__isnull=False),
+        "appropriate": count(feedback_appropriate=True),
+        "relevant": count(feedback_relevant=True),
+    }
 
 
 def engaged_sql(alias: str) -> str:

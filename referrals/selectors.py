@@ -28,9 +28,10 @@ from django.utils import timezone
 from accounts.models import User
 from participants.access import participants_editable_by
 from participants.models import CaseStatus, Participant
+from practices.access import practice_ids_in_aggregate_scope
 from practices.roles import roles_of
 from referrals.access import referrals_in_aggregate_scope, referrals_visible_to
-from referrals.figures import engaged, pct, reached_engaged
+from referrals.figures import FIGURE_NAMES, figure_counts, pct
 from referrals.models import (
     Category,
     CommunityResource,
@@ -40,6 +41,7 @@ from referrals.models import (
     ReferralStatusChange,
 )
 from referrals.models.referral import OPEN_STATUSES
+from referrals.running_counts import referral_figure_cells
 
 # The directory
 
@@ -268,31 +270,6 @@ def referable_participants(*, user: User) -> QuerySet[Participant]:
 # Statistics
 
 
-def _figures(prefix: str = "", scope: Q | None = None) -> dict:
-    """Counts of referrals, reached from `prefix` (for counting from categories), each
-    limited to `scope`. Milestone dates count a referral that got that far even if it was
-    closed later."""
-    scope = scope or Q()
-
-    def count(**conditions) -> Count:
-        condition = scope & Q(**{f"{prefix}{k}": v for k, v in conditions.items()})
-        return Count(f"{prefix}id", filter=condition or None)
-
-    return {
-        "referrals": count(),
-        "suggested_only": count(
-            referred_on__isnull=True, attended_on__isnull=True, engaged_on__isnull=True
-        ),
-        "referred": count(referred_on__isnull=False),
-        "attended": count(attended_on__isnull=False),
-        "reached_engaged": Count(f"{prefix}id", filter=scope & reached_engaged(prefix)),
-        "engaged": Count(f"{prefix}id", filter=scope & engaged(prefix)),
-        "feedback": count(feedback_at__isnull=False),
-        "appropriate": count(feedback_appropriate=True),
-        "relevant": count(feedback_relevant=True),
-    }
-
-
 @dataclass(frozen=True)
 class Figures:
     referrals: int = 0
@@ -375,23 +352,28 @@ def referral_statistics(
     and the organisations' judgement. Every count comes from an aggregate query; Python only
     lays the counted cells out in a grid. No participant appears: counts only."""
     period = period if period in PERIODS else "quarter"
-    trunc = PERIODS[period]("date")
     starts = _period_starts(year, period)
     column = {start: index for index, start in enumerate(starts)}
-    qs = referrals_in_aggregate_scope(user).filter(date__year=year)
-    names = list(Figures.__dataclass_fields__)
+    names = list(FIGURE_NAMES)
 
-    # One aggregate query over the year's referrals in scope gives every cell, a service
-    # by a period, with all the figures; the totals, the periods, the services and the
-    # categories (through each service's categories, so a service in two categories counts
-    # in both, as a join would) are sums of those cells, added up here. Each further
-    # grouping was another pass over the year's referrals (bench/NOTES.md).
-    rows: list[Mapping[str, Any]] = list(
-        qs.annotate(period=trunc)
-        .values("resource", "period", "resource__organisation", "resource__name")
-        .annotate(**_figures())
-        .order_by()
-    )
+    # One aggregate query gives every cell, a service by a period, with all the figures;
+    # the totals, the periods, the services and the categories (through each service's
+    # categories, so a service in two categories counts in both, as a join would) are sums
+    # of those cells, added up here. The whole programme's cells are the running counts
+    # per service and month (`ReferralFigure`), a few thousand rows a year whatever the
+    # number of referrals; a scope of practices counts its referrals (bench/NOTES.md).
+    rows: list[Mapping[str, Any]]
+    if practice_ids_in_aggregate_scope(user) is None:
+        rows = referral_figure_cells(year=year, quarters=period == "quarter")
+    else:
+        rows = list(
+            referrals_in_aggregate_scope(user)
+            .filter(date__year=year)
+            .annotate(period=PERIODS[period]("date"))
+            .values("resource", "period", "resource__organisation", "resource__name")
+            .annotate(**figure_counts())
+            .order_by()
+        )
     categories_of: dict[int, list[int]] = {}
     for resource_id, category_id in CommunityResource.categories.through.objects.filter(
         communityresource_id__in={row["resource"] for row in rows}

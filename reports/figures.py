@@ -20,6 +20,11 @@ from django.db.models.functions import TruncMonth
 
 from participants.models import Consultation, FollowUp, Participant
 from referrals.models import Referral
+from referrals.running_counts import (
+    referral_figures_compact,
+    referral_figures_differences,
+    referral_figures_rebuild,
+)
 from reports.definitions import engaged
 from reports.models import PracticeFigure
 
@@ -106,7 +111,9 @@ SELECT practice_id, month, figure, SUM(count) FROM gone GROUP BY 1, 2, 3 HAVING 
 
 
 def practice_figures_compact() -> int:
-    """Fold each practice, month and figure's rows into one; returns the rows removed.
+    """Fold each practice, month and figure's rows into one, and the referral statistics'
+    running counts (`referrals.running_counts`) each service and month's; returns the rows
+    removed.
 
     On PostgreSQL one statement deletes the rows it sums (one snapshot), so a row a
     concurrent transaction adds meanwhile is neither summed nor deleted, and totals never
@@ -130,7 +137,7 @@ def practice_figures_compact() -> int:
         # autovacuum came round. VACUUM cannot run inside a transaction (nor in the tests).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) reports_practicefigure")
-    return removed
+    return removed + referral_figures_compact()
 
 
 def practice_figures_recount(practice_ids: Iterable[int] | None = None) -> dict[Key, int]:
@@ -193,7 +200,8 @@ def practice_figures_current() -> dict[Key, int]:
 
 
 def practice_figures_differences() -> list[str]:
-    """Where the table and a recount disagree, one line each; empty when they agree."""
+    """Where the table and a recount disagree, one line each; empty when they agree. The
+    referral statistics' running counts are checked too."""
     held, counted = practice_figures_current(), practice_figures_recount()
     lines = []
     for key in sorted(set(held) | set(counted), key=lambda k: (k[0], k[1] or date.min, k[2])):
@@ -204,13 +212,15 @@ def practice_figures_differences() -> list[str]:
                 f"practice {practice_id}, {figure}, {when}: "
                 f"held {held.get(key, 0)}, counted {counted.get(key, 0)}"
             )
-    return lines
+    return lines + referral_figures_differences()
 
 
 def practice_figures_rebuild(practice_ids: Iterable[int] | None = None) -> int:
     """Replace the table's rows (those of `practice_ids` only, when given) with a recount;
     returns the rows written. On PostgreSQL the table is locked meanwhile, so no trigger
-    adds a row that the recount already holds."""
+    adds a row that the recount already holds. Without `practice_ids`, the referral
+    statistics' running counts (for the whole programme, so never a practice's alone) are
+    rebuilt too."""
     if practice_ids is not None:
         practice_ids = sorted(set(practice_ids))
     with transaction.atomic():
@@ -227,7 +237,10 @@ def practice_figures_rebuild(practice_ids: Iterable[int] | None = None) -> int:
             for (p, m, f), n in counts.items()
             if n
         )
-    return sum(1 for n in counts.values() if n)
+        written = sum(1 for n in counts.values() if n)
+        if practice_ids is None:
+            written += referral_figures_rebuild()
+    return written
 
 
 def practice_figures_repair() -> int:
@@ -249,7 +262,8 @@ def practice_figures_repair() -> int:
 
 @contextmanager
 def practice_figures_suspended() -> Iterator[None]:
-    """For a bulk load inside a transaction: the counting triggers are off for the block
+    """For a bulk load inside a transaction: the counting triggers (the dashboards' and the
+    referral statistics') are off for the block
     (PostgreSQL; `ALTER TABLE … DISABLE TRIGGER` holds those tables' lock to the end of the
     transaction), and the running counts are rebuilt once from the records as it ends,
     instead of a row added to them for every record written. On SQLite the triggers stay
@@ -264,7 +278,8 @@ def practice_figures_suspended() -> Iterator[None]:
             cursor.execute(
                 "SELECT c.relname, t.tgname FROM pg_trigger t"
                 " JOIN pg_class c ON c.oid = t.tgrelid"
-                " WHERE NOT t.tgisinternal AND t.tgname LIKE 'reports\\_figures\\_%%'"
+                " WHERE NOT t.tgisinternal AND (t.tgname LIKE 'reports\\_figures\\_%%'"
+                " OR t.tgname LIKE 'referrals\\_figures\\_%%')"
                 " AND t.tgenabled <> 'D' ORDER BY 1, 2"
             )
             triggers = cursor.fetchall()

@@ -43,6 +43,8 @@ from participants.models import (
 from participants.services import REF_START
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals.models import CommunityResource, Referral, ReferralStatusChange
+from referrals.running_counts import TRIGGERS as REFERRAL_FIGURE_TRIGGERS
+from referrals.running_counts import referral_figures_rebuild
 from reports.figures import practice_figures_rebuild
 
 # Models in the order they are written: everything a row points at exists before it.
@@ -75,11 +77,12 @@ COPIED: frozenset[type[models.Model]] = frozenset(
 )
 # Rows per COPY: the buffer of one is the only copy of the rows as text.
 COPY_BATCH = 5000
-# The tables whose triggers keep the dashboards' running counts (reports migration 0003).
-COUNTED: dict[type[models.Model], str] = {
-    Participant: "reports_figures_participant_write",
-    Consultation: "reports_figures_consultation_write",
-    Referral: "reports_figures_referral_write",
+# The tables whose triggers keep the dashboards' running counts (reports migration 0003),
+# and the referral statistics' (referrals migration 0009).
+COUNTED: dict[type[models.Model], tuple[str, ...]] = {
+    Participant: ("reports_figures_participant_write",),
+    Consultation: ("reports_figures_consultation_write",),
+    Referral: ("reports_figures_referral_write", *REFERRAL_FIGURE_TRIGGERS),
 }
 # From this many new counted rows the triggers are switched off and the practices recounted
 # once: a recount reads every record of the practices touched, and switching a trigger off
@@ -151,6 +154,8 @@ class Writer:
             for model in self.untriggered:
                 _triggers(model, enable=True)
             practice_figures_rebuild(planner.practices_touched)
+            if Referral in self.untriggered:
+                referral_figures_rebuild()
         self.meter.advance(1)
         for participant in planner.reopened:
             followups_after_reopen(participant=participant, today=today)
@@ -246,13 +251,14 @@ def _triggers(model: type[models.Model], *, enable: bool) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute(
-            "ALTER TABLE {} {} TRIGGER {}".format(
-                connection.ops.quote_name(model._meta.db_table),
-                "ENABLE" if enable else "DISABLE",
-                connection.ops.quote_name(COUNTED[model]),
+        for trigger in COUNTED[model]:
+            cursor.execute(
+                "ALTER TABLE {} {} TRIGGER {}".format(
+                    connection.ops.quote_name(model._meta.db_table),
+                    "ENABLE" if enable else "DISABLE",
+                    connection.ops.quote_name(trigger),
+                )
             )
-        )
 
 
 def _set_categories(planner: Planner) -> None:

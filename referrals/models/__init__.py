@@ -1,4 +1,5 @@
 from referrals.models.feedback import FeedbackLink
+from referrals.models.figure import ReferralFigure
 from referrals.models.referral import Referral, ReferralStatus, ReferralStatusChange
 from referrals.models.resource import Category, CommunityResource
 
@@ -7,6 +8,7 @@ __all__ = [
     "CommunityResource",
     "FeedbackLink",
     "Referral",
+    "ReferralFigure",
     "ReferralStatus",
     "ReferralStatusChange",
 ]

@@ -1,0 +1,43 @@
+from django.db import models
+
+
+class ReferralFigure(models.Model):
+    """Running counts behind the referral statistics page, per service and calendar month of
+    the referral's date, for the whole programme, kept by the database itself.
+
+    Triggers on referrals (referrals migration 0009) add a row of +1s for a referral's
+    figures when it is written and of -1s when it is deleted or changes a column they depend
+    on, so every path that writes referrals (forms, the CSV import, the volume generator)
+    keeps them. The page sums the year's rows, a few thousand even at national scale,
+    instead of aggregating the year's referrals: 300,000 at a million participants
+    (bench/NOTES.md). Rows are only ever inserted, so concurrent writers never wait on one
+    another; `referral_figures_compact` (with the dashboards' counts, every ten minutes)
+    folds each service and month's rows into one.
+
+    The columns are the figures of `referrals.selectors._figures`, defined once in
+    `referrals.figures`. There is no practice: only programme leads and administrators see
+    the page, and a participant who moves between practices moves no figure of theirs.
+    """
+
+    resource = models.ForeignKey(
+        "referrals.CommunityResource", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(help_text="First day of the month of the referrals' date.")
+    referrals = models.IntegerField(default=0)
+    suggested_only = models.IntegerField(default=0)
+    referred = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+    reached_engaged = models.IntegerField(default=0)
+    engaged = models.IntegerField(default=0)
+    feedback = models.IntegerField(default=0)
+    appropriate = models.IntegerField(default=0)
+    relevant = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The page reads a year of months; compaction groups by service and month.
+            models.Index(fields=["month", "resource"], name="referralfigure_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.month:%Y-%m}: {self.referrals:+d}"

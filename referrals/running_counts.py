@@ -1,0 +1,147 @@
+"""The referral statistics page's running counts (`ReferralFigure`): reading a year of them,
+folding their rows together, and checking them against a recount of the referrals.
+
+The database's triggers keep the counts (referrals migration 0009); nothing here writes a
+figure for a referral. The page reads a year's rows, one per service and month once folded,
+so its cost follows the size of the directory, not the number of referrals. The upkeep runs
+with the dashboards' (`reports.figures`: compacting, the nightly check and repair, the
+suspension for bulk loads, `manage.py practice_figures`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter
+
+from referrals.figures import FIGURE_NAMES, figure_counts
+from referrals.models import Referral, ReferralFigure
+
+Key = tuple[int, date]  # service id, first day of the month
+Counts = tuple[int, ...]  # the figures, in FIGURE_NAMES' order
+
+# The triggers that keep the counts, for a bulk load that switches them off.
+TRIGGERS: tuple[str, ...] = (
+    "referrals_figures_referral_write",
+    "referrals_figures_referral_change",
+)
+TRIGGER_PREFIX = "referrals_figures_"
+
+
+def referral_figure_cells(*, year: int, quarters: bool = False) -> list[Mapping[str, Any]]:
+    """The year's counts per service and month (per quarter with `quarters`) with the
+    service's organisation and name, for the whole programme: the rows of
+    `referrals.selectors.referral_statistics`' grid (`resource`, `period` (the first day),
+    `resource__organisation`, `resource__name` and the figures). Services and periods whose
+    referrals have all gone are left out. One query."""
+    period = TruncQuarter("month") if quarters else F("month")
+    rows: Iterable[Mapping[str, Any]] = (
+        ReferralFigure.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
+        .annotate(period=period)
+        .values("resource", "period", "resource__organisation", "resource__name")
+        .annotate(**{name: Sum(name) for name in FIGURE_NAMES})
+        .order_by()
+    )
+    return [row for row in rows if row["referrals"]]
+
+
+# The columns are FIGURE_NAMES (a test holds them to it).
+_COMPACT_POSTGRES = """
+WITH groups AS (
+    SELECT resource_id, month FROM referrals_referralfigure GROUP BY 1, 2 HAVING COUNT(*) > 1
+), gone AS (
+    DELETE FROM referrals_referralfigure f USING groups g
+    WHERE f.resource_id = g.resource_id AND f.month = g.month
+    RETURNING f.*
+)
+INSERT INTO referrals_referralfigure (
+    resource_id, month, referrals, suggested_only, referred, attended, reached_engaged,
+    engaged, feedback, appropriate, relevant)
+SELECT resource_id, month, SUM(referrals), SUM(suggested_only), SUM(referred), SUM(attended),
+    SUM(reached_engaged), SUM(engaged), SUM(feedback), SUM(appropriate), SUM(relevant)
+FROM gone GROUP BY 1, 2 HAVING SUM(referrals) <> 0
+"""
+
+
+def referral_figures_current() -> dict[Key, Counts]:
+    """The counts as the table holds them, summed, without the services and months that
+    come to nothing."""
+    rows = (
+        ReferralFigure.objects.values_list("resource_id", "month")
+        .annotate(*(Sum(name) for name in FIGURE_NAMES))
+        .order_by()
+    )
+    return {(r, m): tuple(counts) for r, m, *counts in rows if any(counts)}
+
+
+def referral_figures_recount() -> dict[Key, Counts]:
+    """Every count afresh from the referrals, through the ORM's definitions of the page's
+    figures (`referrals.figures.figure_counts`): the reckoning the triggers are checked
+    against."""
+    rows = (
+        Referral.objects.values_list("resource_id", TruncMonth("date"))
+        .annotate(**figure_counts())
+        .order_by()
+    )
+    return {(r, m): tuple(counts) for r, m, *counts in rows}
+
+
+def referral_figures_differences() -> list[str]:
+    """Where the table and a recount disagree, one line each; empty when they agree."""
+    held, counted = referral_figures_current(), referral_figures_recount()
+    zero = (0,) * len(FIGURE_NAMES)
+    lines = []
+    for key in sorted(set(held) | set(counted)):
+        if held.get(key, zero) != counted.get(key, zero):
+            resource_id, month = key
+            lines.append(
+                f"service {resource_id}, referral figures, {month:%Y-%m}: "
+                f"held {held.get(key, zero)}, counted {counted.get(key, zero)}"
+            )
+    return lines
+
+
+def referral_figures_rebuild() -> int:
+    """Replace the table's rows with a recount; returns the rows written. On PostgreSQL the
+    table is locked meanwhile, so no trigger adds a row that the recount already holds."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE referrals_referralfigure IN EXCLUSIVE MODE")
+        counts = referral_figures_recount()
+        ReferralFigure.objects.all().delete()
+        ReferralFigure.objects.bulk_create(
+            (
+                ReferralFigure(resource_id=r, month=m, **dict(zip(FIGURE_NAMES, n, strict=True)))
+                for (r, m), n in counts.items()
+            ),
+            batch_size=5000,
+        )
+    return len(counts)
+
+
+def referral_figures_compact() -> int:
+    """Fold each service and month's rows into one; returns the rows removed. As
+    `reports.figures.practice_figures_compact`: one statement on PostgreSQL (one snapshot),
+    a transaction on SQLite."""
+    before = ReferralFigure.objects.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_COMPACT_POSTGRES)
+    else:
+        with transaction.atomic():
+            held = referral_figures_current()
+            ReferralFigure.objects.all().delete()
+            ReferralFigure.objects.bulk_create(
+                ReferralFigure(resource_id=r, month=m, **dict(zip(FIGURE_NAMES, n, strict=True)))
+                for (r, m), n in held.items()
+            )
+    removed = before - ReferralFigure.objects.count()
+    if removed and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) referrals_referralfigure")
+    return removed
