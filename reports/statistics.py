@@ -42,6 +42,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -69,7 +70,6 @@ from reports.definitions import (
     engaged,
     multi_domain,
     pct,
-    seen_at_least,
 )
 from reports.mixed_model import ADJUSTED_MEASURES, adjusted_analysis
 from reports.stats_math import paired_ci95
@@ -181,6 +181,30 @@ def _clps(start: date, end: date) -> dict:
     return {"active": active, "new": new}
 
 
+def _supported_aggregates() -> tuple[list[str], str]:
+    """The supported's figures over (participant_id, dose) joined to participant p, with
+    the dose threshold as the only parameter: COUNT with FILTER, PostgreSQL's and
+    SQLite's alike."""
+    figures = {
+        "supported": "",
+        "quintile_known": "p.simd_quintile IS NOT NULL",
+        "simd_unknown": "p.simd_quintile IS NULL",
+        **{f"quintile_{q}_n": f"p.simd_quintile = {q}" for q in range(1, 6)},
+        "dose_1": "d.dose = 1",
+        "dose_2": "d.dose = 2",
+        "dose_3": "d.dose = 3",
+        "dose_4": "d.dose >= 4",
+        "dose_at_least": "d.dose >= %s",
+    }
+    columns = [
+        f"COUNT(*) FILTER (WHERE {where})" if where else "COUNT(*)" for where in figures.values()
+    ]
+    return list(figures), ", ".join(columns)
+
+
+SUPPORTED_FIGURES, SUPPORTED_SQL = _supported_aggregates()
+
+
 def _participants(period: tuple[date, date], threshold: int) -> dict:
     """The supported and their figures in three grouped passes, each over the rows it needs
     once: attended consultations up to the period's end by participant (the dose, and
@@ -189,24 +213,24 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     """
     start, end = period
     contact = contacts(until=end)
+    # Each participant's attended consultations up to the period's end, counted from the
+    # consultations alone (an index-only scan of consultation_attended_idx), and only then
+    # the supported joined to their participant for the quintile: grouping by participant
+    # and quintile joined every consultation of every participant first (bench/NOTES.md).
     per_participant = (
-        contact.values("participant", quintile=F("participant__simd_quintile"))
-        .annotate(dose=Count("id"), in_period=Count("id", filter=Q(date__gte=start)))
-        .filter(in_period__gt=0)
+        contact.values("participant")
+        .annotate(dose=Count("participant"), last=Max("date"))
+        .filter(last__gte=start)
         .order_by()
     )
-    f = per_participant.aggregate(
-        supported=Count("participant"),
-        quintile_known=Count("participant", filter=Q(quintile__isnull=False)),
-        quintile_1=Count("participant", filter=Q(quintile=1)),
-        simd_unknown=Count("participant", filter=Q(quintile__isnull=True)),
-        dose_at_least=Count("participant", filter=seen_at_least(threshold)),
-        dose_1=Count("participant", filter=Q(dose=1)),
-        dose_2=Count("participant", filter=Q(dose=2)),
-        dose_3=Count("participant", filter=Q(dose=3)),
-        dose_4=Count("participant", filter=Q(dose__gte=4)),
-        **{f"quintile_{q}_n": Count("participant", filter=Q(quintile=q)) for q in range(2, 6)},
-    )
+    inner, params = per_participant.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {SUPPORTED_SQL} FROM ({inner}) d "  # noqa: S608 (constant text)
+            f"JOIN {Participant._meta.db_table} p ON p.id = d.participant",
+            [threshold, *params],  # the threshold is in the SELECT, before the inner query
+        )
+        f = dict(zip(SUPPORTED_FIGURES, cursor.fetchone(), strict=True))
     domains = (
         ParticipantNeed.objects.filter(
             identified_on__lte=end,
@@ -227,13 +251,12 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
         "supported": f["supported"],
         "new": f["new"],
         "quintile_known": f["quintile_known"],
-        "most_deprived_quintile_pct": pct(f["quintile_1"], f["quintile_known"]),
+        "most_deprived_quintile_pct": pct(f["quintile_1_n"], f["quintile_known"]),
         "simd_unknown": f["simd_unknown"],
         "multi_domain": f["multi_domain"],
         "multi_domain_pct": pct(f["multi_domain"], f["supported"]),
         "by_quintile": {
-            "1": f["quintile_1"],
-            **{str(q): f[f"quintile_{q}_n"] for q in range(2, 6)},
+            **{str(q): f[f"quintile_{q}_n"] for q in range(1, 6)},
             "unknown": f["simd_unknown"],
         },
         "by_domain_count": {str(d): f[f"domains_{d}_n"] for d in range(4)},
