@@ -80,8 +80,12 @@ def practice_sums(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each practice: its number of people, the sums of the columns of [x y], and their
     cross-products [x y]'[x y]."""
+    xy = np.column_stack([x, y])
+    if not len(xy):
+        k = xy.shape[1]
+        return np.zeros(0), np.zeros((0, k)), np.zeros((0, k, k))
     order = np.argsort(groups, kind="stable")
-    xy = np.column_stack([x, y])[order]
+    xy = xy[order]
     _, starts, counts = np.unique(groups[order], return_index=True, return_counts=True)
     sums = np.add.reduceat(xy, starts, axis=0)
     cross = np.stack([part.T @ part for part in np.split(xy, starts[1:])])
@@ -142,8 +146,14 @@ class _Fit:
 def reml(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The fixed effects and their covariance at the REML optimum (none if the search for
     it fails); raises LinAlgError when the design is singular."""
+    return _reml(*practice_sums(y, x, groups))
+
+
+def _reml(
+    n: np.ndarray, sums: np.ndarray, cross: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
     with np.errstate(all="ignore"):
-        fit = _Fit(*practice_sums(y, x, groups))
+        fit = _Fit(n, sums, cross)
         best = optimize.minimize_scalar(
             fit.minus_reml, bounds=LOG_RATIO_BOUNDS, method="bounded", options={"xatol": 1e-10}
         )
@@ -153,26 +163,40 @@ def reml(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, 
 
 
 def fit_mixed_model(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> dict:
-    """Fit the model; the figures for dose and engaged, or nulls and the reason in words."""
-    n, practices = len(y), len(set(groups.tolist()))
-    if n < MIN_PEOPLE:
-        return _empty(n, practices, f"Not fitted: {n} people with both scores, fewer than 30.")
+    """Fit the model to rows; the figures for dose and engaged, or nulls and the reason in
+    words."""
+    return fit_from_sums(*practice_sums(y, x, groups))
+
+
+def fit_from_sums(n: np.ndarray, sums: np.ndarray, cross: np.ndarray) -> dict:
+    """Fit the model to each practice's sums (practice_sums: people, the column sums of
+    [x y] and their cross-products); the figures for dose and engaged, or nulls and the
+    reason in words."""
+    keep = n > 0
+    n, sums, cross = n[keep], sums[keep], cross[keep]
+    people, practices = int(n.sum()), len(n)
+    if people < MIN_PEOPLE:
+        return _empty(
+            people, practices, f"Not fitted: {people} people with both scores, fewer than 30."
+        )
     if practices < MIN_PRACTICES:
-        return _empty(n, practices, f"Not fitted: people from {practices} practices, fewer than 3.")
+        return _empty(
+            people, practices, f"Not fitted: people from {practices} practices, fewer than 3."
+        )
     names = ["const", *COVARIATES]
     for name in REPORTED:
-        column = x[:, names.index(name)]
-        if column.min() == column.max():
-            return _empty(n, practices, f"Not fitted: everyone has the same {name} value.")
+        i = names.index(name)  # a 0/1 column: the same for everyone when its sum is 0 or n
+        if sums[:, i].sum() in (0, people):
+            return _empty(people, practices, f"Not fitted: everyone has the same {name} value.")
     try:
-        fitted = reml(y, x, groups)
+        fitted = _reml(n, sums, cross)
     except (ValueError, np.linalg.LinAlgError) as error:
-        return _empty(n, practices, f"The model could not be fitted ({error}).")
+        return _empty(people, practices, f"The model could not be fitted ({error}).")
     if fitted is None:
-        return _empty(n, practices, "The model's fit did not converge.")
+        return _empty(people, practices, "The model's fit did not converge.")
     params, cov = fitted
     z = float(stats.norm.ppf(0.975))
-    out = _empty(n, practices, "")
+    out = _empty(people, practices, "")
     del out["reason"]
     for name in REPORTED:
         i = names.index(name)
@@ -180,7 +204,7 @@ def fit_mixed_model(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> dict:
         coef = float(params[i])
         figures = [coef, coef - z * se, coef + z * se, 2 * float(stats.norm.sf(abs(coef / se)))]
         if not all(math.isfinite(float(v)) for v in figures):
-            return _empty(n, practices, "The model's fit gave no finite estimate.")
+            return _empty(people, practices, "The model's fit gave no finite estimate.")
         out[name] = {
             "coef": round(float(figures[0]), 3),
             "ci95_low": round(float(figures[1]), 3),

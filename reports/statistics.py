@@ -32,11 +32,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     Exists,
     F,
@@ -49,14 +51,18 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact, GreaterThan
 
 from participants.models import (
     Assessment,
     Consultation,
     Participant,
     ParticipantNeed,
+    Sex,
     Timepoint,
 )
 from participants.models.followup import FollowUp, FollowUpStatus
@@ -71,7 +77,7 @@ from reports.definitions import (
     multi_domain,
     pct,
 )
-from reports.mixed_model import ADJUSTED_MEASURES, adjusted_analysis
+from reports.mixed_model import ADJUSTED_MEASURES, COVARIATES, fit_from_sums
 from reports.stats_math import paired_ci95
 from safeguarding.models import Concern, ConcernCategory
 
@@ -374,6 +380,19 @@ def _referrals(period: tuple[date, date]) -> dict:
     }
 
 
+def _age_at(born: str, on: str) -> CombinedExpression:
+    """Whole years of age on a date, in SQL (reports.mixed_model.age_on)."""
+    birthday_to_come = Q(GreaterThan(ExtractMonth(born), ExtractMonth(on))) | (
+        Q(Exact(ExtractMonth(born), ExtractMonth(on)))
+        & Q(GreaterThan(ExtractDay(born), ExtractDay(on)))
+    )
+    return (
+        ExtractYear(on)
+        - ExtractYear(born)
+        - Case(When(birthday_to_come, then=Value(1)), default=Value(0))
+    )
+
+
 def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
     """One row per follow-up assessment in the period whose participant has a baseline: both
     scores of every measure, the dose from the baseline's date to the follow-up's, whether a
@@ -411,6 +430,7 @@ def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
             born=F("participant__date_of_birth"),
             sex=F("participant__sex"),
             quintile=F("participant__simd_quintile"),
+            age=_age_at("participant__date_of_birth", "baseline__date"),
             **{
                 f"{side}_{measure}": F(f"{prefix}{field}")
                 for measure, field in MEASURES.items()
@@ -420,31 +440,17 @@ def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
     )
 
 
-def _outcome_aggregates() -> tuple[list[str], str]:
-    """The names and the SQL of the outcome figures over the pairs, per measure and group,
-    with the threshold as the only parameter (`%s`, once per use). Written once as SQL text
-    over the pairs' subquery: 405 FILTERed aggregates built as ORM expressions took longer to
-    compile than the database takes to run them (bench/NOTES.md). COUNT, AVG and SUM with
-    FILTER, the same SQL on PostgreSQL and SQLite."""
-    groups = {
-        "all": "",
-        "dose_at_least_threshold": " AND dose >= %s",
-        "dose_below_threshold": " AND dose < %s",
-        "engaged": " AND engaged",
-        "not_engaged": " AND NOT engaged",
-    }
-    bands = {
-        "1": " AND dose <= 1",
-        "2": " AND dose = 2",
-        "3": " AND dose = 3",
-        "4+": " AND dose >= 4",
-        TRIAL_BAND: f" AND dose >= {TRIAL_DOSE_THRESHOLD}",
-    }
+def _pair_sums() -> tuple[list[str], str]:
+    """The names and SQL of the sums each group of pairs carries, per measure over the pairs
+    complete for it: their number, the sums of the baseline and follow-up scores and of the
+    squared change, for HADS the abnormal at baseline and those no longer, and for the
+    modelled measures the cross-products with age the mixed model is fitted from. No
+    parameters. COUNT and SUM with FILTER: the same SQL on PostgreSQL and SQLite."""
     names, columns = [], []
 
-    def add(name: str, sql: str) -> None:
+    def add(name: str, sql: str, where: str) -> None:
         names.append(name)
-        columns.append(sql)
+        columns.append(f"{sql} FILTER (WHERE {where})")
 
     for measure, field in MEASURES.items():
         b, f = f"b_{measure}", f"f_{measure}"
@@ -454,93 +460,204 @@ def _outcome_aggregates() -> tuple[list[str], str]:
             # the rows in (a float sum does, in its last bits, and a mean of exactly x.xx5
             # then rounds either way).
             b, f = f"CAST({b} AS NUMERIC)", f"CAST({f} AS NUMERIC)"
-        change = f"({f} - {b})"
-        for group, condition in groups.items():
-            where, key = complete + condition, f"{measure}__{group}"
-            add(f"{key}__n", f"COUNT(*) FILTER (WHERE {where})")
-            add(f"{key}__b", f"AVG({b}) FILTER (WHERE {where})")
-            add(f"{key}__f", f"AVG({f}) FILTER (WHERE {where})")
-            add(f"{key}__d", f"AVG{change} FILTER (WHERE {where})")
-            # The sum of squared changes gives the sample SD with n and the mean; a STDDEV
-            # aggregate would fail on SQLite for a single pair.
-            add(f"{key}__ss", f"SUM({change} * {change}) FILTER (WHERE {where})")
-            if measure in BANDED:
-                abnormal = f"{where} AND {b} >= {ABNORMAL}"
-                add(f"{key}__ab", f"COUNT(*) FILTER (WHERE {abnormal})")
-                add(f"{key}__out", f"COUNT(*) FILTER (WHERE {abnormal} AND {f} < {ABNORMAL})")
-        for band, condition in bands.items():
-            where, key = complete + condition, f"{measure}__band_{band}"
-            add(f"{key}__n", f"COUNT(*) FILTER (WHERE {where})")
-            add(f"{key}__d", f"AVG{change} FILTER (WHERE {where})")
+        add(f"{measure}__n", "COUNT(*)", complete)
+        add(f"{measure}__b", f"SUM({b})", complete)
+        add(f"{measure}__f", f"SUM({f})", complete)
+        add(f"{measure}__ss", f"SUM(({f} - {b}) * ({f} - {b}))", complete)
+        if measure in BANDED:
+            abnormal = f"{complete} AND {b} >= {ABNORMAL}"
+            add(f"{measure}__ab", "COUNT(*)", abnormal)
+            add(f"{measure}__out", "COUNT(*)", f"{abnormal} AND {f} < {ABNORMAL}")
+        if measure in ADJUSTED_MEASURES:
+            for name, product in {
+                "bb": f"{b} * {b}",
+                "ff": f"{f} * {f}",
+                "bf": f"{b} * {f}",
+                "a": "age",
+                "aa": "age * age",
+                "ab": f"age * {b}",
+                "af": f"age * {f}",
+            }.items():
+                add(f"{measure}__m_{name}", f"SUM({product})", complete)
     return names, ", ".join(columns)
 
 
-OUTCOME_FIGURES, OUTCOME_SQL = _outcome_aggregates()
-# The pairs go to the aggregates through a subquery with a LIMIT that never bites: a LIMIT
-# keeps PostgreSQL from merging the subquery into the outer one, which would compute the
-# dose and engagement subqueries once per FILTER that mentions them instead of once per row
-# (185 s against 1 s for the outcomes at 50,000 participants; bench/NOTES.md).
+PAIR_SUMS, PAIR_SUMS_SQL = _pair_sums()
+# The pairs go to the sums through a subquery with a LIMIT that never bites: a LIMIT keeps
+# PostgreSQL from merging the subquery into the outer one, which would compute the dose and
+# engagement subqueries once per FILTER that mentions them instead of once per row (185 s
+# against 1 s for the outcomes at 50,000 participants; bench/NOTES.md).
 EVERY_ROW = 2**62
-OUTCOME_THRESHOLDS = OUTCOME_SQL.count("%s")
+# The groups of pairs: the practice, the dose (capped where no group tells doses apart),
+# engaged, male, and the quintile as unknown (0), most deprived (1) or another (2). Every
+# outcome group and dose band is a union of them, and each is one set of the mixed model's
+# covariates but age, within a practice.
+PAIR_GROUPS_SQL = (
+    "practice, CASE WHEN dose < %s THEN dose ELSE %s END, engaged, "
+    "CASE WHEN sex = %s THEN 1 ELSE 0 END, "
+    "CASE WHEN quintile IS NULL THEN 0 WHEN quintile = 1 THEN 1 ELSE 2 END"
+)
+
+
+def _mean(total: Any, n: int) -> float | None:
+    """AVG as the database gives it, from the exact sum and count: on PostgreSQL a NUMERIC
+    division (numeric_div's scale and rounding), so a mean is the one AVG over the pairs
+    gives; on SQLite a float division, as its AVG."""
+    if not n or total is None:
+        return None
+    if connection.vendor == "postgresql":
+        return _numeric_div(Decimal(total), n)
+    return float(total) / n
+
+
+def _numeric_div(total: Decimal, n: int) -> float:
+    """PostgreSQL's NUMERIC division of a sum by a count (select_div_scale: 16 significant
+    digits at least, no fewer places than the sum has; rounded half away from zero), as a
+    float."""
+
+    def weight_and_first(value: Decimal) -> tuple[int, int]:
+        if not value:
+            return 0, 0
+        weight = value.copy_abs().adjusted() // 4  # base-10,000 digits, as NUMERIC stores
+        return weight, int(value.copy_abs().scaleb(-4 * weight))
+
+    weight1, first1 = weight_and_first(total)
+    weight2, first2 = weight_and_first(Decimal(n))
+    qweight = weight1 - weight2 - (1 if first1 <= first2 else 0)
+    exponent = total.as_tuple().exponent
+    places = max(16 - 4 * qweight, -exponent if isinstance(exponent, int) else 0, 0)
+    numerator = int(total.scaleb(places))  # exact: places >= the sum's own decimal places
+    quotient, remainder = divmod(abs(numerator), n)
+    if 2 * remainder >= n:
+        quotient += 1
+    return float(Decimal(quotient if numerator >= 0 else -quotient).scaleb(-places))
 
 
 def _outcomes(period: tuple[date, date], threshold: int) -> dict:
     pairs = _pairs(period)
     inner, params = pairs.order_by()[:EVERY_ROW].query.sql_with_params()
+    cap = max(threshold, TRIAL_DOSE_THRESHOLD, 4)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {OUTCOME_SQL} FROM ({inner}) pairs",  # noqa: S608 (constant text)
-            [threshold] * OUTCOME_THRESHOLDS + list(params),
+            f"SELECT {PAIR_GROUPS_SQL}, {PAIR_SUMS_SQL} "  # noqa: S608 (constant text)
+            f"FROM ({inner}) pairs GROUP BY 1, 2, 3, 4, 5",
+            [cap, cap, Sex.MALE, *params],
         )
-        row = cursor.fetchone()
-    # AVG of an integer column is a decimal on PostgreSQL: every figure goes on as a float,
-    # as the ORM's Avg gave it.
-    f: dict[str, Any] = {
-        name: (float(value) if isinstance(value, Decimal) else value)
-        for name, value in zip(OUTCOME_FIGURES, row, strict=True)
+        groups = cursor.fetchall()
+    keys = [row[:5] for row in groups]
+    sums = [dict(zip(PAIR_SUMS, row[5:], strict=True)) for row in groups]
+    selections = {
+        "all": lambda dose, engaged: True,
+        "dose_at_least_threshold": lambda dose, engaged: dose >= threshold,
+        "dose_below_threshold": lambda dose, engaged: dose < threshold,
+        "engaged": lambda dose, engaged: bool(engaged),
+        "not_engaged": lambda dose, engaged: not engaged,
     }
+    bands = {
+        "1": lambda dose: dose <= 1,
+        "2": lambda dose: dose == 2,
+        "3": lambda dose: dose == 3,
+        "4+": lambda dose: dose >= 4,
+        TRIAL_BAND: lambda dose: dose >= TRIAL_DOSE_THRESHOLD,
+    }
+
+    def total(name: str, chosen: list[int]) -> Any:
+        values = [sums[i][name] for i in chosen if sums[i][name] is not None]
+        return sum(values[1:], values[0]) if values else None
+
     result: dict = {"dose_bands": {}}
     for measure in MEASURES:
         result[measure] = {}
-        for group in GROUPS:
-            key = f"{measure}__{group}"
-            n = f[f"{key}__n"]
-            sd = _sample_sd(n=n, mean=f[f"{key}__d"], sum_squares=f[f"{key}__ss"])
-            low, high = paired_ci95(n=n, mean_diff=f[f"{key}__d"], sd_diff=sd)
+        for group, selected in selections.items():
+            chosen = [i for i, key in enumerate(keys) if selected(key[1], key[2])]
+            n = total(f"{measure}__n", chosen) or 0
+            b, f = total(f"{measure}__b", chosen), total(f"{measure}__f", chosen)
+            mean_change = _mean(None if b is None else f - b, n)
+            ss = total(f"{measure}__ss", chosen)
+            sd = _sample_sd(n=n, mean=mean_change, sum_squares=ss)
+            low, high = paired_ci95(n=n, mean_diff=mean_change, sd_diff=sd)
             entry = {
                 "n": n,
-                "baseline_mean": _round(f[f"{key}__b"]),
-                "follow_up_mean": _round(f[f"{key}__f"]),
-                "mean_change": _round(f[f"{key}__d"]),
+                "baseline_mean": _round(_mean(b, n)),
+                "follow_up_mean": _round(_mean(f, n)),
+                "mean_change": _round(mean_change),
                 "ci95_low": _round(low),
                 "ci95_high": _round(high),
                 "sd_change": _round(sd),
-                "effect_size": _round(effect_size(mean_change=f[f"{key}__d"], sd_change=sd)),
+                "effect_size": _round(effect_size(mean_change=mean_change, sd_change=sd)),
             }
             if measure in BANDED:
-                entry["abnormal_at_baseline"] = f[f"{key}__ab"]
-                entry["no_longer_abnormal"] = f[f"{key}__out"]
-                entry["left_abnormal_pct"] = pct(f[f"{key}__out"], f[f"{key}__ab"])
+                ab = total(f"{measure}__ab", chosen) or 0
+                out = total(f"{measure}__out", chosen) or 0
+                entry["abnormal_at_baseline"] = ab
+                entry["no_longer_abnormal"] = out
+                entry["left_abnormal_pct"] = pct(out, ab)
             result[measure][group] = entry
-        result["dose_bands"][measure] = {
-            band: {
-                "n": f[f"{measure}__band_{band}__n"],
-                "mean_change": _round(f[f"{measure}__band_{band}__d"]),
+        result["dose_bands"][measure] = {}
+        for band, in_band in bands.items():
+            chosen = [i for i, key in enumerate(keys) if in_band(key[1])]
+            n = total(f"{measure}__n", chosen) or 0
+            b, f = total(f"{measure}__b", chosen), total(f"{measure}__f", chosen)
+            result["dose_bands"][measure][band] = {
+                "n": n,
+                "mean_change": _round(_mean(None if b is None else f - b, n)),
             }
-            for band in [*DOSE_BANDS, TRIAL_BAND]
-        }
-    adjusted_rows = pairs.values(
-        "dose",
-        "engaged",
-        "b_date",
-        "practice",
-        "born",
-        "sex",
-        "quintile",
-        *(f"{side}_{measure}" for measure in ADJUSTED_MEASURES for side in ("b", "f")),
-    )
-    result["adjusted"] = adjusted_analysis(list(adjusted_rows), threshold=threshold)
+    result["adjusted"] = {
+        measure: fit_from_sums(*_model_sums(keys, sums, measure, threshold))
+        for measure in ADJUSTED_MEASURES
+    }
     return result
+
+
+def _model_sums(
+    keys: list[tuple], sums: list[dict], measure: str, threshold: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each practice's people, column sums and cross-products of the mixed model's
+    [x y] (x: a constant then COVARIATES; y the follow-up score), from the groups of pairs
+    with a known quintile: within a group every covariate but the baseline and age is one
+    value, so [x y] is a fixed linear map of (1, baseline, age, follow-up), whose sums the
+    group carries."""
+    practices: dict[Any, int] = {}
+    k = len(COVARIATES) + 2
+    cross: list[np.ndarray] = []
+    for (practice, dose, is_engaged, male, quintile), group in zip(keys, sums, strict=True):
+        n = group[f"{measure}__n"]
+        if quintile == 0 or not n:
+            continue
+        m = {name: float(group[f"{measure}__{name}"]) for name in ("b", "f")}
+        m.update({name: float(group[f"{measure}__m_{name}"]) for name in MODEL_MOMENTS})
+        moments = np.array(  # of (1, baseline, age, follow-up)
+            [
+                [n, m["b"], m["a"], m["f"]],
+                [m["b"], m["bb"], m["ab"], m["bf"]],
+                [m["a"], m["ab"], m["aa"], m["af"]],
+                [m["f"], m["bf"], m["af"], m["ff"]],
+            ]
+        )
+        dummies = [
+            float(dose >= threshold),
+            float(bool(is_engaged)),
+            float(male),
+            float(quintile == 1),
+        ]
+        to_xy = np.zeros((k, 4))
+        to_xy[0, 0] = 1.0  # constant
+        to_xy[1, 1] = 1.0  # baseline
+        to_xy[2, 0], to_xy[3, 0] = dummies[0], dummies[1]  # dose, engaged
+        to_xy[4, 2] = 1.0  # age
+        to_xy[5, 0], to_xy[6, 0] = dummies[2], dummies[3]  # male, most deprived
+        to_xy[7, 3] = 1.0  # follow-up
+        index = practices.setdefault(practice, len(practices))
+        if index == len(cross):
+            cross.append(np.zeros((k, k)))
+        cross[index] += to_xy @ moments @ to_xy.T
+    if not cross:
+        return np.zeros(0), np.zeros((0, k)), np.zeros((0, k, k))
+    stacked = np.stack(cross)
+    return stacked[:, 0, 0].copy(), stacked[:, 0, :].copy(), stacked
+
+
+MODEL_MOMENTS = ("bb", "ff", "bf", "a", "aa", "ab", "af")
 
 
 def effect_size(*, mean_change: float | None, sd_change: float | None) -> float | None:
