@@ -544,13 +544,25 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
             [cap, cap, Sex.MALE, *params],
         )
         groups = cursor.fetchall()
-    keys = [row[:5] for row in groups]
-    sums = [dict(zip(PAIR_SUMS, row[5:], strict=True)) for row in groups]
+    # The outcome groups and dose bands only tell doses and engagement apart: add the groups
+    # up by those first (a dozen), then each figure's groups.
+    by_dose: dict[tuple, list] = {}
+    outcome_columns = [i for i, name in enumerate(PAIR_SUMS) if "__m_" not in name]
+    for row in groups:
+        key = (row[1], bool(row[2]))
+        values = [row[5 + i] for i in outcome_columns]
+        if key not in by_dose:
+            by_dose[key] = values
+        else:
+            by_dose[key] = [_add(x, y) for x, y in zip(by_dose[key], values, strict=True)]
+    names = [PAIR_SUMS[i] for i in outcome_columns]
+    keys = list(by_dose)
+    sums = [dict(zip(names, values, strict=True)) for values in by_dose.values()]
     selections = {
         "all": lambda dose, engaged: True,
         "dose_at_least_threshold": lambda dose, engaged: dose >= threshold,
         "dose_below_threshold": lambda dose, engaged: dose < threshold,
-        "engaged": lambda dose, engaged: bool(engaged),
+        "engaged": lambda dose, engaged: engaged,
         "not_engaged": lambda dose, engaged: not engaged,
     }
     bands = {
@@ -569,7 +581,7 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
     for measure in MEASURES:
         result[measure] = {}
         for group, selected in selections.items():
-            chosen = [i for i, key in enumerate(keys) if selected(key[1], key[2])]
+            chosen = [i for i, key in enumerate(keys) if selected(key[0], key[1])]
             n = total(f"{measure}__n", chosen) or 0
             b, f = total(f"{measure}__b", chosen), total(f"{measure}__f", chosen)
             mean_change = _mean(None if b is None else f - b, n)
@@ -595,7 +607,7 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
             result[measure][group] = entry
         result["dose_bands"][measure] = {}
         for band, in_band in bands.items():
-            chosen = [i for i, key in enumerate(keys) if in_band(key[1])]
+            chosen = [i for i, key in enumerate(keys) if in_band(key[0])]
             n = total(f"{measure}__n", chosen) or 0
             b, f = total(f"{measure}__b", chosen), total(f"{measure}__f", chosen)
             result["dose_bands"][measure][band] = {
@@ -603,58 +615,60 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
                 "mean_change": _round(_mean(None if b is None else f - b, n)),
             }
     result["adjusted"] = {
-        measure: fit_from_sums(*_model_sums(keys, sums, measure, threshold))
+        measure: fit_from_sums(*_model_sums(groups, measure, threshold))
         for measure in ADJUSTED_MEASURES
     }
     return result
 
 
+def _add(x: Any, y: Any) -> Any:
+    """A sum of two group sums, where a group with no pairs for a measure has none."""
+    return y if x is None else x if y is None else x + y
+
+
 def _model_sums(
-    keys: list[tuple], sums: list[dict], measure: str, threshold: int
+    groups: list[tuple], measure: str, threshold: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each practice's people, column sums and cross-products of the mixed model's
-    [x y] (x: a constant then COVARIATES; y the follow-up score), from the groups of pairs
-    with a known quintile: within a group every covariate but the baseline and age is one
-    value, so [x y] is a fixed linear map of (1, baseline, age, follow-up), whose sums the
-    group carries."""
-    practices: dict[Any, int] = {}
+    """Each practice's people, column sums and cross-products of the mixed model's [x y]
+    (x: a constant then COVARIATES; y the follow-up score), from the groups of pairs with a
+    known quintile: within a group every covariate but the baseline and age is one value,
+    so [x y] is a fixed linear map of (1, baseline, age, follow-up), whose sums the group
+    carries."""
+    column = {name: 5 + i for i, name in enumerate(PAIR_SUMS)}
+    n_at = column[f"{measure}__n"]
+    rows = [row for row in groups if row[4] != 0 and row[n_at]]
     k = len(COVARIATES) + 2
-    cross: list[np.ndarray] = []
-    for (practice, dose, is_engaged, male, quintile), group in zip(keys, sums, strict=True):
-        n = group[f"{measure}__n"]
-        if quintile == 0 or not n:
-            continue
-        m = {name: float(group[f"{measure}__{name}"]) for name in ("b", "f")}
-        m.update({name: float(group[f"{measure}__m_{name}"]) for name in MODEL_MOMENTS})
-        moments = np.array(  # of (1, baseline, age, follow-up)
-            [
-                [n, m["b"], m["a"], m["f"]],
-                [m["b"], m["bb"], m["ab"], m["bf"]],
-                [m["a"], m["ab"], m["aa"], m["af"]],
-                [m["f"], m["bf"], m["af"], m["ff"]],
-            ]
-        )
-        dummies = [
-            float(dose >= threshold),
-            float(bool(is_engaged)),
-            float(male),
-            float(quintile == 1),
-        ]
-        to_xy = np.zeros((k, 4))
-        to_xy[0, 0] = 1.0  # constant
-        to_xy[1, 1] = 1.0  # baseline
-        to_xy[2, 0], to_xy[3, 0] = dummies[0], dummies[1]  # dose, engaged
-        to_xy[4, 2] = 1.0  # age
-        to_xy[5, 0], to_xy[6, 0] = dummies[2], dummies[3]  # male, most deprived
-        to_xy[7, 3] = 1.0  # follow-up
-        index = practices.setdefault(practice, len(practices))
-        if index == len(cross):
-            cross.append(np.zeros((k, k)))
-        cross[index] += to_xy @ moments @ to_xy.T
-    if not cross:
+    if not rows:
         return np.zeros(0), np.zeros((0, k)), np.zeros((0, k, k))
-    stacked = np.stack(cross)
-    return stacked[:, 0, 0].copy(), stacked[:, 0, :].copy(), stacked
+
+    def values(name: str) -> np.ndarray:
+        at = column[f"{measure}__{name}"]
+        return np.array([float(row[at]) for row in rows])
+
+    n, b, f = values("n"), values("b"), values("f")
+    bb, ff, bf, a, aa, ab, af = (values(f"m_{name}") for name in MODEL_MOMENTS)
+    moments = np.stack(  # of (1, baseline, age, follow-up), one 4 x 4 matrix a group
+        [
+            np.stack([n, b, a, f], axis=1),
+            np.stack([b, bb, ab, bf], axis=1),
+            np.stack([a, ab, aa, af], axis=1),
+            np.stack([f, bf, af, ff], axis=1),
+        ],
+        axis=1,
+    )
+    to_xy = np.zeros((len(rows), k, 4))
+    to_xy[:, 0, 0] = 1.0  # constant
+    to_xy[:, 1, 1] = 1.0  # baseline
+    to_xy[:, 2, 0] = [float(row[1] >= threshold) for row in rows]  # dose
+    to_xy[:, 3, 0] = [float(bool(row[2])) for row in rows]  # engaged
+    to_xy[:, 4, 2] = 1.0  # age
+    to_xy[:, 5, 0] = [float(row[3]) for row in rows]  # male
+    to_xy[:, 6, 0] = [float(row[4] == 1) for row in rows]  # most deprived
+    to_xy[:, 7, 3] = 1.0  # follow-up
+    labels, practice = np.unique([row[0] for row in rows], return_inverse=True)
+    cross = np.zeros((len(labels), k, k))
+    np.add.at(cross, practice, np.einsum("gia,gab,gjb->gij", to_xy, moments, to_xy))
+    return cross[:, 0, 0].copy(), cross[:, 0, :].copy(), cross
 
 
 MODEL_MOMENTS = ("bb", "ff", "bf", "a", "aa", "ab", "af")
