@@ -76,7 +76,7 @@ from reports.definitions import (
     pct,
 )
 from reports.mixed_model import ADJUSTED_MEASURES, COVARIATES, fit_from_sums
-from reports.stats_math import paired_ci95
+from reports.stats_math import paired_ci95, t_quantiles_975
 from safeguarding.models import Concern, ConcernCategory
 
 # The key each measure has in the figures, and the Assessment field that holds its score.
@@ -615,17 +615,27 @@ def _outcomes(period: tuple[date, date], threshold: int) -> dict:
         values = [sums[i][name] for i in chosen if sums[i][name] is not None]
         return sum(values[1:], values[0]) if values else None
 
+    chosen_for = {
+        group: [i for i, key in enumerate(keys) if selected(key[0], key[1])]
+        for group, selected in selections.items()
+    }
+    quantiles = t_quantiles_975(
+        (total(f"{measure}__n", chosen) or 0) - 1
+        for measure in MEASURES
+        for chosen in chosen_for.values()
+    )
     result: dict = {"dose_bands": {}}
     for measure in MEASURES:
         result[measure] = {}
-        for group, selected in selections.items():
-            chosen = [i for i, key in enumerate(keys) if selected(key[0], key[1])]
+        for group, chosen in chosen_for.items():
             n = total(f"{measure}__n", chosen) or 0
             b, f = total(f"{measure}__b", chosen), total(f"{measure}__f", chosen)
             mean_change = _mean(None if b is None else f - b, n)
             ss = total(f"{measure}__ss", chosen)
             sd = _sample_sd(n=n, mean=mean_change, sum_squares=ss)
-            low, high = paired_ci95(n=n, mean_diff=mean_change, sd_diff=sd)
+            low, high = paired_ci95(
+                n=n, mean_diff=mean_change, sd_diff=sd, quantile=quantiles.get(n - 1)
+            )
             entry = {
                 "n": n,
                 "baseline_mean": _round(_mean(b, n)),
