@@ -1,6 +1,6 @@
 """The t distribution for the annual report's paired confidence intervals, from scipy (a
-dependency since the report fits a mixed model with statsmodels): exact, and a
-thousandth of the time the bisection this module used to do took."""
+dependency of the mixed model's fit): exact, and a thousandth of the time the bisection
+this module used to do took."""
 
 from __future__ import annotations
 
