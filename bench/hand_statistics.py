@@ -31,8 +31,9 @@ What each statement covers (the definitions are those of reports/definitions.py)
 
 Outside SQL: the sample SD of each change from n, mean and sum of squares, its paired t
 interval (scipy's t quantile), the effect size, the percentages (`pct`), the rounding, and
-the mixed model (statsmodels MixedLM on numpy arrays, through `fit_mixed_model`, so that
-the fit is the same one) for the five modelled measures.
+the mixed model for the five modelled measures, fitted to numpy arrays of the rows through
+`reports.mixed_model.fit_mixed_model`, so that the fit is the same one (its REML from each
+practice's sums, as `programme_statistics` fits it from sums it reads in SQL).
 """
 
 # The statements are built once from this module's constants; every value is a parameter.

@@ -133,11 +133,13 @@ DEFINITIONS: list[tuple[str, str]] = [
     (
         "Adjusted analysis",
         "As in the programme's evaluation (Mercer et al., Annals of Family Medicine 2019): a "
-        "linear mixed model (statsmodels MixedLM, REML) of the follow-up score on the "
+        "linear mixed model (restricted maximum likelihood, REML, as statsmodels' MixedLM "
+        "fits it) of the follow-up score on the "
         "baseline score, dose (1 when attended consultations from baseline to follow-up reach "
         "{threshold}), engaged, age in whole years at baseline, male, and most deprived (SIMD "
         "quintile 1 versus 2–5; unknown quintile excluded), with a random intercept for each "
-        "practice. Not fitted with fewer than 30 people or 3 practices.",
+        "practice; 95 % intervals and p-values from the normal distribution. Not fitted with "
+        "fewer than 30 people or 3 practices.",
     ),
     (
         "Practices and CLPs",

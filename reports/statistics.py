@@ -32,30 +32,35 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
-    Aggregate,
-    Avg,
+    Case,
     Count,
     Exists,
     F,
     FilteredRelation,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact, GreaterThan
 
 from participants.models import (
     Assessment,
     Consultation,
     Participant,
     ParticipantNeed,
+    Sex,
     Timepoint,
 )
 from participants.models.followup import FollowUp, FollowUpStatus
@@ -69,10 +74,9 @@ from reports.definitions import (
     engaged,
     multi_domain,
     pct,
-    seen_at_least,
 )
-from reports.mixed_model import ADJUSTED_MEASURES, adjusted_analysis
-from reports.stats_math import paired_ci95
+from reports.mixed_model import ADJUSTED_MEASURES, COVARIATES, fit_from_sums
+from reports.stats_math import paired_ci95, t_quantiles_975
 from safeguarding.models import Concern, ConcernCategory
 
 # The key each measure has in the figures, and the Assessment field that holds its score.
@@ -122,6 +126,7 @@ def _without_jit() -> None:
 def _programme_statistics(start: date, end: date, dose_threshold: int | None) -> dict:
     threshold = dose_threshold or settings.LINKS_DOSE_THRESHOLD
     period = (start, end)
+    follow_ups = _follow_ups(period)
     participants = _participants(period, threshold)
     consultations = _consultations(period)
     consultations["seen_twice_or_more"] = participants.pop("_seen_at_least_threshold")
@@ -139,8 +144,8 @@ def _programme_statistics(start: date, end: date, dose_threshold: int | None) ->
         "participants": participants,
         "consultations": consultations,
         "referrals": _referrals(period),
-        "flow": _flow(period, participants),
-        "attrition": _attrition(period),
+        "flow": _flow(period, participants, follow_ups),
+        "attrition": _attrition(follow_ups),
         **_outcomes_and_adjusted(period, threshold),
         "staff_survey": _staff_survey(start, end),
         "safeguarding": safeguarding_concern_counts(start=start, end=end),
@@ -181,6 +186,29 @@ def _clps(start: date, end: date) -> dict:
     return {"active": active, "new": new}
 
 
+def _supported_aggregates() -> tuple[list[str], str]:
+    """The supported's figures over their (dose, quintile), with the dose threshold as the
+    only parameter: COUNT with FILTER, PostgreSQL's and SQLite's alike."""
+    figures = {
+        "supported": "",
+        "quintile_known": "quintile IS NOT NULL",
+        "simd_unknown": "quintile IS NULL",
+        **{f"quintile_{q}_n": f"quintile = {q}" for q in range(1, 6)},
+        "dose_1": "dose = 1",
+        "dose_2": "dose = 2",
+        "dose_3": "dose = 3",
+        "dose_4": "dose >= 4",
+        "dose_at_least": "dose >= %s",
+    }
+    columns = [
+        f"COUNT(*) FILTER (WHERE {where})" if where else "COUNT(*)" for where in figures.values()
+    ]
+    return list(figures), ", ".join(columns)
+
+
+SUPPORTED_FIGURES, SUPPORTED_SQL = _supported_aggregates()
+
+
 def _participants(period: tuple[date, date], threshold: int) -> dict:
     """The supported and their figures in three grouped passes, each over the rows it needs
     once: attended consultations up to the period's end by participant (the dose, and
@@ -189,24 +217,27 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     """
     start, end = period
     contact = contacts(until=end)
+    # Each participant's attended consultations up to the period's end, counted from the
+    # consultations alone (an index-only scan of consultation_attended_idx), and only then
+    # each of the supported's quintile looked up by primary key: grouping by participant
+    # and quintile joined every consultation of every participant first, and a join after
+    # the grouping hashed every participant (bench/NOTES.md). The LIMIT that never bites
+    # keeps the lookup to once a row, not once a FILTER that mentions it.
     per_participant = (
-        contact.values("participant", quintile=F("participant__simd_quintile"))
-        .annotate(dose=Count("id"), in_period=Count("id", filter=Q(date__gte=start)))
-        .filter(in_period__gt=0)
+        contact.values("participant")
+        .annotate(dose=Count("participant"), last=Max("date"))
+        .filter(last__gte=start)
         .order_by()
     )
-    f = per_participant.aggregate(
-        supported=Count("participant"),
-        quintile_known=Count("participant", filter=Q(quintile__isnull=False)),
-        quintile_1=Count("participant", filter=Q(quintile=1)),
-        simd_unknown=Count("participant", filter=Q(quintile__isnull=True)),
-        dose_at_least=Count("participant", filter=seen_at_least(threshold)),
-        dose_1=Count("participant", filter=Q(dose=1)),
-        dose_2=Count("participant", filter=Q(dose=2)),
-        dose_3=Count("participant", filter=Q(dose=3)),
-        dose_4=Count("participant", filter=Q(dose__gte=4)),
-        **{f"quintile_{q}_n": Count("participant", filter=Q(quintile=q)) for q in range(2, 6)},
-    )
+    inner, params = per_participant.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {SUPPORTED_SQL} FROM (SELECT d.dose, "  # noqa: S608 (constant text)
+            f"(SELECT p.simd_quintile FROM {Participant._meta.db_table} p "
+            f"WHERE p.id = d.participant) AS quintile FROM ({inner}) d LIMIT {EVERY_ROW}) s",
+            [threshold, *params],  # the threshold is in the SELECT, before the inner query
+        )
+        f = dict(zip(SUPPORTED_FIGURES, cursor.fetchone(), strict=True))
     domains = (
         ParticipantNeed.objects.filter(
             identified_on__lte=end,
@@ -227,13 +258,12 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
         "supported": f["supported"],
         "new": f["new"],
         "quintile_known": f["quintile_known"],
-        "most_deprived_quintile_pct": pct(f["quintile_1"], f["quintile_known"]),
+        "most_deprived_quintile_pct": pct(f["quintile_1_n"], f["quintile_known"]),
         "simd_unknown": f["simd_unknown"],
         "multi_domain": f["multi_domain"],
         "multi_domain_pct": pct(f["multi_domain"], f["supported"]),
         "by_quintile": {
-            "1": f["quintile_1"],
-            **{str(q): f[f"quintile_{q}_n"] for q in range(2, 6)},
+            **{str(q): f[f"quintile_{q}_n"] for q in range(1, 6)},
             "unknown": f["simd_unknown"],
         },
         "by_domain_count": {str(d): f[f"domains_{d}_n"] for d in range(4)},
@@ -252,18 +282,10 @@ OPEN = [FollowUpStatus.SCHEDULED, FollowUpStatus.DUE, FollowUpStatus.OVERDUE]
 ATTRITION_MEASURES = ["hads_anxiety", "hads_depression", "exercise_days", "wemwbs", "eq5d_index"]
 
 
-def _flow(period: tuple[date, date], participants: dict) -> dict:
+def _flow(period: tuple[date, date], participants: dict, f: dict) -> dict:
     """The period's participant flow: referred, supported, baselines recorded, and the
-    follow-ups that fell due in it by where they stand now."""
+    follow-ups that fell due in it by where they stand now (f: _follow_ups)."""
     baselines = Assessment.objects.filter(timepoint=Timepoint.BASELINE, date__range=period)
-    f = FollowUp.objects.filter(due_on__range=period).aggregate(
-        due=Count("id"),
-        completed=Count("id", filter=Q(status=FollowUpStatus.COMPLETED)),
-        missed=Count("id", filter=Q(status=FollowUpStatus.MISSED)),
-        declined=Count("id", filter=Q(status=FollowUpStatus.DECLINED)),
-        not_applicable=Count("id", filter=Q(status=FollowUpStatus.NOT_APPLICABLE)),
-        still_open=Count("id", filter=Q(status__in=OPEN)),
-    )
     return {
         "referred": participants["new"],
         "supported": participants["supported"],
@@ -277,22 +299,67 @@ def _flow(period: tuple[date, date], participants: dict) -> dict:
     }
 
 
-def _attrition(period: tuple[date, date]) -> dict:
-    """The baseline of those followed up beside those lost to follow-up (missed or
-    declined), of the follow-ups due in the period: a reader can judge attrition bias."""
-    groups = {"followed_up": Q(status=FollowUpStatus.COMPLETED), "lost": Q(status__in=LOST)}
-    aggregates: dict[str, Aggregate] = {}
+def _follow_ups_aggregates() -> tuple[list[str], str]:
+    """The follow-ups due in a period (joined to their participant as p and their
+    baseline as b): by status for the flow, and for the attrition table the baseline of
+    those followed up beside those lost. Written once as SQL text: its 32 filtered
+    aggregates built as ORM expressions took longer to compile than to run on a small
+    programme. The period is its only parameter."""
+    names, columns = [], []
+
+    def add(name: str, sql: str) -> None:
+        names.append(name)
+        columns.append(sql)
+
+    def status_in(statuses: list) -> str:
+        return "f.status IN ({})".format(", ".join(f"'{s}'" for s in statuses))
+
+    add("due", "COUNT(*)")
+    for name, status in {
+        "completed": FollowUpStatus.COMPLETED,
+        "missed": FollowUpStatus.MISSED,
+        "declined": FollowUpStatus.DECLINED,
+        "not_applicable": FollowUpStatus.NOT_APPLICABLE,
+    }.items():
+        add(name, f"COUNT(*) FILTER (WHERE f.status = '{status}')")
+    add("still_open", f"COUNT(*) FILTER (WHERE {status_in(OPEN)})")
+    groups = {"followed_up": status_in([FollowUpStatus.COMPLETED]), "lost": status_in(LOST)}
     for group, where in groups.items():
-        aggregates[f"{group}__n"] = Count("id", filter=where)
-        aggregates[f"{group}__q1"] = Count("id", filter=where & Q(participant__simd_quintile=1))
-        aggregates[f"{group}__qk"] = Count(
-            "id", filter=where & Q(participant__simd_quintile__isnull=False)
-        )
+        add(f"{group}__n", f"COUNT(*) FILTER (WHERE {where})")
+        add(f"{group}__q1", f"COUNT(*) FILTER (WHERE {where} AND p.simd_quintile = 1)")
+        add(f"{group}__qk", f"COUNT(p.simd_quintile) FILTER (WHERE {where})")
         for measure in ATTRITION_MEASURES:
-            field = f"baseline__{MEASURES[measure]}"
-            aggregates[f"{group}__{measure}__n"] = Count(field, filter=where)
-            aggregates[f"{group}__{measure}__mean"] = Avg(field, filter=where)
-    f = FollowUp.objects.filter(due_on__range=period).aggregate(**aggregates)
+            column = f"b.{MEASURES[measure]}"
+            add(f"{group}__{measure}__n", f"COUNT({column}) FILTER (WHERE {where})")
+            add(f"{group}__{measure}__mean", f"AVG({column}) FILTER (WHERE {where})")
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {FollowUp._meta.db_table} f "  # noqa: S608
+        f"JOIN {Participant._meta.db_table} p ON p.id = f.participant_id "
+        f"JOIN {Assessment._meta.db_table} b ON b.id = f.baseline_id "
+        "WHERE f.due_on BETWEEN %s AND %s"
+    )
+    return names, sql
+
+
+FOLLOW_UPS_FIGURES, FOLLOW_UPS_SQL = _follow_ups_aggregates()
+
+
+def _follow_ups(period: tuple[date, date]) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(FOLLOW_UPS_SQL, list(period))
+        row = cursor.fetchone()
+    # AVG of an integer column is a decimal on PostgreSQL: a float, as the ORM's Avg gave.
+    return {
+        name: (float(value) if isinstance(value, Decimal) else value)
+        for name, value in zip(FOLLOW_UPS_FIGURES, row, strict=True)
+    }
+
+
+def _attrition(f: dict) -> dict:
+    """The baseline of those followed up beside those lost to follow-up (missed or
+    declined), of the follow-ups due in the period (f: _follow_ups): a reader can judge
+    attrition bias."""
+    groups = ["followed_up", "lost"]
     return {
         group: {
             "n": f[f"{group}__n"],
@@ -351,6 +418,19 @@ def _referrals(period: tuple[date, date]) -> dict:
     }
 
 
+def _age_at(born: str, on: str) -> CombinedExpression:
+    """Whole years of age on a date, in SQL (reports.mixed_model.age_on)."""
+    birthday_to_come = Q(GreaterThan(ExtractMonth(born), ExtractMonth(on))) | (
+        Q(Exact(ExtractMonth(born), ExtractMonth(on)))
+        & Q(GreaterThan(ExtractDay(born), ExtractDay(on)))
+    )
+    return (
+        ExtractYear(on)
+        - ExtractYear(born)
+        - Case(When(birthday_to_come, then=Value(1)), default=Value(0))
+    )
+
+
 def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
     """One row per follow-up assessment in the period whose participant has a baseline: both
     scores of every measure, the dose from the baseline's date to the follow-up's, whether a
@@ -370,7 +450,7 @@ def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
         )
         .order_by()
         .values("participant")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("participant"))  # index-only: no heap read a consultation
         .values("n")
     )
     engaged_by_then = Referral.objects.filter(
@@ -388,6 +468,7 @@ def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
             born=F("participant__date_of_birth"),
             sex=F("participant__sex"),
             quintile=F("participant__simd_quintile"),
+            age=_age_at("participant__date_of_birth", "baseline__date"),
             **{
                 f"{side}_{measure}": F(f"{prefix}{field}")
                 for measure, field in MEASURES.items()
@@ -397,31 +478,17 @@ def _pairs(period: tuple[date, date]) -> QuerySet[Any, Any]:
     )
 
 
-def _outcome_aggregates() -> tuple[list[str], str]:
-    """The names and the SQL of the outcome figures over the pairs, per measure and group,
-    with the threshold as the only parameter (`%s`, once per use). Written once as SQL text
-    over the pairs' subquery: 405 FILTERed aggregates built as ORM expressions took longer to
-    compile than the database takes to run them (bench/NOTES.md). COUNT, AVG and SUM with
-    FILTER, the same SQL on PostgreSQL and SQLite."""
-    groups = {
-        "all": "",
-        "dose_at_least_threshold": " AND dose >= %s",
-        "dose_below_threshold": " AND dose < %s",
-        "engaged": " AND engaged",
-        "not_engaged": " AND NOT engaged",
-    }
-    bands = {
-        "1": " AND dose <= 1",
-        "2": " AND dose = 2",
-        "3": " AND dose = 3",
-        "4+": " AND dose >= 4",
-        TRIAL_BAND: f" AND dose >= {TRIAL_DOSE_THRESHOLD}",
-    }
+def _pair_sums() -> tuple[list[str], str]:
+    """The names and SQL of the sums each group of pairs carries, per measure over the pairs
+    complete for it: their number, the sums of the baseline and follow-up scores and of the
+    squared change, for HADS the abnormal at baseline and those no longer, and for the
+    modelled measures the cross-products with age the mixed model is fitted from. No
+    parameters. COUNT and SUM with FILTER: the same SQL on PostgreSQL and SQLite."""
     names, columns = [], []
 
-    def add(name: str, sql: str) -> None:
+    def add(name: str, sql: str, where: str) -> None:
         names.append(name)
-        columns.append(sql)
+        columns.append(f"{sql} FILTER (WHERE {where})")
 
     for measure, field in MEASURES.items():
         b, f = f"b_{measure}", f"f_{measure}"
@@ -431,93 +498,228 @@ def _outcome_aggregates() -> tuple[list[str], str]:
             # the rows in (a float sum does, in its last bits, and a mean of exactly x.xx5
             # then rounds either way).
             b, f = f"CAST({b} AS NUMERIC)", f"CAST({f} AS NUMERIC)"
-        change = f"({f} - {b})"
-        for group, condition in groups.items():
-            where, key = complete + condition, f"{measure}__{group}"
-            add(f"{key}__n", f"COUNT(*) FILTER (WHERE {where})")
-            add(f"{key}__b", f"AVG({b}) FILTER (WHERE {where})")
-            add(f"{key}__f", f"AVG({f}) FILTER (WHERE {where})")
-            add(f"{key}__d", f"AVG{change} FILTER (WHERE {where})")
-            # The sum of squared changes gives the sample SD with n and the mean; a STDDEV
-            # aggregate would fail on SQLite for a single pair.
-            add(f"{key}__ss", f"SUM({change} * {change}) FILTER (WHERE {where})")
-            if measure in BANDED:
-                abnormal = f"{where} AND {b} >= {ABNORMAL}"
-                add(f"{key}__ab", f"COUNT(*) FILTER (WHERE {abnormal})")
-                add(f"{key}__out", f"COUNT(*) FILTER (WHERE {abnormal} AND {f} < {ABNORMAL})")
-        for band, condition in bands.items():
-            where, key = complete + condition, f"{measure}__band_{band}"
-            add(f"{key}__n", f"COUNT(*) FILTER (WHERE {where})")
-            add(f"{key}__d", f"AVG{change} FILTER (WHERE {where})")
+        add(f"{measure}__n", "COUNT(*)", complete)
+        add(f"{measure}__b", f"SUM({b})", complete)
+        add(f"{measure}__f", f"SUM({f})", complete)
+        add(f"{measure}__ss", f"SUM(({f} - {b}) * ({f} - {b}))", complete)
+        if measure in BANDED:
+            abnormal = f"{complete} AND {b} >= {ABNORMAL}"
+            add(f"{measure}__ab", "COUNT(*)", abnormal)
+            add(f"{measure}__out", "COUNT(*)", f"{abnormal} AND {f} < {ABNORMAL}")
+        if measure in ADJUSTED_MEASURES:
+            for name, product in {
+                "bb": f"{b} * {b}",
+                "ff": f"{f} * {f}",
+                "bf": f"{b} * {f}",
+                "a": "age",
+                "aa": "age * age",
+                "ab": f"age * {b}",
+                "af": f"age * {f}",
+            }.items():
+                add(f"{measure}__m_{name}", f"SUM({product})", complete)
     return names, ", ".join(columns)
 
 
-OUTCOME_FIGURES, OUTCOME_SQL = _outcome_aggregates()
-# The pairs go to the aggregates through a subquery with a LIMIT that never bites: a LIMIT
-# keeps PostgreSQL from merging the subquery into the outer one, which would compute the
-# dose and engagement subqueries once per FILTER that mentions them instead of once per row
-# (185 s against 1 s for the outcomes at 50,000 participants; bench/NOTES.md).
+PAIR_SUMS, PAIR_SUMS_SQL = _pair_sums()
+# The pairs go to the sums through a subquery with a LIMIT that never bites: a LIMIT keeps
+# PostgreSQL from merging the subquery into the outer one, which would compute the dose and
+# engagement subqueries once per FILTER that mentions them instead of once per row (185 s
+# against 1 s for the outcomes at 50,000 participants; bench/NOTES.md).
 EVERY_ROW = 2**62
-OUTCOME_THRESHOLDS = OUTCOME_SQL.count("%s")
+# The groups of pairs: the practice, the dose (capped where no group tells doses apart),
+# engaged, male, and the quintile as unknown (0), most deprived (1) or another (2). Every
+# outcome group and dose band is a union of them, and each is one set of the mixed model's
+# covariates but age, within a practice.
+PAIR_GROUPS_SQL = (
+    "practice, CASE WHEN dose < %s THEN dose ELSE %s END, engaged, "
+    "CASE WHEN sex = %s THEN 1 ELSE 0 END, "
+    "CASE WHEN quintile IS NULL THEN 0 WHEN quintile = 1 THEN 1 ELSE 2 END"
+)
+
+
+def _mean(total: Any, n: int) -> float | None:
+    """AVG as the database gives it, from the exact sum and count: on PostgreSQL a NUMERIC
+    division (numeric_div's scale and rounding), so a mean is the one AVG over the pairs
+    gives; on SQLite a float division, as its AVG."""
+    if not n or total is None:
+        return None
+    if connection.vendor == "postgresql":
+        return _numeric_div(Decimal(total), n)
+    return float(total) / n
+
+
+def _numeric_div(total: Decimal, n: int) -> float:
+    """PostgreSQL's NUMERIC division of a sum by a count (select_div_scale: 16 significant
+    digits at least, no fewer places than the sum has; rounded half away from zero), as a
+    float."""
+
+    def weight_and_first(value: Decimal) -> tuple[int, int]:
+        if not value:
+            return 0, 0
+        weight = value.copy_abs().adjusted() // 4  # base-10,000 digits, as NUMERIC stores
+        return weight, int(value.copy_abs().scaleb(-4 * weight))
+
+    weight1, first1 = weight_and_first(total)
+    weight2, first2 = weight_and_first(Decimal(n))
+    qweight = weight1 - weight2 - (1 if first1 <= first2 else 0)
+    exponent = total.as_tuple().exponent
+    places = max(16 - 4 * qweight, -exponent if isinstance(exponent, int) else 0, 0)
+    numerator = int(total.scaleb(places))  # exact: places >= the sum's own decimal places
+    quotient, remainder = divmod(abs(numerator), n)
+    if 2 * remainder >= n:
+        quotient += 1
+    return float(Decimal(quotient if numerator >= 0 else -quotient).scaleb(-places))
 
 
 def _outcomes(period: tuple[date, date], threshold: int) -> dict:
     pairs = _pairs(period)
     inner, params = pairs.order_by()[:EVERY_ROW].query.sql_with_params()
+    cap = max(threshold, TRIAL_DOSE_THRESHOLD, 4)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {OUTCOME_SQL} FROM ({inner}) pairs",  # noqa: S608 (constant text)
-            [threshold] * OUTCOME_THRESHOLDS + list(params),
+            f"SELECT {PAIR_GROUPS_SQL}, {PAIR_SUMS_SQL} "  # noqa: S608 (constant text)
+            f"FROM ({inner}) pairs GROUP BY 1, 2, 3, 4, 5",
+            [cap, cap, Sex.MALE, *params],
         )
-        row = cursor.fetchone()
-    # AVG of an integer column is a decimal on PostgreSQL: every figure goes on as a float,
-    # as the ORM's Avg gave it.
-    f: dict[str, Any] = {
-        name: (float(value) if isinstance(value, Decimal) else value)
-        for name, value in zip(OUTCOME_FIGURES, row, strict=True)
+        groups = cursor.fetchall()
+    # The outcome groups and dose bands only tell doses and engagement apart: add the groups
+    # up by those first (a dozen), then each figure's groups.
+    by_dose: dict[tuple, list] = {}
+    outcome_columns = [i for i, name in enumerate(PAIR_SUMS) if "__m_" not in name]
+    for row in groups:
+        key = (row[1], bool(row[2]))
+        values = [row[5 + i] for i in outcome_columns]
+        if key not in by_dose:
+            by_dose[key] = values
+        else:
+            by_dose[key] = [_add(x, y) for x, y in zip(by_dose[key], values, strict=True)]
+    names = [PAIR_SUMS[i] for i in outcome_columns]
+    keys = list(by_dose)
+    sums = [dict(zip(names, values, strict=True)) for values in by_dose.values()]
+    selections = {
+        "all": lambda dose, engaged: True,
+        "dose_at_least_threshold": lambda dose, engaged: dose >= threshold,
+        "dose_below_threshold": lambda dose, engaged: dose < threshold,
+        "engaged": lambda dose, engaged: engaged,
+        "not_engaged": lambda dose, engaged: not engaged,
     }
+    bands = {
+        "1": lambda dose: dose <= 1,
+        "2": lambda dose: dose == 2,
+        "3": lambda dose: dose == 3,
+        "4+": lambda dose: dose >= 4,
+        TRIAL_BAND: lambda dose: dose >= TRIAL_DOSE_THRESHOLD,
+    }
+
+    def total(name: str, chosen: list[int]) -> Any:
+        values = [sums[i][name] for i in chosen if sums[i][name] is not None]
+        return sum(values[1:], values[0]) if values else None
+
+    chosen_for = {
+        group: [i for i, key in enumerate(keys) if selected(key[0], key[1])]
+        for group, selected in selections.items()
+    }
+    quantiles = t_quantiles_975(
+        (total(f"{measure}__n", chosen) or 0) - 1
+        for measure in MEASURES
+        for chosen in chosen_for.values()
+    )
     result: dict = {"dose_bands": {}}
     for measure in MEASURES:
         result[measure] = {}
-        for group in GROUPS:
-            key = f"{measure}__{group}"
-            n = f[f"{key}__n"]
-            sd = _sample_sd(n=n, mean=f[f"{key}__d"], sum_squares=f[f"{key}__ss"])
-            low, high = paired_ci95(n=n, mean_diff=f[f"{key}__d"], sd_diff=sd)
+        for group, chosen in chosen_for.items():
+            n = total(f"{measure}__n", chosen) or 0
+            b, f = total(f"{measure}__b", chosen), total(f"{measure}__f", chosen)
+            mean_change = _mean(None if b is None else f - b, n)
+            ss = total(f"{measure}__ss", chosen)
+            sd = _sample_sd(n=n, mean=mean_change, sum_squares=ss)
+            low, high = paired_ci95(
+                n=n, mean_diff=mean_change, sd_diff=sd, quantile=quantiles.get(n - 1)
+            )
             entry = {
                 "n": n,
-                "baseline_mean": _round(f[f"{key}__b"]),
-                "follow_up_mean": _round(f[f"{key}__f"]),
-                "mean_change": _round(f[f"{key}__d"]),
+                "baseline_mean": _round(_mean(b, n)),
+                "follow_up_mean": _round(_mean(f, n)),
+                "mean_change": _round(mean_change),
                 "ci95_low": _round(low),
                 "ci95_high": _round(high),
                 "sd_change": _round(sd),
-                "effect_size": _round(effect_size(mean_change=f[f"{key}__d"], sd_change=sd)),
+                "effect_size": _round(effect_size(mean_change=mean_change, sd_change=sd)),
             }
             if measure in BANDED:
-                entry["abnormal_at_baseline"] = f[f"{key}__ab"]
-                entry["no_longer_abnormal"] = f[f"{key}__out"]
-                entry["left_abnormal_pct"] = pct(f[f"{key}__out"], f[f"{key}__ab"])
+                ab = total(f"{measure}__ab", chosen) or 0
+                out = total(f"{measure}__out", chosen) or 0
+                entry["abnormal_at_baseline"] = ab
+                entry["no_longer_abnormal"] = out
+                entry["left_abnormal_pct"] = pct(out, ab)
             result[measure][group] = entry
-        result["dose_bands"][measure] = {
-            band: {
-                "n": f[f"{measure}__band_{band}__n"],
-                "mean_change": _round(f[f"{measure}__band_{band}__d"]),
+        result["dose_bands"][measure] = {}
+        for band, in_band in bands.items():
+            chosen = [i for i, key in enumerate(keys) if in_band(key[0])]
+            n = total(f"{measure}__n", chosen) or 0
+            b, f = total(f"{measure}__b", chosen), total(f"{measure}__f", chosen)
+            result["dose_bands"][measure][band] = {
+                "n": n,
+                "mean_change": _round(_mean(None if b is None else f - b, n)),
             }
-            for band in [*DOSE_BANDS, TRIAL_BAND]
-        }
-    adjusted_rows = pairs.values(
-        "dose",
-        "engaged",
-        "b_date",
-        "practice",
-        "born",
-        "sex",
-        "quintile",
-        *(f"{side}_{measure}" for measure in ADJUSTED_MEASURES for side in ("b", "f")),
-    )
-    result["adjusted"] = adjusted_analysis(list(adjusted_rows), threshold=threshold)
+    result["adjusted"] = {
+        measure: fit_from_sums(*_model_sums(groups, measure, threshold))
+        for measure in ADJUSTED_MEASURES
+    }
     return result
+
+
+def _add(x: Any, y: Any) -> Any:
+    """A sum of two group sums, where a group with no pairs for a measure has none."""
+    return y if x is None else x if y is None else x + y
+
+
+def _model_sums(
+    groups: list[tuple], measure: str, threshold: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each practice's people, column sums and cross-products of the mixed model's [x y]
+    (x: a constant then COVARIATES; y the follow-up score), from the groups of pairs with a
+    known quintile: within a group every covariate but the baseline and age is one value,
+    so [x y] is a fixed linear map of (1, baseline, age, follow-up), whose sums the group
+    carries."""
+    column = {name: 5 + i for i, name in enumerate(PAIR_SUMS)}
+    n_at = column[f"{measure}__n"]
+    rows = [row for row in groups if row[4] != 0 and row[n_at]]
+    k = len(COVARIATES) + 2
+    if not rows:
+        return np.zeros(0), np.zeros((0, k)), np.zeros((0, k, k))
+
+    def values(name: str) -> np.ndarray:
+        at = column[f"{measure}__{name}"]
+        return np.array([float(row[at]) for row in rows])
+
+    n, b, f = values("n"), values("b"), values("f")
+    bb, ff, bf, a, aa, ab, af = (values(f"m_{name}") for name in MODEL_MOMENTS)
+    moments = np.stack(  # of (1, baseline, age, follow-up), one 4 x 4 matrix a group
+        [
+            np.stack([n, b, a, f], axis=1),
+            np.stack([b, bb, ab, bf], axis=1),
+            np.stack([a, ab, aa, af], axis=1),
+            np.stack([f, bf, af, ff], axis=1),
+        ],
+        axis=1,
+    )
+    to_xy = np.zeros((len(rows), k, 4))
+    to_xy[:, 0, 0] = 1.0  # constant
+    to_xy[:, 1, 1] = 1.0  # baseline
+    to_xy[:, 2, 0] = [float(row[1] >= threshold) for row in rows]  # dose
+    to_xy[:, 3, 0] = [float(bool(row[2])) for row in rows]  # engaged
+    to_xy[:, 4, 2] = 1.0  # age
+    to_xy[:, 5, 0] = [float(row[3]) for row in rows]  # male
+    to_xy[:, 6, 0] = [float(row[4] == 1) for row in rows]  # most deprived
+    to_xy[:, 7, 3] = 1.0  # follow-up
+    labels, practice = np.unique([row[0] for row in rows], return_inverse=True)
+    cross = np.zeros((len(labels), k, k))
+    np.add.at(cross, practice, np.einsum("gia,gab,gjb->gij", to_xy, moments, to_xy))
+    return cross[:, 0, 0].copy(), cross[:, 0, :].copy(), cross
+
+
+MODEL_MOMENTS = ("bb", "ff", "bf", "a", "aa", "ab", "af")
 
 
 def effect_size(*, mean_change: float | None, sd_change: float | None) -> float | None:

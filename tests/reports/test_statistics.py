@@ -208,12 +208,12 @@ def test_the_statistics_take_the_same_queries_however_much_data(
     for _ in range(extra):
         ConsultationFactory(date=date(2025, 6, 1))
     # practices, CLPs active, CLPs new; the supported by participant, their needs' domains,
-    # the new; consultations, referrals, categories, outcomes, staff survey overall and per
-    # practice; safeguarding concerns by practice and category; the flow's baselines and
-    # follow-ups, the attrition table, and the pairs the mixed model is fitted on. Around
-    # them, a savepoint pair (one transaction), and on PostgreSQL the statement that turns
-    # JIT compilation off for it.
-    with django_assert_num_queries(19 + (connection.vendor == "postgresql")):
+    # the new; consultations, referrals, categories, staff survey overall and per practice;
+    # safeguarding concerns by practice and category; the flow's baselines; the follow-ups
+    # due, once, for the flow and the attrition table; and the pairs in groups, once, for
+    # both the outcomes and the mixed model. Around them, a savepoint pair (one
+    # transaction), and on PostgreSQL the statement that turns JIT compilation off for it.
+    with django_assert_num_queries(17 + (connection.vendor == "postgresql")):
         programme_statistics(**YEAR)
 
 

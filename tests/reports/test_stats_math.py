@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from reports.stats_math import paired_ci95, t_cdf, t_quantile
+from reports.stats_math import paired_ci95, t_cdf, t_quantile, t_quantiles_975
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,9 @@ def test_a_paired_interval_worked_by_hand():
 def test_there_is_no_interval_below_two_pairs():
     assert paired_ci95(n=1, mean_diff=-2.0, sd_diff=None) == (None, None)
     assert paired_ci95(n=0, mean_diff=None, sd_diff=None) == (None, None)
+
+
+def test_the_quantiles_in_one_call_are_those_one_by_one():
+    dfs = [1, 2, 5, 29, 30, 1000, 5]
+    assert t_quantiles_975(dfs) == {df: t_quantile(0.975, df) for df in dfs}
+    assert t_quantiles_975([0, -1]) == {}
