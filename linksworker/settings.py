@@ -108,10 +108,13 @@ DATABASES = {
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30, minimum=1)
 DATABASE_LONG_STATEMENT_TIMEOUT = env_int("DATABASE_LONG_STATEMENT_TIMEOUT", 15 * 60, minimum=1)
+# JIT compilation is off: PostgreSQL compiles any query whose cost estimate passes
+# jit_above_cost, and for a page's queries, which read thousands of rows by index, compiling
+# takes longer than running (40 ms of the dense practice dashboard's 97 ms; bench/NOTES.md).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": DATABASE_CONNECT_TIMEOUT,
-        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000} -c jit=off",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,12 @@ class Participant(models.Model):
         indexes = [
             models.Index(fields=["practice", "status"]),
             models.Index(fields=["clp", "status"]),
+            # A CLP's own participants in their practices (the worklist, the home page's
+            # counts): read from the index alone, without visiting a row for each
+            # participant (bench/NOTES.md, "Pages at national scale").
+            models.Index(
+                fields=["clp", "practice"], include=["id"], name="participant_clp_practice_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -34,6 +34,14 @@ def test_connecting_and_every_statement_have_a_limit(db):
 
 
 @postgres_only
+def test_queries_are_not_compiled_just_in_time(db):
+    # Compiling a page's query costs more than running it (bench/NOTES.md).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
+@postgres_only
 def test_a_statement_past_the_limit_is_stopped(db):
     with pytest.raises(OperationalError), connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 50")
