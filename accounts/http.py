@@ -1,6 +1,11 @@
 """The request a signed-in page receives, typed as such."""
 
+from collections.abc import Callable
+from urllib.parse import quote
+
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from accounts.models import User
 
@@ -10,3 +15,20 @@ class AuthenticatedHttpRequest(HttpRequest):
     of staff, never anonymous. Only for type checking; Django still builds plain requests."""
 
     user: User
+
+
+# A number no URL of ours holds: it stands in for the argument, then is replaced by each row's.
+_STAND_IN = "8642097531"
+_SAFE = RFC3986_SUBDELIMS + "/~:@"  # as django.urls.resolvers quotes a reversed path
+
+
+def url_maker(viewname: str) -> Callable[[object], str]:
+    """`reverse(viewname, args=[value])` for many values at the cost of one reverse: a list
+    page builds a link or three per row, and each `{% url %}` resolves the pattern again
+    (tens of microseconds; milliseconds a page). The value is quoted as `reverse` quotes it;
+    a view whose path holds the stand-in more than once falls back to `reverse` itself."""
+    prefix, *rest = reverse(viewname, args=[_STAND_IN]).split(_STAND_IN)
+    if len(rest) != 1:
+        return lambda value: reverse(viewname, args=[value])
+    suffix = rest[0]
+    return lambda value: prefix + quote(str(value), safe=_SAFE) + suffix

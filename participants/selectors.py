@@ -468,7 +468,9 @@ def followup_worklist(
     and a case closed because they moved, died or withdrew has no open follow-up left."""
     rows = (
         _own_open_followups(user)
-        .select_related("participant", "participant__practice", "baseline")
+        .select_related("participant", "participant__practice")
+        # Of the baseline assessment (some sixty columns of measures) the page shows the date.
+        .annotate(baseline_on=F("baseline__date"))
         .prefetch_related(active_flags_prefetch("participant__risk_flags"))
     )
     return _grouped(rows, today=today or timezone.localdate(), page=page)

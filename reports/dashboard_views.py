@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -124,14 +126,20 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     totals["engaged_pct"] = pct(totals["referrals_engaged"], totals["referrals_made"])
     totals["completion_pct"] = pct(totals["follow_ups_completed"], totals["follow_ups_due"])
     by_month = consultations_by_month(user=request.user)
+    # A national programme has hundreds of practices: the table (and the charts that draw
+    # it) shows them a page at a time, as the practices list does; the totals row is of
+    # them all, and the download has every practice.
+    page = Paginator(rows, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     return render(
         request,
         "reports/programme_dashboard.html",
         {
-            "rows": rows,
+            "rows": shown,
+            "page": page,
             "totals": totals,
             "s": s,
             "by_month": by_month,
-            "charts": programme_charts(rows=rows, by_month=by_month),
+            "charts": programme_charts(rows=shown, by_month=by_month),
         },
     )

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest, url_maker
 from accounts.params import int_param
 from audit.services import audit_list_view
 from participants.models import CaseStatus, FollowUpStatus, Need
@@ -75,7 +75,9 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         sort=sort,
     )
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
+    detail = url_maker("participants:detail")  # one reverse a page, not one a row
     for participant in page.object_list:
+        participant.detail_url = detail(participant.ref)  # type: ignore[attr-defined]
         # The due date is a calendar rule (nine months on), so it is worked out per row
         # shown rather than in SQL, from the baseline date the selector annotated.
         due = follow_up_due_on(participant.baseline_on)  # type: ignore[attr-defined]

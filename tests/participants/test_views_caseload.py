@@ -98,3 +98,9 @@ def test_the_follow_up_column_shows_the_state_and_filters_by_it(as_user, clp_a, 
     assert later.ref in scheduled and overdue.ref not in scheduled
     by_due = c.get(URL, {"sort": "-follow_up"}).content.decode()
     assert _refs_in_order(by_due, [overdue.ref, later.ref]) == [later.ref, overdue.ref]
+
+
+def test_each_row_links_to_the_participants_record(as_user, clp_a, participant_a):
+    body = as_user(clp_a).get(URL).content.decode()
+    link = reverse("participants:detail", args=[participant_a.ref])
+    assert f'<a href="{link}">{participant_a.last_name}, {participant_a.first_name}</a>' in body

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.models import AuditEvent
 from participants import selectors
@@ -37,6 +38,19 @@ def test_the_worklist_groups_overdue_due_and_coming_follow_ups(
     assert overdue.participant.ref in sections[0]
     assert due.participant.ref in sections[1].split('id="due-soon-heading"')[0]
     assert soon.participant.ref in body.split('id="due-soon-heading"')[1]
+
+
+def test_each_row_links_to_the_participant_the_follow_up_and_the_outcome_and_shows_its_dates(
+    as_user, clp_a, practice_a
+):
+    follow_up = _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
+    ref = follow_up.participant.ref
+    body = as_user(clp_a).get(URL).content.decode()
+    assert f'href="{reverse("participants:detail", args=[ref])}"' in body
+    assert f'href="{reverse("participants:new_assessment", args=[ref])}"' in body
+    assert f'href="{reverse("followups:close", args=[follow_up.pk])}"' in body
+    assert f">{date_format(follow_up.baseline.date, 'j M Y')}</td>" in body
+    assert f">{date_format(follow_up.due_on, 'j M Y')}</td>" in body
 
 
 def test_another_clps_follow_ups_are_not_on_my_worklist(as_user, clp_a, clp_b, participant_b):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from tests.factories import ConsultationFactory, ParticipantFactory
+from tests.factories import ConsultationFactory, ParticipantFactory, PracticeFactory
 
 PRACTICE = reverse("reports:practice_dashboard")
 PROGRAMME = reverse("reports:programme_dashboard")
@@ -110,3 +110,29 @@ def test_the_dashboards_draw_charts_with_their_numbers_in_tables(as_user, lead, 
 def test_the_programme_dashboard_is_titled_plainly(as_user, lead, practice_a):
     page = as_user(lead).get(reverse("reports:programme_dashboard")).content.decode()
     assert "<title>Programme dashboard · Links</title>" in page
+
+
+def test_the_programme_dashboard_shows_practices_a_page_at_a_time_with_totals_of_all(
+    as_user, lead, settings
+):
+    settings.LINKS_PAGE_SIZE = 5
+    practices = [PracticeFactory(name=f"Practice {n:02}", code=f"9{n:04}") for n in range(7)]
+    for practice in practices:
+        ParticipantFactory(practice=practice)
+    c = as_user(lead)
+    first = c.get(PROGRAMME).content.decode()
+    second = c.get(PROGRAMME, {"page": 2}).content.decode()
+    names = [p.name for p in practices]
+    on_first = [n for n in names if f"<td>{n}</td>" in first]
+    on_second = [n for n in names if f"<td>{n}</td>" in second]
+    assert len(on_first) == 5 and sorted(on_first + on_second) == names
+    assert "7 practices, 1 to 5 shown; the totals are of them all" in first
+    assert "7 practices, 6 to 7 shown" in second
+    assert "Page 1 of 2" in first and "?page=2" in first
+    for body in (first, second):
+        totals = body.split("<tfoot>")[1]
+        assert '<td class="text-end">7</td>' in totals  # open cases at every practice
+        # the charts draw the page's practices only
+        assert sum(f"{n}</text>" in body for n in names) == (5 if body is first else 2)
+    rows = _rows(c.get(PROGRAMME, {"download": "practices"}))
+    assert len(rows) == 1 + 7
