@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -125,6 +125,19 @@ def _run(
                 # (checking writes nothing).
                 transaction.set_rollback(True)
             return result
+    except (IntegrityError, _driver_integrity_error()) as error:
+        # A rule the checks missed and the database held (rows of one person split across
+        # chunks, say): the whole import is taken back. The database's own message can
+        # quote the values it refused, so only the rule's name is reported.
+        return ImportResult(
+            counts={name: FileCounts() for name in names},
+            problems=[
+                "The database refused the import by its rule "
+                f"{_constraint_name(error)}: nothing was imported. Check the files against "
+                "that rule, or import the files one at a time to find the row."
+            ],
+            problem_count=1,
+        )
     except Unreadable:
         # Checks against a file that could not be read would only add noise: what was
         # planned is taken back, and only the problems of reading the files are reported.
@@ -135,6 +148,23 @@ def _run(
             problems=problems.lines(),
             problem_count=len(problems),
         )
+
+
+def _driver_integrity_error() -> type[Exception]:
+    """The driver's own IntegrityError: COPY runs on the driver's cursor, whose errors Django
+    does not wrap in its own."""
+    return connection.Database.IntegrityError  # type: ignore[attr-defined]
+
+
+def _constraint_name(error: Exception) -> str:
+    # psycopg2's diagnostics: names, never values (on the error, or on Django's wrapper's cause)
+    diag = getattr(error, "diag", None) or getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return f'"{name}"'
+    # SQLite names the table and columns ("UNIQUE constraint failed: table.column").
+    text = str(error)
+    return f'"{text}"' if "constraint failed" in text and "=" not in text else "(unnamed)"
 
 
 # Directories, not records: planned a whole file at a time (a person's rows in staff.csv go

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from exchange import reading
+from exchange.importer.planning import Planner
+from participants.models import Participant
 from participants.rules import plausible_date_range
 from tests.exchange.conftest import (
     CHI_MORVEN,
@@ -640,3 +642,27 @@ def test_no_message_repeats_a_chi_number_name_or_date_of_birth(base_files):
     text = "\n".join(found)
     for secret in (CHI_MORVEN, "Morven", "Test", "1961-02-24", "G21"):
         assert secret not in text
+
+
+def test_a_rule_only_the_database_holds_takes_the_whole_import_back_without_its_values(
+    base_files, monkeypatch
+):
+    """Should a check miss a rule the database holds (here, the CHI number's uniqueness,
+    with the checks' own findings about CHI numbers dropped), the import stops with a
+    problem that names the rule and not the values it refused, and nothing is kept."""
+    checked = Planner.fail
+
+    def fail_but_chi(self, spec, row, column, message):
+        if column != "chi":
+            checked(self, spec, row, column, message)
+
+    monkeypatch.setattr(Planner, "fail", fail_but_chi)
+    lines = base_files["participants.csv"].splitlines()
+    twin = lines[1].replace("P2001,", "P2003,", 1)
+    files = {**base_files, "participants.csv": "\n".join([*lines, twin]) + "\n"}
+    result = load(files, user=UserFactory(is_programme_lead=True))
+
+    assert not result.applied
+    assert result.problems and "nothing was imported" in result.problems[0]
+    assert CHI_MORVEN not in " ".join(result.problems)
+    assert not Participant.objects.exists()
