@@ -63,6 +63,13 @@ class Consultation(models.Model):
                 condition=Q(attended=True),
                 name="consultation_attended_idx",
             ),
+            # "Did-not-attends by date": the statistics' DNAs in a period, index-only; small
+            # (the DNAs alone), where an index of every consultation by date would not be.
+            models.Index(
+                fields=["date"],
+                condition=Q(attended=False),
+                name="consultation_not_attended_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
