@@ -64,7 +64,7 @@ def run(postgres, sqlite, fill=False):
         vendor = schema_editor.connection.vendor
         statements = {"postgresql": postgres, "sqlite": sqlite}.get(vendor)
         if statements is None:
-            raise NotImplementedError(f"Referral practice triggers for {vendor} are not written.")
+            raise RuntimeError(f"Referral practices need PostgreSQL or SQLite, not {vendor}.")
         if fill:
             schema_editor.execute(SET_FROM_PARTICIPANT)
         for statement in statements:
