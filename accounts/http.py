@@ -1,10 +1,12 @@
-"""The request a signed-in page receives, typed as such."""
+"""The request a signed-in page receives, typed as such, and helpers for pages of rows."""
 
 from collections.abc import Callable
+from datetime import date
 from urllib.parse import quote
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.http import RFC3986_SUBDELIMS
 
 from accounts.models import User
@@ -32,3 +34,18 @@ def url_maker(viewname: str) -> Callable[[object], str]:
         return lambda value: reverse(viewname, args=[value])
     suffix = rest[0]
     return lambda value: prefix + quote(str(value), safe=_SAFE) + suffix
+
+
+def short_dates() -> Callable[[date | None], str]:
+    """`{{ day|date:"j M Y" }}` for a page of rows, the month's name looked up once a page
+    (the filter formats each date afresh: tens of microseconds a cell). None gives ""."""
+    months: dict[int, str] = {}
+
+    def short(day: date | None) -> str:
+        if day is None:
+            return ""
+        if day.month not in months:
+            months[day.month] = dateformat.format(day, "M")
+        return f"{day.day} {months[day.month]} {day.year:04d}"
+
+    return short

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -66,6 +66,21 @@ class AttachmentQuerySet(models.QuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on), started_on__lte=on)
+
+    def current_roles_of(self, user_id: int) -> list[tuple[int, str]]:
+        """`current().filter(user_id=…).values_list("practice_id", "role")`, written out:
+        every signed-in page asks it once, and building the ORM's query cost ten times
+        running it (bench/NOTES.md). The same rule as `current()`, checked against it in
+        tests/practices/test_roles.py."""
+        on = timezone.localdate()
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT practice_id, role FROM {table} WHERE user_id = %s"  # noqa: S608
+                " AND started_on <= %s AND (ended_on IS NULL OR ended_on >= %s)",
+                [user_id, on, on],
+            )
+            return cursor.fetchall()
 
 
 class Attachment(models.Model):

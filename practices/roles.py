@@ -109,9 +109,7 @@ def roles_of(user: AnyUser | None) -> Roles:
         return cached
     clp: set[int] = set()
     manager: set[int] = set()
-    for practice_id, role in (
-        Attachment.objects.current().filter(user=user).values_list("practice_id", "role")
-    ):
+    for practice_id, role in Attachment.objects.current_roles_of(user.pk):
         (clp if role == StaffRole.CLP else manager).add(practice_id)
     roles = Roles(
         clp_practice_ids=frozenset(clp),

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest, url_maker
+from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
 from accounts.params import int_param
 from audit.services import audit_list_view
 from participants.models import CaseStatus, FollowUpStatus, Need
@@ -75,16 +75,28 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         sort=sort,
     )
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
-    detail = url_maker("participants:detail")  # one reverse a page, not one a row
+    # Each row's link, labels and dates made here once a page: `{% url %}`, `|date` and an
+    # include per row were most of the page's rendering.
+    detail = url_maker("participants:detail")
+    short = short_dates()
+    statuses = dict(CaseStatus.choices)
     for participant in page.object_list:
         participant.detail_url = detail(participant.ref)  # type: ignore[attr-defined]
+        participant.flag_labels = [  # type: ignore[attr-defined]
+            flag.get_kind_display()
+            for flag in participant.active_flags  # type: ignore[attr-defined]
+        ]
+        participant.status_label = statuses.get(participant.status, participant.status)  # type: ignore[attr-defined]
+        participant.last_label = short(participant.last_contact) or "Not yet seen"  # type: ignore[attr-defined]
+        participant.next_label = short(participant.next_contact_on) or "—"  # type: ignore[attr-defined]
         # The due date is a calendar rule (nine months on), so it is worked out per row
         # shown rather than in SQL, from the baseline date the selector annotated.
         due = follow_up_due_on(participant.baseline_on)  # type: ignore[attr-defined]
-        participant.follow_up_due_on = due  # type: ignore[attr-defined]
         # Before the daily job creates the follow-up, a baseline's follow-up is scheduled.
         status = participant.follow_up_status or FollowUpStatus.SCHEDULED  # type: ignore[attr-defined]
-        participant.follow_up_state = FollowUpStatus(status).label  # type: ignore[attr-defined]
+        participant.due_label = (  # type: ignore[attr-defined]
+            f"{short(due)} · {FollowUpStatus(status).label}" if due else "—"
+        )
     audit_list_view(request=request, page="caseload", refs=(p.ref for p in page.object_list))
     query = QueryDict(mutable=True)
     for name in (*URL_FILTERS, "s"):

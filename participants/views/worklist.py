@@ -1,15 +1,12 @@
-from collections.abc import Callable
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import AuthenticatedHttpRequest, url_maker
+from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
 from participants.access import participants_editable_by
 from participants.followups import followup_close
 from participants.forms import DateInput
@@ -25,27 +22,13 @@ STATE_FILTERS = [
 ]
 
 
-def _short_dates() -> Callable[[date | None], str]:
-    """`{{ day|date:"j M Y" }}` for a page of rows, the month's name looked up once."""
-    months: dict[int, str] = {}
-
-    def short(day: date | None) -> str:
-        if day is None:
-            return ""
-        if day.month not in months:
-            months[day.month] = dateformat.format(day, "M")
-        return f"{day.day} {months[day.month]} {day.year:04d}"
-
-    return short
-
-
 def _with_links(worklist: Worklist) -> Worklist:
     """Each row's links and dates, made here once a page rather than by `{% url %}` and
     `|date` in each of up to a hundred rows (a third of the page's rendering)."""
     detail = url_maker("participants:detail")
     record = url_maker("participants:new_assessment")
     close = url_maker("followups:close")
-    short = _short_dates()
+    short = short_dates()
     for follow_up in (*worklist.overdue, *worklist.due_now, *worklist.due_soon):
         ref = follow_up.participant.ref
         follow_up.detail_url = detail(ref)

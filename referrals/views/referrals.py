@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
 from accounts.params import int_param
 from audit.models import Action
 from audit.services import audit_list_view, audit_record
@@ -28,12 +28,39 @@ from referrals.selectors import (
 from referrals.services import feedback_mark_read, referral_create
 from referrals.views.common import query_without_page
 
+# The badge of each status, as referrals/_status.html draws it.
+STATUS_BADGES = {
+    "engaged": "text-bg-success",
+    "attended": "text-bg-warning",
+    "referred": "text-bg-info",
+    "suggested": "text-bg-light border",
+}
+
+
+def _answer(referral) -> str:
+    """The organisation's answer in a word or two, or a dash when there is none yet."""
+    if not referral.has_feedback:
+        return "—"
+    said = "Attended" if referral.feedback_attended else "Did not attend"
+    return f"{said}, engaged" if referral.feedback_engaged else said
+
 
 @caseload_required
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     listing = referral_listing(user=request.user, status=status)
     page = Paginator(listing, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each row's link, date, status badge and answer made here once a page, not by a
+    # `{% url %}`, a `|date` and an include in every row.
+    detail = url_maker("referrals:detail")
+    short = short_dates()
+    labels = dict(ReferralStatus.choices)
+    for referral in page.object_list:
+        referral.detail_url = detail(referral.pk)  # type: ignore[attr-defined]
+        referral.date_label = short(referral.date)  # type: ignore[attr-defined]
+        referral.status_label = labels.get(referral.status, referral.status)  # type: ignore[attr-defined]
+        referral.status_badge = STATUS_BADGES.get(referral.status, "text-bg-secondary")  # type: ignore[attr-defined]
+        referral.answer_label = _answer(referral)  # type: ignore[attr-defined]
     audit_list_view(
         request=request, page="referrals", refs=(r.participant.ref for r in page.object_list)
     )

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest, url_maker
 from accounts.params import int_param
 from practices.roles import directory_required, maintainer_required, roles_of
 from referrals.access import can_maintain_resources
@@ -36,6 +36,10 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         include_inactive=include_inactive,
     )
     page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
+    detail = url_maker("resources:detail")  # one reverse a page, not one a row
+    for resource in page.object_list:
+        resource.detail_url = detail(resource.pk)  # type: ignore[attr-defined]
+        resource.category_names = ", ".join(c.name for c in resource.categories.all())  # type: ignore[attr-defined]
     return render(
         request,
         "referrals/resources/list.html",

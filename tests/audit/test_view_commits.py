@@ -20,7 +20,7 @@ def statements(action, **kwargs):
     with CaptureQueriesContext(connection) as captured:
         event = audit_record(request=None, action=action, detail="page: 1 shown: P1", **kwargs)
     assert AuditEvent.objects.filter(pk=event.pk, action=action).exists()
-    return [q["sql"] for q in captured.captured_queries]
+    return " ".join(q["sql"] for q in captured.captured_queries)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,3 +44,23 @@ def test_a_view_inside_a_callers_transaction_leaves_its_commit_alone():
 def test_the_setting_makes_views_wait_too(settings):
     settings.AUDIT_VIEWS_WAIT_FOR_DISK = True
     assert ASYNC not in statements(Action.VIEW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_written_without_waiting_keeps_every_field(clp_a):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/participants/", REMOTE_ADDR="10.1.2.3")
+    request.user = clp_a
+    event = audit_record(
+        request=request, action=Action.VIEW, participant_ref="P1001", detail="caseload: 1"
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.user_id, stored.username, stored.action, stored.participant_ref) == (
+        clp_a.pk,
+        "clp_a",
+        Action.VIEW,
+        "P1001",
+    )
+    assert (stored.detail, stored.ip_address, stored.at) == ("caseload: 1", "10.1.2.3", event.at)
+    assert (stored.object_type, stored.object_id) == ("", "")

@@ -78,3 +78,40 @@ def test_a_gate_sends_a_signed_out_visitor_to_sign_in():
     http_request = RequestFactory().get("/")
     http_request.user = AnonymousUser()
     assert view(http_request).status_code == 302
+
+
+def test_the_written_out_current_roles_agree_with_the_current_attachments(db, practice_a):
+    """`current_roles_of` (every page's roles, written out in SQL) against the queryset
+    rule `current()`: started today or before, not ended before today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from practices.models import Attachment, StaffRole
+    from tests.factories import PracticeFactory, UserFactory
+
+    today = timezone.localdate()
+    user = UserFactory(username="many_roles")
+    spans = [
+        (today - timedelta(days=10), None),  # current, open
+        (today, None),  # starts today
+        (today + timedelta(days=1), None),  # not yet
+        (today - timedelta(days=10), today),  # ends today: still current
+        (today - timedelta(days=10), today - timedelta(days=1)),  # ended yesterday
+        (today - timedelta(days=10), today + timedelta(days=5)),  # ends later
+    ]
+    for index, (started, ended) in enumerate(spans):
+        Attachment.objects.create(
+            user=user,
+            practice=PracticeFactory(code=f"9{index:04d}"),
+            role=StaffRole.CLP if index % 2 else StaffRole.PRACTICE_MANAGER,
+            started_on=started,
+            ended_on=ended,
+        )
+    expected = sorted(
+        Attachment.objects.current().filter(user=user).values_list("practice_id", "role")
+    )
+    assert len(expected) == 4
+    assert sorted(Attachment.objects.current_roles_of(user.pk)) == expected
+    roles = roles_of(user)
+    assert roles.clp_practice_ids | roles.manager_practice_ids == {p for p, _ in expected}
