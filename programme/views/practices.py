@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest, url_maker
 from practices.access import practices_visible_to
 from practices.roles import programme_required
 from practices.services import practice_leave, practice_save
@@ -16,6 +17,13 @@ from reports.dashboards import practice_comparison_page
 def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The programme's practices with who works there and their caseloads, for the lead."""
     page, rows = practice_comparison_page(user=request.user, page=request.GET.get("page"))
+    # Each row's link, dates and labels once a page rather than by tags in every row.
+    edit = url_maker("practices:edit")
+    for row in rows:
+        practice = row.practice
+        practice.edit_url = edit(practice.pk)  # type: ignore[attr-defined]
+        practice.joined_label = dateformat.format(practice.joined_on, "M Y")  # type: ignore[attr-defined]
+        practice.left_label = practice.left_on and dateformat.format(practice.left_on, "M Y")  # type: ignore[attr-defined]
     return render(request, "practices/list.html", {"practices": rows, "page": page})
 
 
