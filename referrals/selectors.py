@@ -3,12 +3,11 @@ querysets; figures are counted by the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, overload
+from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -29,6 +28,7 @@ from accounts.models import User
 from participants.access import participants_editable_by
 from participants.models import CaseStatus, Participant
 from practices.access import practice_ids_in_aggregate_scope
+from practices.listing import MergedByPractice, merged_by_practice
 from practices.roles import roles_of
 from referrals.access import referrals_in_aggregate_scope, referrals_visible_to
 from referrals.figures import FIGURE_NAMES, figure_counts, pct
@@ -160,74 +160,16 @@ def referral_list_for(*, user: User, status: str = "") -> QuerySet[Referral]:
     return qs.order_by("-date", "-id")
 
 
-# Up to this many practices, a page of the list is merged from each practice's newest.
-MERGED_PRACTICES = 8
-
-
-class NewestReferrals:
-    """The referrals list as the paginator reads it. For a user of a few practices a page is
-    found through each practice's `(practice, date, id)` index, the newest of each merged in
-    one query, then loaded by id: PostgreSQL cannot read one index in order for a list of
-    practices, and walked the programme's date index instead, reading every practice's
-    recent referrals to find this user's (bench/NOTES.md). The count is an index-only scan."""
-
-    ordered = True
-
-    def __init__(self, qs: QuerySet[Referral], practice_ids: Iterable[int]):
-        self.qs = qs
-        self.practice_ids = sorted(practice_ids)
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self) -> Iterator[Referral]:
-        return iter(self.qs)
-
-    @overload
-    def __getitem__(self, index: int) -> Referral: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Referral]: ...
-
-    def __getitem__(self, index: int | slice) -> Referral | list[Referral]:
-        if isinstance(index, int):
-            found = self[index : index + 1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        if index.step is not None or index.stop is None:
-            raise TypeError("The referrals list is read a page at a time.")
-        start, stop = index.start or 0, index.stop
-        if stop <= start or not self.practice_ids:
-            return []
-        newest = [
-            self.qs.filter(practice_id=pk).order_by("-date", "-id").values("date", "id")[:stop]
-            for pk in self.practice_ids
-        ]
-        first, *others = newest
-        merged = first.union(*others, all=True).order_by("-date", "-id")[start:stop]
-        ids = [row["id"] for row in merged]
-        rows = {referral.pk: referral for referral in self.qs.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
-
-
-def referral_listing(*, user: User, status: str = "") -> QuerySet[Referral] | NewestReferrals:
-    """What the referrals list pages through: the queryset itself for a user of one
-    practice, whose index reads it in order, or of many (administrators); merged per
-    practice for a user of a few."""
-    qs = referral_list_for(user=user, status=status)
-    roles = roles_of(user)
-    if (
-        roles.administrator
-        or not 1 < len(roles.practice_ids) <= MERGED_PRACTICES
-        # SQLite (the embedded default) cannot limit the parts of a UNION.
-        or not connection.features.supports_slicing_ordering_in_compound
-    ):
-        return qs
-    return NewestReferrals(qs, roles.practice_ids)
+def referral_listing(
+    *, user: User, status: str = ""
+) -> QuerySet[Referral] | MergedByPractice[Referral]:
+    """What the referrals list pages through, newest first: for a user of a few practices,
+    each practice's newest through its `(practice, date, id)` index, merged
+    (`practices.listing`); PostgreSQL otherwise walked the programme's date index, reading
+    every practice's recent referrals to find this user's (bench/NOTES.md)."""
+    return merged_by_practice(
+        referral_list_for(user=user, status=status), roles_of(user), ("-date", "-id")
+    )
 
 
 ANSWERS_SHOWN = 50

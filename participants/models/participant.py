@@ -104,7 +104,13 @@ class Participant(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "ref"]
         indexes = [
-            models.Index(fields=["practice", "status"]),
+            # The caseload of a practice in its usual order (by name), a page at a time:
+            # read in order from the index, not sorted from every open case of a practice
+            # of 20,000 (bench/NOTES.md, "Pages at national scale").
+            models.Index(
+                fields=["practice", "status", "last_name", "first_name", "ref"],
+                name="participant_practice_name_idx",
+            ),
             models.Index(fields=["clp", "status"]),
             # A CLP's own participants in their practices (the worklist, the home page's
             # counts): read from the index alone, without visiting a row for each

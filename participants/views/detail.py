@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest, short_dates
 from audit.models import Action
 from audit.services import audit_record
 from participants.access import (
@@ -23,12 +23,13 @@ def participant_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpRespo
     audit_record(request=request, action=Action.VIEW, obj=participant)
     record = participant_record(participant=participant)
     flags = participant_flags(participant=participant)
+    short = short_dates()  # each entry's date once, the month's name once a page
     return render(
         request,
         "participants/detail.html",
         {
             "participant": participant,
-            "timeline": record.timeline,
+            "timeline": [(entry, short(entry.on)) for entry in record.timeline],
             "summary": record.summary,
             "show_notes": can_read_notes(request.user, participant),
             "can_edit": can_edit_participant(request.user, participant),

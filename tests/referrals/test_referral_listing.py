@@ -9,9 +9,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.urls import reverse
 
+from practices.listing import MergedByPractice
 from practices.models import Practice
 from referrals.models import ReferralStatus
-from referrals.selectors import NewestReferrals, referral_list_for, referral_listing
+from referrals.selectors import referral_list_for, referral_listing
 from tests.factories import ParticipantFactory, PracticeFactory, clp_at
 from tests.referrals.factories import ReferralFactory, ResourceFactory
 
@@ -46,7 +47,7 @@ def two_practices(practice_a, practice_b, db):
 @pytest.mark.parametrize("per_page", [1, 3, 5, 25])
 def test_each_page_is_the_plain_querys_page(two_practices, status, per_page):
     listing = referral_listing(user=two_practices, status=status)
-    assert isinstance(listing, NewestReferrals)
+    assert isinstance(listing, MergedByPractice)
     plain = Paginator(referral_list_for(user=two_practices, status=status), per_page)
     merged = Paginator(listing, per_page)
     assert merged.count == plain.count
@@ -64,7 +65,7 @@ def test_a_merged_page_holds_only_the_users_practices(two_practices, practice_a,
 
 def test_a_user_of_one_practice_pages_through_the_query_itself(clp_a, referral_a):
     listing = referral_listing(user=clp_a)
-    assert not isinstance(listing, NewestReferrals)
+    assert not isinstance(listing, MergedByPractice)
     assert list(listing) == [referral_a]
 
 

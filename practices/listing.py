@@ -1,0 +1,90 @@
+"""Lists of a few practices' rows, a page at a time, read in order through each practice's
+own index.
+
+PostgreSQL reads one index in order for one practice (`practice = 1 ORDER BY …`), but not
+for a list of them (`practice IN (1, 2) ORDER BY …`): it reads every row of every practice
+listed, then sorts them all to keep 25 (bench/NOTES.md, "Referrals carry their practice"
+and "Pages at national scale"). `MergedByPractice` asks each practice for the first rows of
+the page in order, merges those in one UNION, and loads the page's rows by id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Generic, TypeVar, overload
+
+from django.db import connection
+from django.db.models import Model, QuerySet
+
+from practices.roles import Roles
+
+# Up to this many practices, a page is merged from each practice's first rows.
+MERGED_PRACTICES = 8
+
+M = TypeVar("M", bound=Model)
+
+
+class MergedByPractice(Generic[M]):
+    """`qs.order_by(*order)` as the paginator reads it, for a user of a few practices. The
+    order must end in a unique column (an id or a reference), so that it is total; `qs`
+    carries the user's scope and filters. The count is the queryset's own."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[M], practice_ids: Iterable[int], order: Sequence[str]):
+        self.qs = qs.order_by(*order)
+        self.practice_ids = sorted(practice_ids)
+        self.order = tuple(order)
+        columns = [name.lstrip("-") for name in self.order]
+        self.columns = columns if "id" in columns else [*columns, "id"]
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self.qs)
+
+    @overload
+    def __getitem__(self, index: int) -> M: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[M]: ...
+
+    def __getitem__(self, index: int | slice) -> M | list[M]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step is not None or index.stop is None:
+            raise TypeError("A merged list is read a page at a time.")
+        start, stop = index.start or 0, index.stop
+        if stop <= start or not self.practice_ids:
+            return []
+        firsts = [
+            self.qs.filter(practice_id=pk).values(*self.columns)[:stop] for pk in self.practice_ids
+        ]
+        first, *others = firsts
+        merged = first.union(*others, all=True).order_by(*self.order)[start:stop]
+        ids = [row["id"] for row in merged]
+        rows = {row.pk: row for row in self.qs.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def merged_by_practice(
+    qs: QuerySet[M], roles: Roles, order: Sequence[str]
+) -> QuerySet[M] | MergedByPractice[M]:
+    """What a list pages through: the queryset itself for a user of one practice (its index
+    reads it in order) or of many (administrators, who see them all); merged per practice
+    for a user of a few."""
+    if (
+        roles.administrator
+        or not 1 < len(roles.practice_ids) <= MERGED_PRACTICES
+        # SQLite (the embedded default) cannot limit the parts of a UNION.
+        or not connection.features.supports_slicing_ordering_in_compound
+    ):
+        return qs.order_by(*order)
+    return MergedByPractice(qs, roles.practice_ids, order)
