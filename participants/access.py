@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from participants.models import Participant, RiskFlag
+from participants.models import FollowUp, Participant, RiskFlag
 from practices.access import practice_ids_in_aggregate_scope
 from practices.roles import AnyUser, roles_of
 
@@ -18,6 +18,15 @@ def participants_visible_to(user: AnyUser) -> QuerySet[Participant]:
     if roles.administrator:
         return Participant.objects.all()
     return Participant.objects.filter(practice_id__in=roles.practice_ids)
+
+
+def followups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
+    """The follow-ups of the participants the user may open (`participants_visible_to`),
+    by the practice each follow-up carries (the participant's, kept by the database)."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return FollowUp.objects.all()
+    return FollowUp.objects.filter(practice_id__in=roles.practice_ids)
 
 
 def participants_editable_by(user: AnyUser) -> QuerySet[Participant]:

@@ -48,11 +48,42 @@ class FollowUp(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The participant's practice and CLP, kept by the database (migration 0015's triggers:
+    # set on every write, moved with a participant who changes practice or CLP), so that a
+    # worklist reads its follow-ups from one index rather than probing one per participant
+    # of the caseload (bench/NOTES.md). Never written by the application.
+    practice = models.ForeignKey(
+        "practices.Practice",
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
+    clp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [
             models.Index(fields=["status", "due_on"]),
+            # A CLP's open follow-ups in their practices, and a practice's (the worklists).
+            models.Index(
+                fields=["clp", "practice", "due_on"],
+                condition=Q(status__in=[s.value for s in OPEN_FOLLOW_UP_STATUSES]),
+                name="followup_open_by_clp",
+            ),
+            models.Index(
+                fields=["practice", "due_on"],
+                condition=Q(status__in=[s.value for s in OPEN_FOLLOW_UP_STATUSES]),
+                name="followup_open_by_practice",
+            ),
             # The worklists: a caseload's open follow-ups, found per participant without
             # reading the closed ones, which outnumber them (bench/NOTES.md).
             models.Index(
