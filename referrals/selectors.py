@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import add
 from typing import Any
 
 from django.db.models import (
@@ -322,31 +323,40 @@ def referral_statistics(
     ).values_list("communityresource_id", "category_id"):
         categories_of.setdefault(resource_id, []).append(category_id)
 
-    def add(sums: dict[str, int], row: Mapping[str, Any]) -> None:
-        for name in names:
-            sums[name] = sums.get(name, 0) + row[name]
-
-    totals_sums: dict[str, int] = {}
-    period_sums: dict[date, dict[str, int]] = {}
-    resource_sums: dict[int, dict[str, int]] = {}
-    category_sums: dict[int, dict[str, int]] = {}
+    # Each cell is added to its service's and its period's sums only; the year's totals are
+    # the periods' sums, and a category's the sums of its services (a service in two
+    # categories counting in both): the same figures, with a fraction of the additions.
+    width = len(names)
+    period_sums: dict[date, list[int]] = {}
+    resource_sums: dict[int, list[int]] = {}
     resource_cells: dict[int, list[int]] = {}
-    category_cells: dict[int, list[int]] = {}
     labels: dict[int, tuple[str, str]] = {}
     for row in rows:
-        at = column[row["period"]]
-        add(totals_sums, row)
-        add(period_sums.setdefault(row["period"], {}), row)
-        add(resource_sums.setdefault(row["resource"], {}), row)
-        resource_cells.setdefault(row["resource"], [0] * len(starts))[at] += row["referrals"]
-        labels[row["resource"]] = (row["resource__organisation"], row["resource__name"])
-        for category_id in categories_of.get(row["resource"], []):
-            add(category_sums.setdefault(category_id, {}), row)
-            category_cells.setdefault(category_id, [0] * len(starts))[at] += row["referrals"]
-    totals = Figures.of(totals_sums)
-    per_period = {start: Figures.of(sums) for start, sums in period_sums.items()}
+        values = [row[name] for name in names]
+        resource, start = row["resource"], row["period"]
+        acc = period_sums.get(start)
+        period_sums[start] = values if acc is None else list(map(add, acc, values))
+        acc = resource_sums.get(resource)
+        resource_sums[resource] = values if acc is None else list(map(add, acc, values))
+        resource_cells.setdefault(resource, [0] * len(starts))[column[start]] += row["referrals"]
+        labels[resource] = (row["resource__organisation"], row["resource__name"])
+    category_sums: dict[int, list[int]] = {}
+    category_cells: dict[int, list[int]] = {}
+    for resource, sums in resource_sums.items():
+        for category_id in categories_of.get(resource, []):
+            acc = category_sums.get(category_id, [0] * width)
+            category_sums[category_id] = list(map(add, acc, sums))
+            cells = category_cells.get(category_id, [0] * len(starts))
+            category_cells[category_id] = list(map(add, cells, resource_cells[resource]))
+    zero = [0] * width
+
+    def figures(sums: list[int]) -> Figures:
+        return Figures.of(dict(zip(names, sums, strict=True)))
+
+    totals = figures([sum(each) for each in zip(*period_sums.values(), strict=True)] or zero)
+    per_period = {start: figures(sums) for start, sums in period_sums.items()}
     categories = [
-        (category, Figures.of(category_sums.get(category.pk, {})))
+        (category, figures(category_sums.get(category.pk, zero)))
         for category in Category.objects.all()
     ]
     resources = sorted(
@@ -371,7 +381,7 @@ def referral_statistics(
             StatsRow(
                 labels[pk][1],
                 resource_cells[pk],
-                Figures.of(resource_sums[pk]),
+                figures(resource_sums[pk]),
                 detail=labels[pk][0],
             )
             for pk in resources
