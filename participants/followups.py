@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -202,7 +203,11 @@ def followups_advance(
     qs = FollowUp.objects.all()
     if participant_id is not None:
         qs = qs.filter(participant_id=participant_id)
-    if participant_ids is not None:
+    if participant_ids is not None and connection.vendor == "postgresql":
+        # One array parameter, not a parameter an id: Django prepares each of those.
+        ids = RawSQL("SELECT unnest(%s::bigint[])", [list(participant_ids)])
+        qs = qs.filter(participant_id__in=ids)
+    elif participant_ids is not None:
         qs = qs.filter(participant_id__in=participant_ids)
     summary = RunSummary()
     now = timezone.now()
