@@ -216,6 +216,7 @@ def read_chunks(
             if positions is None:
                 raise Unreadable(spec.name)
             width = len(header)
+            layout = _layout(spec, positions)
             line = reader.line_num + 1
             for cells in reader:
                 start, line = line, reader.line_num + 1
@@ -226,7 +227,7 @@ def read_chunks(
                         spec, start, ROW, f"has {len(cells)} values; the header has {width}"
                     )
                     continue
-                rows.append(_read_row(spec, start, cells, positions, problems))
+                rows.append(_read_row(spec, start, cells, layout, problems))
                 if len(rows) >= size:
                     if progress is not None:
                         progress(len(rows))
@@ -287,15 +288,28 @@ def _check_header(spec: FileSpec, header: list[str], problems: Problems) -> dict
     return positions if len(problems) == found else None
 
 
+def _layout(spec: FileSpec, positions: dict[str, int]) -> list[tuple[str, int | None, Any]]:
+    """Each column's name, place in the row (None: left out of the file) and reader, worked
+    out once a file rather than once a cell."""
+    return [(column.name, positions.get(column.name), column.read) for column in spec.columns]
+
+
 def _read_row(
-    spec: FileSpec, line: int, cells: list[str], positions: dict[str, int], problems: Problems
+    spec: FileSpec,
+    line: int,
+    cells: list[str],
+    layout: list[tuple[str, int | None, Any]],
+    problems: Problems,
 ) -> Row:
-    row = Row(line=line, values={})
-    for column in spec.columns:
+    values: dict[str, Any] = {}
+    row = Row(line=line, values=values)
+    for name, index, read in layout:
+        text = cells[index] if index is not None else ""
+        if text[:1] == "'":  # only such a cell can be one written safe for spreadsheets
+            text = csv_cell_restore(text)
         try:
-            text = cells[positions[column.name]] if column.name in positions else ""
-            row.values[column.name] = column.read(csv_cell_restore(text))
+            values[name] = read(text)
         except CellError as error:
-            row.bad.add(column.name)
-            problems.add(spec, line, column.name, str(error))
+            row.bad.add(name)
+            problems.add(spec, line, name, str(error))
     return row

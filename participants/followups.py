@@ -12,7 +12,7 @@ the window); or completed (follow-up assessment recorded), declined, or not appl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
@@ -21,8 +21,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -119,13 +120,95 @@ def followups_create(*, today: date, participant_id: int | None = None) -> int:
     return created
 
 
-def followups_advance(*, today: date, participant_id: int | None = None) -> RunSummary:
+# Participants per statement when scheduling some of them (`followups_schedule`): under
+# SQLite's 999 query parameters there; on PostgreSQL, many, as each statement may read the
+# whole follow-up table (just filled, in an import, so without statistics to plan by).
+SCHEDULE_CHUNK = {"postgresql": 50_000}
+
+
+def followups_schedule(*, participant_ids: Sequence[int], today: date) -> RunSummary:
+    """The daily job's work for these participants only (an import's): the follow-ups of
+    their baselines created, and theirs moved on, reading none of anyone else's rows.
+
+    On PostgreSQL each chunk of participants is one INSERT … SELECT, the due date computed
+    by the database: a date plus an interval of months is the same day that many months on,
+    or the month's last day when that day does not exist, which is `add_months`' rule
+    (tests/participants/test_followup_schedule.py holds the two to each other)."""
+    summary = RunSummary()
+    ids = sorted(set(participant_ids))
+    latest = latest_baseline_in_window(today)
+    size = SCHEDULE_CHUNK.get(connection.vendor, 900)
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        if connection.vendor == "postgresql":
+            summary.created += _followups_insert(participant_ids=chunk, latest=latest)
+        else:
+            for participant_id in chunk:
+                summary.created += followups_create(today=today, participant_id=participant_id)
+        moved = followups_advance(today=today, participant_ids=chunk)
+        summary.due += moved.due
+        summary.overdue += moved.overdue
+        summary.missed += moved.missed
+        summary.not_applicable += moved.not_applicable
+    return summary
+
+
+def _followups_insert(*, participant_ids: Sequence[int], latest: date) -> int:
+    """`followups_create` in one statement for these participants' baselines up to
+    `latest`; the other columns take the model's defaults."""
+    quote = connection.ops.quote_name
+    computed = {
+        "participant_id": ("a.participant_id", []),
+        "baseline_id": ("a.id", []),
+        "due_on": ("(a.date + make_interval(months => %s))::date", [FOLLOW_UP_MONTHS]),
+    }
+    blank, now = FollowUp(), timezone.now()
+    columns, selected, params = [], [], []
+    for field in FollowUp._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(field.attname))
+        if field.attname in computed:
+            expression, values = computed[field.attname]
+            selected.append(expression)
+            params.extend(values)
+            continue
+        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        value = now if stamped else getattr(blank, field.attname)
+        selected.append("%s")
+        params.append(field.get_db_prep_save(value, connection))
+    followups, assessments = FollowUp._meta.db_table, Assessment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(followups)} ({', '.join(columns)}) "  # noqa: S608 (names)
+            f"SELECT {', '.join(selected)} FROM {quote(assessments)} AS a "
+            "WHERE a.participant_id = ANY(%s) AND a.timepoint = %s AND a.date <= %s "
+            # The unique baseline leaves out those that have one (a NOT EXISTS here was
+            # planned as a scan of the table a row, the table looking empty in an import).
+            "ON CONFLICT DO NOTHING",
+            [*params, list(participant_ids), Timepoint.BASELINE.value, latest],
+        )
+        return cursor.rowcount
+
+
+def followups_advance(
+    *,
+    today: date,
+    participant_id: int | None = None,
+    participant_ids: Sequence[int] | None = None,
+) -> RunSummary:
     """Move open follow-ups on by date, most advanced transition first, one UPDATE each."""
     grace = timedelta(days=settings.LINKS_FOLLOWUP_GRACE_DAYS)
     window = timedelta(days=settings.LINKS_FOLLOWUP_WINDOW_DAYS)
     qs = FollowUp.objects.all()
     if participant_id is not None:
         qs = qs.filter(participant_id=participant_id)
+    if participant_ids is not None and connection.vendor == "postgresql":
+        # One array parameter, not a parameter an id: Django prepares each of those.
+        ids = RawSQL("SELECT unnest(%s::bigint[])", [list(participant_ids)])
+        qs = qs.filter(participant_id__in=ids)
+    elif participant_ids is not None:
+        qs = qs.filter(participant_id__in=participant_ids)
     summary = RunSummary()
     now = timezone.now()
     with transaction.atomic():

@@ -157,6 +157,9 @@ def _driver_integrity_error() -> type[Exception]:
 
 
 def _constraint_name(error: Exception) -> str:
+    # The importer's own key check (loading.MissingKey) names the constraint it stood for.
+    if name := getattr(error, "constraint_name", None):
+        return f'"{name}"'
     # psycopg2's diagnostics: names, never values (on the error, or on Django's wrapper's cause)
     diag = getattr(error, "diag", None) or getattr(error.__cause__, "diag", None)
     name = getattr(diag, "constraint_name", None)

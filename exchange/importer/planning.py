@@ -885,6 +885,9 @@ class Planner:
             referral = self.new(
                 Referral,
                 participant_id=participant.pk,
+                # The database's trigger sets it too, but a bulk import's COPY leaves the
+                # trigger out (loading._copy).
+                practice_id=participant.practice_id,
                 resource=resource,
                 date=on,
                 status=status,

@@ -39,7 +39,8 @@ class Referral(models.Model):
     )
     # The participant's practice, kept by the database (referrals migration 0008): set on
     # insert and moved with the participant, so that the user's scope is an index range on
-    # this table rather than a join through every participant. Never written by code.
+    # this table rather than a join through every participant. Never written by code but
+    # the importer's, whose bulk COPY goes without the trigger and checks the value instead.
     practice = models.ForeignKey(
         "practices.Practice",
         on_delete=models.PROTECT,

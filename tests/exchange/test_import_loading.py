@@ -206,7 +206,7 @@ def test_nothing_is_written_when_loading_fails_partway(base_files, lead, monkeyp
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("exchange.importer.loading.followups_run", broken)
+    monkeypatch.setattr("exchange.importer.loading.followups_schedule", broken)
     before = snapshot()
     with pytest.raises(RuntimeError):
         load(base_files, user=lead)

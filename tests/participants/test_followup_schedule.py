@@ -2,13 +2,15 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from participants import followups
+from participants.dates import FOLLOW_UP_MONTHS, add_months
 from participants.followups import (
     followup_complete,
     followups_after_reopen,
     followups_run,
+    followups_schedule,
 )
 from participants.models import OPEN_FOLLOW_UP_STATUSES, Assessment, FollowUp, FollowUpStatus
 from participants.services import participant_close, participant_reopen
@@ -195,3 +197,58 @@ def test_the_command_runs_the_same_job_for_a_given_day(baseline):
     call_command("schedule_followups", "--today", DUE.isoformat(), stdout=out)
     assert "1 created, 1 now due" in out.getvalue()
     assert FollowUp.objects.get().status == FollowUpStatus.DUE
+
+
+def _month_ends(years):
+    """Baseline dates where the calendar rule has something to decide: every month's 1st
+    and its last four days, leap years included."""
+    for year in years:
+        for month in range(1, 13):
+            for day in (1, 28, 29, 30, 31):
+                try:
+                    yield date(year, month, day)
+                except ValueError:
+                    continue
+
+
+def _follow_ups():
+    return sorted(
+        FollowUp.objects.values_list("baseline_id", "participant_id", "due_on", "status", "reason")
+    )
+
+
+@pytest.mark.parametrize("today", [date(2024, 2, 1), date(2024, 9, 30), date(2026, 1, 1)])
+def test_scheduling_some_participants_gives_what_the_daily_job_gives(practice_a, clp_a, today):
+    participants = []
+    for on in _month_ends([2023, 2024]):
+        participant = ParticipantFactory(practice=practice_a, clp=clp_a)
+        _baseline(participant, on=on)
+        participants.append(participant)
+    participant_close(user=clp_a, participant=participants[0], on=date(2024, 1, 20), reason="moved")
+    other = ParticipantFactory(practice=practice_a, clp=clp_a)
+    _baseline(other, on=date(2023, 3, 31))
+
+    with transaction.atomic():
+        daily = followups_run(today=today)
+        by_the_daily_job = [row for row in _follow_ups() if row[1] != other.pk]
+        transaction.set_rollback(True)
+    scheduled = followups_schedule(participant_ids=[p.pk for p in participants], today=today)
+
+    assert _follow_ups() == by_the_daily_job
+    assert by_the_daily_job  # the dates were in the window
+    assert scheduled.created == daily.created - 1  # the other participant's, left alone
+    assert not FollowUp.objects.filter(participant=other).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's month arithmetic")
+@pytest.mark.django_db
+def test_the_databases_nine_months_on_is_add_months_for_every_day_of_a_leap_cycle():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d::date, (d::date + make_interval(months => %s))::date "
+            "FROM generate_series('2023-01-01'::date, '2027-12-31'::date, '1 day') AS d",
+            [FOLLOW_UP_MONTHS],
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == 1826
+    assert [due for _, due in rows] == [add_months(on, FOLLOW_UP_MONTHS) for on, _ in rows]
