@@ -70,6 +70,8 @@ def _commits_without_waiting() -> bool:
         not settings.AUDIT_VIEWS_WAIT_FOR_DISK
         and connection.vendor == "postgresql"
         and not connection.in_atomic_block
+        # Autocommit switched off by hand is a caller's transaction too.
+        and connection.get_autocommit()
     )
 
 

@@ -29,6 +29,16 @@ def followups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(practice_id__in=roles.practice_ids)
 
 
+def followup_rows_shown_to(user: AnyUser, rows: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    """`rows` (follow-ups of `followups_visible_to`, joined to their participants) held to
+    the participant's own practice as well: the rows a page shows carry names, so they are
+    scoped twice, by the follow-up's copy of the practice and by the participant's."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return rows
+    return rows.filter(participant__practice_id__in=roles.practice_ids)
+
+
 def participants_editable_by(user: AnyUser) -> QuerySet[Participant]:
     """Participants whose records the user may change: those of their CLP practices."""
     return Participant.objects.filter(practice_id__in=roles_of(user).clp_practice_ids)

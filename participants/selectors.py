@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from participants.access import (
+    followup_rows_shown_to,
     followups_visible_to,
     participants_in_aggregate_scope,
     participants_visible_to,
@@ -471,7 +472,8 @@ def followup_worklist(
     and a case closed because they moved, died or withdrew has no open follow-up left."""
     own = _own_open_followups(user)
     rows = (
-        own.select_related("participant", "participant__practice")
+        followup_rows_shown_to(user, own)
+        .select_related("participant", "participant__practice")
         # Of the baseline assessment (some sixty columns of measures) the page shows the date.
         .annotate(baseline_on=F("baseline__date"))
         .prefetch_related(active_flags_prefetch("participant__risk_flags"))
@@ -485,10 +487,9 @@ def practice_followups(
 ) -> Worklist:
     """The manager's read-only worklist: the open follow-ups of every participant in their
     practices, with the CLP, a page at a time. `state` narrows it to overdue or due."""
-    rows = (
-        followups_visible_to(user)
-        .filter(status__in=OPEN_FOLLOW_UP_STATUSES)
-        .select_related("participant", "participant__practice", "participant__clp")
+    open_ones = followups_visible_to(user).filter(status__in=OPEN_FOLLOW_UP_STATUSES)
+    rows = followup_rows_shown_to(user, open_ones).select_related(
+        "participant", "participant__practice", "participant__clp"
     )
     if state in (FollowUpStatus.OVERDUE, FollowUpStatus.DUE):
         rows = rows.filter(status=state)
