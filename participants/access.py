@@ -29,14 +29,13 @@ def followups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(practice_id__in=roles.practice_ids)
 
 
-def followup_rows_shown_to(user: AnyUser, rows: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
-    """`rows` (follow-ups of `followups_visible_to`, joined to their participants) held to
-    the participant's own practice as well: the rows a page shows carry names, so they are
-    scoped twice, by the follow-up's copy of the practice and by the participant's."""
+def followup_shown_to(user: AnyUser, follow_up: FollowUp) -> bool:
+    """Whether a follow-up read through `followups_visible_to` (by its copy of the
+    participant's practice) may show its participant to the user by the participant's own
+    practice too: the rows a page shows carry names, so they are held to both. The
+    participant must be loaded with the follow-up (`select_related`)."""
     roles = roles_of(user)
-    if roles.administrator:
-        return rows
-    return rows.filter(participant__practice_id__in=roles.practice_ids)
+    return roles.administrator or follow_up.participant.practice_id in roles.practice_ids
 
 
 def participants_editable_by(user: AnyUser) -> QuerySet[Participant]:

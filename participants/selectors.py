@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from participants.access import (
-    followup_rows_shown_to,
+    followup_shown_to,
     followups_visible_to,
     participants_in_aggregate_scope,
     participants_visible_to,
@@ -472,14 +472,13 @@ def followup_worklist(
     and a case closed because they moved, died or withdrew has no open follow-up left."""
     own = _own_open_followups(user)
     rows = (
-        followup_rows_shown_to(user, own)
-        .select_related("participant", "participant__practice")
+        own.select_related("participant", "participant__practice")
         # Of the baseline assessment (some sixty columns of measures) the page shows the date.
         .annotate(baseline_on=F("baseline__date"))
         .prefetch_related(active_flags_prefetch("participant__risk_flags"))
     )
     # Counted without the page's joins: the baseline's date is for the rows shown.
-    return _grouped(rows, today=today or timezone.localdate(), page=page, counted=own)
+    return _grouped(rows, user=user, today=today or timezone.localdate(), page=page, counted=own)
 
 
 def practice_followups(
@@ -487,18 +486,20 @@ def practice_followups(
 ) -> Worklist:
     """The manager's read-only worklist: the open follow-ups of every participant in their
     practices, with the CLP, a page at a time. `state` narrows it to overdue or due."""
-    open_ones = followups_visible_to(user).filter(status__in=OPEN_FOLLOW_UP_STATUSES)
-    rows = followup_rows_shown_to(user, open_ones).select_related(
-        "participant", "participant__practice", "participant__clp"
+    rows = (
+        followups_visible_to(user)
+        .filter(status__in=OPEN_FOLLOW_UP_STATUSES)
+        .select_related("participant", "participant__practice", "participant__clp")
     )
     if state in (FollowUpStatus.OVERDUE, FollowUpStatus.DUE):
         rows = rows.filter(status=state)
-    return _grouped(rows, today=today or timezone.localdate(), page=page)
+    return _grouped(rows, user=user, today=today or timezone.localdate(), page=page)
 
 
 def _grouped(
     rows: QuerySet[FollowUp],
     *,
+    user: User,
     today: date,
     page: str | int | None,
     counted: QuerySet[FollowUp] | None = None,
@@ -506,7 +507,8 @@ def _grouped(
     """Two queries whatever the size (and the prefetches of the page's rows): the count of
     each group (of `counted`, the same follow-ups as `rows` without their joins, when
     given), then the page, ordered group by group so that a page never mixes them out of
-    order."""
+    order. The rows shown are held to each participant's own practice as well
+    (`followup_shown_to`), in Python: as a condition in the query it changed the plan."""
     overdue, due_now = _groups(today)
     counts = _counts(rows if counted is None else counted, today=today)
     ordered = rows.annotate(
@@ -519,5 +521,6 @@ def _grouped(
     worklist.page = current
     groups = [worklist.overdue, worklist.due_now, worklist.due_soon]
     for follow_up in current.object_list:
-        groups[getattr(follow_up, "group")].append(follow_up)  # noqa: B009 (annotated)
+        if followup_shown_to(user, follow_up):
+            groups[getattr(follow_up, "group")].append(follow_up)  # noqa: B009 (annotated)
     return worklist
