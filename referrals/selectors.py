@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
@@ -38,6 +39,7 @@ from referrals.models import (
     CommunityResource,
     FeedbackLink,
     Referral,
+    ReferralFigure,
     ReferralStatus,
     ReferralStatusChange,
 )
@@ -51,12 +53,15 @@ def _with_figures(qs: QuerySet[CommunityResource]) -> QuerySet[CommunityResource
     """Referrals a service has had and the people who engaged with it, across the whole
     programme: counts only, so they are the same for everyone who may see the directory."""
     # Correlated subqueries rather than a join: a paginated page counts only its own 25
-    # services, and the page count leaves them out altogether (bench/NOTES.md).
+    # services, and the page count leaves them out altogether (bench/NOTES.md). The
+    # referrals are summed from the running counts per service and month (a few hundred
+    # rows a service, from an index alone) rather than counted (thousands at national
+    # scale); the people engaged are distinct participants, which no running count holds.
+    figures = ReferralFigure.objects.filter(resource=OuterRef("pk")).order_by().values("resource")
     referrals = Referral.objects.filter(resource=OuterRef("pk")).order_by().values("resource")
     return qs.annotate(
         referral_count=Coalesce(
-            # COUNT(*), not COUNT(id): the resource index alone answers it.
-            Subquery(referrals.annotate(n=Count("*")).values("n"), output_field=IntegerField()),
+            Subquery(figures.annotate(n=Sum("referrals")).values("n"), output_field=IntegerField()),
             Value(0),
         ),
         engaged_count=Coalesce(

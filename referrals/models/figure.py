@@ -37,6 +37,10 @@ class ReferralFigure(models.Model):
         indexes = [
             # The page reads a year of months; compaction groups by service and month.
             models.Index(fields=["month", "resource"], name="referralfigure_month_idx"),
+            # The directory's referrals per service, summed from the index alone.
+            models.Index(
+                fields=["resource"], include=["referrals"], name="referralfigure_resource_idx"
+            ),
         ]
 
     def __str__(self) -> str:

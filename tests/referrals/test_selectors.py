@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from participants.models import Need
-from referrals.models import Category, ReferralStatus
+from referrals.models import Category, Referral, ReferralStatus
 from referrals.selectors import (
     referral_list_for,
     referral_statistics,
@@ -95,6 +95,22 @@ def test_a_service_counts_its_referrals_and_the_people_who_engaged(directory, cl
     assert (figures.referral_count, figures.engaged_count) == (3, 1)
     listed = {r.name: (r.referral_count, r.engaged_count) for r in resource_directory()}
     assert listed == {"Tuesday walking group": (3, 1), "Debt advice": (1, 0)}
+
+
+def test_the_directorys_referral_counts_follow_deletions_and_moves(directory):
+    """The referral counts are summed from the running counts per service and month: a
+    referral deleted or given another service moves them as a count of the rows would."""
+    walk, debt = directory["walk"], directory["debt"]
+    first, second, _ = (ReferralFactory(resource=walk) for _ in range(3))
+    first.delete()
+    second.resource = debt
+    second.save()
+    listed = {r.name: r.referral_count for r in resource_directory()}
+    assert listed == {
+        "Tuesday walking group": Referral.objects.filter(resource=walk).count(),
+        "Debt advice": Referral.objects.filter(resource=debt).count(),
+    }
+    assert listed == {"Tuesday walking group": 1, "Debt advice": 1}
 
 
 def test_a_participants_referrals_are_scoped_to_the_user(
