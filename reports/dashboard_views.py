@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -12,10 +10,11 @@ from reports.dashboards import (
     consultations_by_month,
     practice_charts,
     practice_comparison,
+    practice_comparison_page,
+    practice_comparison_totals,
     practice_dashboard,
     programme_charts,
 )
-from reports.definitions import pct
 from reports.suppression import Suppressor
 
 
@@ -71,9 +70,9 @@ def practice_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @programme_required
 def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = practice_comparison(user=request.user)
     s = Suppressor.from_settings()
     if request.GET.get("download") == "practices":
+        rows = practice_comparison(user=request.user)
         return _csv(
             request,
             "practice-comparison.csv",
@@ -109,28 +108,13 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for p in rows
             ],
         )
-    totals = {
-        key: sum(getattr(p, key) for p in rows)
-        for key in (
-            "open_cases",
-            "attended",
-            "dna",
-            "referrals_made",
-            "referrals_engaged",
-            "follow_ups_due",
-            "follow_ups_completed",
-        )
-    }
-    # The totals row shows the same kinds of figure as the rows above it: percentages in the
-    # percentage columns, from the summed counts.
-    totals["engaged_pct"] = pct(totals["referrals_engaged"], totals["referrals_made"])
-    totals["completion_pct"] = pct(totals["follow_ups_completed"], totals["follow_ups_due"])
+    # The totals row is of every practice, summed by the database.
+    totals = practice_comparison_totals(user=request.user)
     by_month = consultations_by_month(user=request.user)
     # A national programme has hundreds of practices: the table (and the charts that draw
-    # it) shows them a page at a time, as the practices list does; the totals row is of
-    # them all, and the download has every practice.
-    page = Paginator(rows, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    # it) shows them a page at a time, as the practices list does, and reads only the
+    # page's; the totals row is of them all, and the download has every practice.
+    page, shown = practice_comparison_page(user=request.user, page=request.GET.get("page"))
     return render(
         request,
         "reports/programme_dashboard.html",

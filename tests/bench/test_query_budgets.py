@@ -47,8 +47,9 @@ PAGES = [
     ("follow-up worklist", "followups:worklist", BENCH_CLP, 7),
     ("resource directory", "resources:list", BENCH_CLP, 11),
     ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 10),
-    # The programme dashboard reads the counts per month for its chart too.
-    ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 9),
+    # The programme dashboard: a page of practices as the practices list reads it, the
+    # totals of them all, and the counts per month for its chart.
+    ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 11),
     # ... with the one audit insert naming the referrals' participants shown
     # (the CLP of two practices: the page's ids merged from each practice's newest, then
     # its rows by id; SQLite reads the plain query, one fewer)

@@ -93,9 +93,10 @@ def test_the_programme_dashboard_makes_the_same_queries_however_much_data(
 ):
     _busy(practice_a, clp_a, people)
     c = as_user(lead)
-    # 4 for the session and roles + the practices, and their running counts in one query
-    # (reports.figures) + the counts per month for the chart + 2 savepoints
-    with django_assert_num_queries(9):
+    # 4 for the session and roles + the page of practices (their count, the page and the
+    # page's running counts, reports.figures) + the totals of them all in one query + the
+    # counts per month for the chart + 2 savepoints
+    with django_assert_num_queries(11):
         c.get(PROGRAMME)
 
 
@@ -136,3 +137,27 @@ def test_the_programme_dashboard_shows_practices_a_page_at_a_time_with_totals_of
         assert sum(f"{n}</text>" in body for n in names) == (5 if body is first else 2)
     rows = _rows(c.get(PROGRAMME, {"download": "practices"}))
     assert len(rows) == 1 + 7
+
+
+def test_the_programme_totals_are_the_sums_of_every_practices_row(db):
+    """The totals row is summed by the database over the scope; it must be what adding up
+    every practice's row gives, percentages worked out from the summed counts."""
+    from datetime import date
+
+    from accounts.models import User
+    from devdata.volume import BENCH_LEAD, volume_generate
+    from reports.dashboards import practice_comparison, practice_comparison_totals
+    from reports.definitions import pct
+
+    today = date(2026, 11, 23)
+    volume_generate(practices=4, participants=60, seed=5, today=today)
+    lead = User.objects.get(username=BENCH_LEAD)
+    rows = practice_comparison(user=lead, today=today)
+    keys = ("open_cases", "attended", "dna", "referrals_made", "referrals_engaged")
+    summed = {key: sum(getattr(row, key) for row in rows) for key in keys}
+    summed["follow_ups_due"] = sum(row.follow_ups_due for row in rows)
+    summed["follow_ups_completed"] = sum(row.follow_ups_completed for row in rows)
+    summed["engaged_pct"] = pct(summed["referrals_engaged"], summed["referrals_made"])
+    summed["completion_pct"] = pct(summed["follow_ups_completed"], summed["follow_ups_due"])
+    assert all(summed[key] for key in keys)  # a programme with something in every column
+    assert practice_comparison_totals(user=lead, today=today) == summed
