@@ -48,6 +48,8 @@ from participants.models import (
     StatusChange,
     Timepoint,
 )
+from practices.listing import MergedByPractice, merged_by_practice
+from practices.roles import roles_of
 
 # Empty dates sort last in both directions: someone never seen, or with nothing booked, is
 # never what a CLP sorting by date is looking for first.
@@ -185,6 +187,20 @@ def caseload_for(
     elif follow_up in FollowUpStatus.values:
         qs = qs.filter(follow_up_status=follow_up)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def caseload_listing(
+    qs: QuerySet[Participant], *, user: User, sort: str = "name"
+) -> QuerySet[Participant] | MergedByPractice[Participant]:
+    """What the caseload list pages through (`caseload_for`'s queryset): in an order of
+    columns (by name, the usual one, has an index per practice), each of a user's few
+    practices' first rows, merged (`practices.listing`), so that practices of thousands are
+    not sorted together for a page of 25; the queryset itself otherwise."""
+    order = SORTS.get(sort, SORTS["name"])
+    columns = [term for term in order if isinstance(term, str)]
+    if len(columns) != len(order):
+        return qs
+    return merged_by_practice(qs, roles_of(user), columns)
 
 
 def follow_up_due_on(baseline_on: date | None) -> date | None:

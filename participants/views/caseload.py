@@ -11,9 +11,14 @@ from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
 from accounts.params import int_param
 from audit.services import audit_list_view
 from participants.models import CaseStatus, FollowUpStatus, Need
-from participants.selectors import FOLLOW_UP_FILTERS, SORTS, caseload_for, follow_up_due_on
+from participants.selectors import (
+    FOLLOW_UP_FILTERS,
+    SORTS,
+    caseload_for,
+    caseload_listing,
+    follow_up_due_on,
+)
 from practices.access import practices_visible_to
-from practices.listing import merged_by_practice
 from practices.roles import caseload_required, roles_of
 
 QUINTILE_CHOICES = [
@@ -75,16 +80,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         follow_up=follow_up,
         sort=sort,
     )
-    # In an order of columns (by name, the usual one, has an index per practice), a user of
-    # a few practices gets each practice's first rows, merged: practices of thousands are
-    # not sorted together for a page of 25.
-    order = SORTS.get(sort, SORTS["name"])
-    columns = [term for term in order if isinstance(term, str)]
-    listing = (
-        merged_by_practice(qs, roles_of(request.user), columns)
-        if len(columns) == len(order)
-        else qs
-    )
+    listing = caseload_listing(qs, user=request.user, sort=sort)
     page = Paginator(listing, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
     # Each row's link, labels and dates made here once a page: `{% url %}`, `|date` and an
     # include per row were most of the page's rendering.

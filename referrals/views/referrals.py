@@ -28,14 +28,6 @@ from referrals.selectors import (
 from referrals.services import feedback_mark_read, referral_create
 from referrals.views.common import query_without_page
 
-# The badge of each status, as referrals/_status.html draws it.
-STATUS_BADGES = {
-    "engaged": "text-bg-success",
-    "attended": "text-bg-warning",
-    "referred": "text-bg-info",
-    "suggested": "text-bg-light border",
-}
-
 
 def _answer(referral) -> str:
     """The organisation's answer in a word or two, or a dash when there is none yet."""
@@ -50,7 +42,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     listing = referral_listing(user=request.user, status=status)
     page = Paginator(listing, settings.LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
-    # Each row's link, date, status badge and answer made here once a page, not by a
+    # Each row's link, date, status label and answer made here once a page, not by a
     # `{% url %}`, a `|date` and an include in every row.
     detail = url_maker("referrals:detail")
     short = short_dates()
@@ -59,7 +51,6 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         referral.detail_url = detail(referral.pk)  # type: ignore[attr-defined]
         referral.date_label = short(referral.date)  # type: ignore[attr-defined]
         referral.status_label = labels.get(referral.status, referral.status)  # type: ignore[attr-defined]
-        referral.status_badge = STATUS_BADGES.get(referral.status, "text-bg-secondary")  # type: ignore[attr-defined]
         referral.answer_label = _answer(referral)  # type: ignore[attr-defined]
     audit_list_view(
         request=request, page="referrals", refs=(r.participant.ref for r in page.object_list)

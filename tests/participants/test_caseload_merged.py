@@ -10,9 +10,8 @@ from django.db import connection
 from django.urls import reverse
 
 from participants.models import CaseStatus, DischargeReason, Participant
-from participants.selectors import SORTS, caseload_for
-from practices.listing import MergedByPractice, merged_by_practice
-from practices.roles import roles_of
+from participants.selectors import caseload_for, caseload_listing
+from practices.listing import MergedByPractice
 from tests.factories import (
     ConsultationFactory,
     ParticipantFactory,
@@ -59,8 +58,7 @@ def two_practices(practice_a, practice_b, db):
 
 def plain_and_merged(user, sort, **filters):
     qs = caseload_for(user=user, sort=sort, **filters)
-    order = [str(term) for term in SORTS[sort]]
-    return qs, merged_by_practice(qs, roles_of(user), order)
+    return qs, caseload_listing(qs, user=user, sort=sort)
 
 
 @merging

@@ -1,0 +1,27 @@
+"""Filters for showing referrals and their figures."""
+
+from django import template
+from django.utils.formats import localize
+
+register = template.Library()
+
+# The badge of each status; the rest (declined, did not attend, closed) are grey.
+STATUS_BADGES = {
+    "engaged": "text-bg-success",
+    "attended": "text-bg-warning",
+    "referred": "text-bg-info",
+    "suggested": "text-bg-light border",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """The badge classes of a referral status, wherever a status is shown."""
+    return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+@register.filter
+def rate(value: float | None) -> str:
+    """A percentage as the statistics show one ("42.5%"), or a dash when there is nothing to
+    divide by: a filter, not an include, as the page shows a hundred and more of them."""
+    return "—" if value is None else f"{localize(value)}%"
