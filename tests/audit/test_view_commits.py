@@ -64,3 +64,13 @@ def test_a_view_written_without_waiting_keeps_every_field(clp_a):
     )
     assert (stored.detail, stored.ip_address, stored.at) == ("caseload: 1", "10.1.2.3", event.at)
     assert (stored.object_type, stored.object_id) == ("", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_is_one_round_trip_and_the_setting_ends_with_it():
+    with CaptureQueriesContext(connection) as captured:
+        audit_record(request=None, action=Action.VIEW, detail="page: 1 shown: P1")
+    assert [q["sql"].split(";")[0] for q in captured.captured_queries] == [ASYNC]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
