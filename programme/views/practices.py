@@ -6,6 +6,7 @@ from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest, url_maker
+from accounts.rows import render_rows
 from practices.access import practices_visible_to
 from practices.roles import programme_required
 from practices.services import practice_leave, practice_save
@@ -24,7 +25,15 @@ def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         practice.edit_url = edit(practice.pk)  # type: ignore[attr-defined]
         practice.joined_label = dateformat.format(practice.joined_on, "M Y")  # type: ignore[attr-defined]
         practice.left_label = practice.left_on and dateformat.format(practice.left_on, "M Y")  # type: ignore[attr-defined]
-    return render(request, "practices/list.html", {"practices": rows, "page": page})
+    return render(
+        request,
+        "practices/list.html",
+        {
+            "practices": rows,
+            "rows": render_rows("practices/list_rows.jinja", {"practices": rows}),
+            "page": page,
+        },
+    )
 
 
 @programme_required
