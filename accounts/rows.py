@@ -13,6 +13,7 @@ A row template ends in `.jinja` and lives beside the page's own template. Values
 from typing import Any
 
 from django.template import engines
+from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, StrictUndefined
 
@@ -22,7 +23,14 @@ def environment(**options: Any) -> Environment:
     # DebugUndefined under DEBUG): a missing name is a mistake in the view, so it fails.
     options.update(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     options.pop("autoescape", None)
-    return Environment(autoescape=True, **options)
+    env = Environment(autoescape=True, **options)
+    env.filters["date"] = _date
+    return env
+
+
+def _date(value: Any, format_string: str) -> str:
+    """`{{ value|date:"M Y" }}` as the Django language writes it; nothing for no date."""
+    return dateformat.format(value, format_string) if value else ""
 
 
 def render_rows(template_name: str, context: dict[str, Any]) -> SafeString:

@@ -2,6 +2,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.rows import render_rows
 from audit.models import Action
 from audit.services import audit_record
 from audit.spreadsheets import csv_writer
@@ -120,6 +121,10 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "reports/programme_dashboard.html",
         {
             "rows": shown,
+            "practice_rows": render_rows("reports/programme_dashboard_rows.jinja", {"rows": shown}),
+            "month_rows": render_rows(
+                "reports/programme_dashboard_months.jinja", {"by_month": by_month}
+            ),
             "page": page,
             "totals": totals,
             "s": s,
