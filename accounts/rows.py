@@ -12,6 +12,7 @@ A row template ends in `.jinja` and lives beside the page's own template. Values
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.template import engines
 from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
@@ -33,7 +34,13 @@ def _date(value: Any, format_string: str) -> str:
     return dateformat.format(value, format_string) if value else ""
 
 
-def render_rows(template_name: str, context: dict[str, Any]) -> SafeString:
-    """`template_name` (a .jinja template) rendered with `context`, ready for a page."""
-    html = engines["rows"].get_template(template_name).render(context)
+def render_rows(
+    template_name: str, context: dict[str, Any], request: HttpRequest | None = None
+) -> SafeString:
+    """`template_name` (a .jinja template) rendered with `context`, ready for a page. With the
+    request, a form in it has `csrf_input`, the hidden field `{% csrf_token %}` writes."""
+    html = engines["rows"].get_template(template_name).render(context, request)
+    # Quotes as the Django language escapes them, so a page reads the same whichever
+    # engine wrote a part of it (MarkupSafe writes &#39; and &#34;).
+    html = html.replace("&#39;", "&#x27;").replace("&#34;", "&quot;")
     return mark_safe(html)  # noqa: S308 (Jinja2 escaped every value)

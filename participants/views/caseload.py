@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
 from accounts.params import int_param
+from accounts.rows import render_rows
 from audit.services import audit_list_view
 from participants.models import CaseStatus, FollowUpStatus, Need
 from participants.selectors import (
@@ -109,23 +110,29 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     for name in (*URL_FILTERS, "s"):
         if params.get(name):
             query[name] = params[name]
+    filters = {
+        "search_url": reverse("participants:search"),
+        "q": terms,
+        "status": status,
+        "statuses": CaseStatus.choices,
+        "practice": int_param(params.get("practice")),
+        "practices": practices_visible_to(request.user).only("id", "name"),
+        "needs": Need.objects.filter(active=True).only("id", "name"),
+        "need": int_param(params.get("need")),
+        "quintile": params.get("quintile", ""),
+        "quintiles": QUINTILE_CHOICES,
+        "followup": follow_up,
+        "followups": FOLLOW_UP_FILTERS,
+        "sort": sort if sort in SORTS else "name",
+    }
     return render(
         request,
         "participants/caseload.html",
         {
+            **filters,
+            "filters": render_rows("participants/caseload_filters.jinja", filters, request),
+            "rows": render_rows("participants/caseload_rows.jinja", {"rows": page.object_list}),
             "page": page,
-            "q": terms,
-            "status": status,
-            "statuses": CaseStatus.choices,
-            "practice": int_param(params.get("practice")),
-            "practices": practices_visible_to(request.user).only("id", "name"),
-            "needs": Need.objects.filter(active=True).only("id", "name"),
-            "need": int_param(params.get("need")),
-            "quintile": params.get("quintile", ""),
-            "quintiles": QUINTILE_CHOICES,
-            "followup": follow_up,
-            "followups": FOLLOW_UP_FILTERS,
-            "sort": sort if sort in SORTS else "name",
             "querystring": query.urlencode(),
             "roles": roles_of(request.user),
         },
