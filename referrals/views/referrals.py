@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
 from accounts.params import int_param
+from accounts.rows import render_rows
 from audit.models import Action
 from audit.services import audit_list_view, audit_record
 from practices.roles import caseload_required, clp_required
@@ -26,6 +27,7 @@ from referrals.selectors import (
     referral_listing,
 )
 from referrals.services import feedback_mark_read, referral_create
+from referrals.templatetags.referral_display import status_badge
 from referrals.views.common import query_without_page
 
 
@@ -52,6 +54,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         referral.date_label = short(referral.date)  # type: ignore[attr-defined]
         referral.status_label = labels.get(referral.status, referral.status)  # type: ignore[attr-defined]
         referral.answer_label = _answer(referral)  # type: ignore[attr-defined]
+        referral.badge = status_badge(referral.status)  # type: ignore[attr-defined]
     audit_list_view(
         request=request, page="referrals", refs=(r.participant.ref for r in page.object_list)
     )
@@ -60,6 +63,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "referrals/list.html",
         {
             "page": page,
+            "rows": render_rows("referrals/list_rows.jinja", {"rows": page.object_list}),
             "status": status,
             "statuses": ReferralStatus.choices,
             "querystring": query_without_page(request),

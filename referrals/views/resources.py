@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest, url_maker
 from accounts.params import int_param
+from accounts.rows import render_rows
 from practices.roles import directory_required, maintainer_required, roles_of
 from referrals.access import can_maintain_resources
 from referrals.forms import ResourceForm, add_service_error
@@ -40,18 +41,23 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     for resource in page.object_list:
         resource.detail_url = detail(resource.pk)  # type: ignore[attr-defined]
         resource.category_names = ", ".join(c.name for c in resource.categories.all())  # type: ignore[attr-defined]
+    filters = {
+        "q": params.get("q", ""),
+        "category": int_param(params.get("category")),
+        "categories": category_choices(),
+        "area": params.get("area", ""),
+        "areas": resource_areas(),
+        "include_inactive": include_inactive,
+        "can_maintain": can_maintain,
+    }
     return render(
         request,
         "referrals/resources/list.html",
         {
+            **filters,
+            "filters": render_rows("referrals/resources/list_filters.jinja", filters),
+            "rows": render_rows("referrals/resources/list_rows.jinja", {"rows": page.object_list}),
             "page": page,
-            "q": params.get("q", ""),
-            "category": int_param(params.get("category")),
-            "categories": category_choices(),
-            "area": params.get("area", ""),
-            "areas": resource_areas(),
-            "include_inactive": include_inactive,
-            "can_maintain": can_maintain,
             "can_refer": roles_of(request.user).is_clp,
             "querystring": query_without_page(request),
         },
