@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
+from accounts.rows import render_rows
 from participants.access import participants_editable_by
 from participants.followups import followup_close
 from participants.forms import DateInput
@@ -48,10 +49,13 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     if roles.is_clp:
         own = followup_worklist(user=request.user, page=request.GET.get("page"))
         audit_worklist(request, own, page="follow-up worklist")
+        sections = render_rows(
+            "participants/worklist_sections.jinja", {"worklist": _with_links(own)}
+        )
         return render(
             request,
             "participants/worklist.html",
-            {"worklist": _with_links(own), "today": timezone.localdate()},
+            {"worklist": own, "sections": sections, "today": timezone.localdate()},
         )
     state = request.GET.get("state", "")
     state = state if state in dict(STATE_FILTERS) else ""
