@@ -13,7 +13,7 @@ A row template ends in `.jinja` and lives beside the page's own template. Values
 from typing import Any
 
 from django.http import HttpRequest
-from django.template import engines
+from django.template import defaultfilters, engines
 from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, StrictUndefined
@@ -26,12 +26,19 @@ def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
     env.filters["date"] = _date
+    env.filters["linebreaksbr"] = _linebreaksbr
     return env
 
 
 def _date(value: Any, format_string: str) -> str:
     """`{{ value|date:"M Y" }}` as the Django language writes it; nothing for no date."""
     return dateformat.format(value, format_string) if value else ""
+
+
+def _linebreaksbr(value: Any) -> SafeString:
+    """`{{ value|linebreaksbr }}` as the Django language writes it: escaped, then each line
+    break a `<br>`."""
+    return defaultfilters.linebreaksbr(value, autoescape=True)
 
 
 def render_rows(

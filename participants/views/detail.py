@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from accounts.http import AuthenticatedHttpRequest, short_dates
+from accounts.rows import render_rows
 from audit.models import Action
 from audit.services import audit_record
 from participants.access import (
@@ -24,15 +26,32 @@ def participant_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpRespo
     record = participant_record(participant=participant)
     flags = participant_flags(participant=participant)
     short = short_dates()  # each entry's date once, the month's name once a page
+    timeline = [(entry, short(entry.on)) for entry in record.timeline]
+    show_notes = can_read_notes(request.user, participant)
+    can_edit = can_edit_participant(request.user, participant)
+
+    def assessment(pk: int) -> str:  # a participant has two or three assessments
+        return reverse("participants:edit_assessment", args=[participant.ref, pk])
+
+    items = render_rows(
+        "participants/timeline.jinja",
+        {
+            "timeline": timeline,
+            "show_notes": show_notes,
+            "can_edit": can_edit,
+            "assessment_url": assessment,
+        },
+    )
     return render(
         request,
         "participants/detail.html",
         {
             "participant": participant,
-            "timeline": [(entry, short(entry.on)) for entry in record.timeline],
+            "timeline": timeline,
+            "timeline_items": items,
             "summary": record.summary,
-            "show_notes": can_read_notes(request.user, participant),
-            "can_edit": can_edit_participant(request.user, participant),
+            "show_notes": show_notes,
+            "can_edit": can_edit,
             "active_flags": flags.active,
             "ended_flags": flags.ended,
             "show_flag_reasons": can_read_flag_reasons(request.user, participant),
