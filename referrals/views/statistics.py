@@ -8,8 +8,10 @@ from django.shortcuts import render
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.params import int_param
+from accounts.rows import render_rows
 from practices.roles import programme_required
 from referrals.selectors import PERIODS, referral_statistics, statistics_years
+from referrals.templatetags.referral_display import rate
 
 SERVICES_PER_PAGE = 50
 
@@ -27,11 +29,15 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     # A national directory has thousands of services: their table is shown a page at a
     # time. The rows are counted in one query either way; the page spares the HTML.
     services = Paginator(stats.by_resource, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
+    tables = render_rows(
+        "referrals/statistics_tables.jinja", {"stats": stats, "services": services, "rate": rate}
+    )
     return render(
         request,
         "referrals/statistics.html",
         {
             "stats": stats,
+            "tables": tables,
             "services": services,
             "page": services,
             "querystring": urlencode({"year": year, "period": period}),
