@@ -65,7 +65,15 @@ def practice_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/practice_dashboard.html",
-        {"data": data, "s": s, "charts": practice_charts(data)},
+        {
+            "data": data,
+            "s": s,
+            "charts": practice_charts(data),
+            "clp_rows": render_rows(
+                "reports/practice_dashboard_clps.jinja", {"by_clp": data["by_clp"]}
+            ),
+            "month_rows": render_rows("reports/month_rows.jinja", {"by_month": data["by_month"]}),
+        },
     )
 
 
@@ -122,9 +130,7 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "rows": shown,
             "practice_rows": render_rows("reports/programme_dashboard_rows.jinja", {"rows": shown}),
-            "month_rows": render_rows(
-                "reports/programme_dashboard_months.jinja", {"by_month": by_month}
-            ),
+            "month_rows": render_rows("reports/month_rows.jinja", {"by_month": by_month}),
             "page": page,
             "totals": totals,
             "s": s,
