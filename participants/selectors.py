@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.prepared import Prepared
 from participants.access import (
     followup_shown_to,
     followups_visible_to,
@@ -50,6 +51,8 @@ from participants.models import (
 )
 from practices.listing import MergedByPractice, merged_by_practice
 from practices.roles import roles_of
+
+M = TypeVar("M")
 
 # Empty dates sort last in both directions: someone never seen, or with nothing booked, is
 # never what a CLP sorting by date is looking for first.
@@ -97,9 +100,16 @@ class ParticipantFlags:
     ended: list[RiskFlag]
 
 
+_flags_of = Prepared(
+    lambda participant_id: RiskFlag.objects.filter(participant_id=participant_id).select_related(
+        "set_by", "ended_by"
+    )
+)
+
+
 def participant_flags(*, participant: Participant) -> ParticipantFlags:
     """Every flag the participant has had, in one query: the active ones and the history."""
-    flags = list(participant.risk_flags.select_related("set_by", "ended_by"))
+    flags = _of(participant, _flags_of(participant.pk))
     return ParticipantFlags(
         active=[f for f in flags if f.is_active], ended=[f for f in flags if not f.is_active]
     )
@@ -231,16 +241,48 @@ class ParticipantRecord:
     summary: dict
 
 
+# A participant's own rows, for their page: each query built and compiled once per process
+# (`accounts.prepared`); building them cost more than running them.
+_consultations_of = Prepared(
+    lambda participant_id: (
+        Consultation.objects.filter(participant_id=participant_id)
+        .select_related("clp")
+        .prefetch_related("needs_discussed")
+    )
+)
+_assessments_of = Prepared(
+    lambda participant_id: Assessment.objects.filter(participant_id=participant_id)
+)
+_needs_of = Prepared(
+    lambda participant_id: ParticipantNeed.objects.filter(
+        participant_id=participant_id
+    ).select_related("need")
+)
+_status_changes_of = Prepared(
+    lambda participant_id: StatusChange.objects.filter(
+        participant_id=participant_id
+    ).select_related("by")
+)
+_follow_ups_of = Prepared(
+    lambda participant_id: FollowUp.objects.filter(participant_id=participant_id)
+)
+
+
+def _of(participant: Participant, rows: list[M]) -> list[M]:
+    """The rows with their participant already known, as a related manager leaves them."""
+    for row in rows:
+        row.participant = participant  # type: ignore[attr-defined]
+    return rows
+
+
 def participant_record(*, participant: Participant) -> ParticipantRecord:
     """Everything that happened to a participant, newest first, and the summary beside it:
     a fixed number of queries whatever the length of the record."""
-    consultations = participant.consultations.select_related("clp").prefetch_related(
-        "needs_discussed"
-    )
-    assessments = list(participant.assessments.all())
-    needs = list(participant.needs.select_related("need"))
-    changes = StatusChange.objects.filter(participant=participant).select_related("by")
-    follow_ups = list(participant.follow_ups.all())
+    consultations = _of(participant, _consultations_of(participant.pk))
+    assessments = _of(participant, _assessments_of(participant.pk))
+    needs = _of(participant, _needs_of(participant.pk))
+    changes = _of(participant, _status_changes_of(participant.pk))
+    follow_ups = _of(participant, _follow_ups_of(participant.pk))
     entries = [TimelineEntry(participant.referred_on, "referred", participant)]
     entries += [TimelineEntry(c.date, "consultation", c) for c in consultations]
     entries += [TimelineEntry(a.date, "assessment", a) for a in assessments]

@@ -27,12 +27,17 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.prepared import Prepared
 from participants.access import participants_editable_by
 from participants.models import CaseStatus, Participant
 from practices.access import practice_ids_in_aggregate_scope
 from practices.listing import MergedByPractice, merged_by_practice
 from practices.roles import roles_of
-from referrals.access import referrals_in_aggregate_scope, referrals_visible_to
+from referrals.access import (
+    referrals_in_aggregate_scope,
+    referrals_of_practices,
+    referrals_visible_to,
+)
 from referrals.figures import FIGURE_NAMES, figure_counts, pct
 from referrals.models import (
     Category,
@@ -146,14 +151,32 @@ def resource_with_figures(*, pk: int) -> CommunityResource:
 # Referrals
 
 
-def referrals_for_participant(*, participant: Participant, user) -> list[Referral]:
-    """A participant's referrals for their page, newest first: one query, however many."""
-    return list(
-        referrals_visible_to(user)
-        .filter(participant=participant)
+def _participant_referrals(scope: QuerySet[Referral], participant_id: int) -> QuerySet[Referral]:
+    return (
+        scope.filter(participant_id=participant_id)
         .select_related("resource", "need", "clp")
         .order_by("-date", "-id")
     )
+
+
+# The same read for a user of some practices, built and compiled once per process.
+_referrals_in_practices = Prepared(
+    lambda practice_ids, participant_id: _participant_referrals(
+        referrals_of_practices(practice_ids), participant_id
+    )
+)
+
+
+def referrals_for_participant(*, participant: Participant, user) -> list[Referral]:
+    """A participant's referrals for their page, newest first: one query, however many."""
+    roles = roles_of(user)
+    if roles.administrator or not roles.practice_ids:
+        # Everyone's, or no one's: through the access module's queryset itself.
+        return list(_participant_referrals(referrals_visible_to(user), participant.pk))
+    referrals = _referrals_in_practices(list(roles.practice_ids), participant.pk)
+    for referral in referrals:
+        referral.participant = participant
+    return referrals
 
 
 def referral_list_for(*, user: User, status: str = "") -> QuerySet[Referral]:

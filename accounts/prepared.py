@@ -1,0 +1,179 @@
+"""Queries built and compiled once per process, their values bound on each use.
+
+Django builds a query (`filter`, `select_related`, `annotate`) and compiles it to SQL afresh
+every time it runs: for the participant page's dozen small reads that costs several times
+what running them does (a millisecond to build and compile a read of one participant's
+assessments, a fifth of that to run it; bench/NOTES.md). A `Prepared` query is built once,
+with stand-in values, and compiled; each call puts the caller's values where the stand-ins
+were and runs the SQL, and the rows become model instances as the queryset would make them
+(its `select_related`, annotations and `prefetch_related` included).
+
+    assessments_of = Prepared(lambda participant_id: Assessment.objects.filter(
+        participant_id=participant_id))
+    assessments_of(participant.pk)  # a list of Assessment
+
+What `build` may do: filter, order, select, annotate and prefetch with the values it is
+given, which are whole numbers, strings, dates, or lists of whole numbers (an `__in`; a list
+of another length is compiled on its own). Its SQL must depend on those values alone: a value
+read inside `build` (today's date, a setting) would be compiled in for good, so pass it in.
+A stand-in that does not reach the SQL's parameters as it was given (a slice's bound, a
+value that a lookup rewrites, such as `icontains`) is refused when the query is compiled.
+Only PostgreSQL runs prepared queries; elsewhere (SQLite, the embedded default) the queryset
+is built and run as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections
+from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
+
+# Stand-ins no real value takes: whole numbers far beyond any id, dates in the year 1001.
+_NUMBER = 1_987_000_000
+_DAY = date(1001, 1, 1)
+
+
+def _stand_in(position: int, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("A prepared query takes no booleans: build one query for each.")
+    if isinstance(value, int):
+        return _NUMBER + position * 1_000
+    if isinstance(value, str):
+        return f"\x1fprepared {position}\x1f"
+    if isinstance(value, date):
+        return _DAY + timedelta(days=position)
+    if isinstance(value, list):
+        return [_NUMBER + position * 1_000 + 1 + index for index in range(len(value))]
+    raise TypeError(f"A prepared query takes no {type(value).__name__}.")
+
+
+def _normal(value: Any) -> Any:
+    """Lists, tuples and sets of ids as the `__in` lookup sees them: distinct, in order."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(set(value))
+    return value
+
+
+@dataclass(frozen=True)
+class _Plan:
+    compiler: SQLCompiler
+    sql: str
+    params: tuple[Any, ...]
+    # (position in params, argument, item of a list argument or -1)
+    slots: tuple[tuple[int, int, int], ...]
+    prefetch: tuple[Any, ...]
+
+    def bind(self, args: Sequence[Any]) -> list[Any]:
+        params = list(self.params)
+        for slot, argument, item in self.slots:
+            params[slot] = args[argument] if item < 0 else args[argument][item]
+        return params
+
+
+def _compile(queryset: QuerySet[Any], args: Sequence[Any]) -> _Plan:
+    if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
+        raise ImproperlyConfigured(
+            "A prepared query reads model instances from a plain queryset (no values(), and "
+            "not from a related manager: filter by the id instead)."
+        )
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    wanted: dict[Any, tuple[int, int]] = {}
+    for argument, value in enumerate(args):
+        if isinstance(value, list):
+            for item, each in enumerate(value):
+                wanted[each] = (argument, item)
+        else:
+            wanted[value] = (argument, -1)
+    slots = []
+    found = set()
+    for slot, param in enumerate(params):
+        if isinstance(param, bool) or not isinstance(param, int | str | date):
+            continue
+        where = wanted.get(param)
+        if where is not None:
+            slots.append((slot, *where))
+            found.add(param)
+    if found != set(wanted):
+        raise ImproperlyConfigured(
+            "A prepared query's value did not reach its SQL as given (a slice, or a lookup "
+            f"that rewrites it): {sql}"
+        )
+    return _Plan(compiler, sql, tuple(params), tuple(slots), queryset._prefetch_related_lookups)
+
+
+def _instances(plan: _Plan, rows: list[tuple[Any, ...]], db: str) -> list[Any]:
+    """The rows as model instances, as `ModelIterable` makes them."""
+    compiler = plan.compiler
+    if compiler.has_extra_select:
+        rows = [row[: compiler.col_count] for row in rows]
+    select, klass_info, annotation_col_map = (
+        compiler.select,
+        compiler.klass_info,
+        compiler.annotation_col_map,
+    )
+    converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    assert klass_info is not None
+    model_cls = klass_info["model"]
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, db)
+    annotations = list((annotation_col_map or {}).items())
+    objects = []
+    for row in rows:
+        obj = model_cls.from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations:
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects
+
+
+class Prepared(Generic[M]):
+    """`build(*values)`'s rows, from SQL compiled once per process (module docstring)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]]):
+        self.build = build
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._plain = False  # the database is not PostgreSQL: build and run as usual
+
+    def __call__(self, *values: Any) -> list[M]:
+        args = [_normal(value) for value in values]
+        if self._plain:
+            return list(self.build(*args))
+        key = tuple(len(a) if isinstance(a, list) else type(a) for a in args)
+        plan = self._plans.get(key)
+        if plan is None:
+            if any(isinstance(a, list) and not a for a in args):
+                return list(self.build(*args))  # an empty `__in`: Django answers without SQL
+            stand_ins = [_stand_in(position, a) for position, a in enumerate(args)]
+            queryset = self.build(*stand_ins)
+            if connections[queryset.db].vendor != "postgresql":
+                self._plain = True
+                return list(self.build(*args))
+            try:
+                plan = _compile(queryset, stand_ins)
+            except EmptyResultSet:
+                return list(self.build(*args))
+            self._plans[key] = plan
+        db = plan.compiler.using
+        with connections[db].cursor() as cursor:
+            cursor.execute(plan.sql, plan.bind(args))
+            rows = cursor.fetchall()
+        objects = _instances(plan, rows, db)
+        if plan.prefetch and objects:
+            prefetch_related_objects(objects, *plan.prefetch)
+        return objects

@@ -1,0 +1,122 @@
+"""Prepared queries give what their queryset gives, for every value they are called with,
+and refuse what they cannot bind."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models import Count, OuterRef, Subquery
+
+from accounts.prepared import Prepared
+from participants.models import Consultation, Participant
+from tests.factories import ConsultationFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(objects, *names):
+    return [tuple(getattr(o, n) for n in names) for o in objects]
+
+
+def _attended_count():
+    return (
+        Consultation.objects.filter(participant=OuterRef("pk"), attended=True)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+
+
+def _people(practice_ids, since):
+    return (
+        Participant.objects.filter(practice_id__in=practice_ids, referred_on__gte=since)
+        .select_related("practice", "clp")
+        .prefetch_related("consultations")
+        .annotate(seen=Subquery(_attended_count()))
+        .order_by("ref")
+    )
+
+
+@pytest.fixture
+def people(practice_a, practice_b, clp_a, clp_b):
+    today = date(2026, 6, 1)
+    made = []
+    for n, (practice, clp) in enumerate([(practice_a, clp_a), (practice_b, clp_b)] * 3):
+        person = ParticipantFactory(
+            practice=practice, clp=clp, ref=f"P{900 + n}", referred_on=today - timedelta(n * 30)
+        )
+        for _ in range(n):
+            ConsultationFactory(participant=person, attended=True)
+        made.append(person)
+    return made
+
+
+def test_it_gives_what_the_queryset_gives_for_every_value(people, practice_a, practice_b):
+    prepared = Prepared(_people)
+    for ids in ([practice_a.pk], [practice_b.pk], [practice_a.pk, practice_b.pk]):
+        for since in (date(2025, 1, 1), date(2026, 4, 1), date(2026, 6, 1)):
+            got = prepared(ids, since)
+            want = list(_people(ids, since))
+            names = ("pk", "ref", "practice_id", "seen")
+            assert _rows(got, *names) == _rows(want, *names)
+            assert [p.practice.name for p in got] == [p.practice.name for p in want]
+            assert [p.clp.username for p in got] == [p.clp.username for p in want]
+            assert [len(p.consultations.all()) for p in got] == [
+                len(p.consultations.all()) for p in want
+            ]
+    assert any(p.seen for p in prepared([practice_a.pk, practice_b.pk], date(2025, 1, 1)))
+
+
+def test_lists_are_taken_as_sets_and_an_empty_one_finds_nothing(people, practice_a, practice_b):
+    prepared = Prepared(_people)
+    since = date(2025, 1, 1)
+    both = [practice_b.pk, practice_a.pk, practice_a.pk]
+    assert _rows(prepared(both, since), "pk") == _rows(_people(both, since), "pk")
+    assert _rows(prepared({practice_a.pk}, since), "pk") == _rows(
+        _people([practice_a.pk], since), "pk"
+    )
+    assert prepared([], since) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+def test_it_compiles_once_per_shape_and_runs_one_query(people, practice_a, practice_b):
+    from django.test.utils import CaptureQueriesContext
+
+    prepared = Prepared(
+        lambda ref: Participant.objects.filter(ref=ref).select_related("practice")
+    )
+    first = prepared(people[0].ref)
+    with CaptureQueriesContext(connection) as captured:
+        second = prepared(people[1].ref)
+    assert len(captured.captured_queries) == 1
+    assert [p.ref for p in first] == [people[0].ref] and [p.ref for p in second] == [people[1].ref]
+    assert len(prepared._plans) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda n: Participant.objects.all()[:n],  # a slice's bound is written into the SQL
+        lambda name: Participant.objects.filter(last_name__icontains=name),  # rewritten
+        lambda n: Participant.objects.filter(pk=n).values("ref"),  # not model instances
+    ],
+)
+def test_it_refuses_what_it_cannot_bind(build, people):
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(build)(people[0].last_name if "name" in build.__code__.co_varnames else 5)
+
+
+def test_it_refuses_a_related_managers_query(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared on PostgreSQL only")
+    person = people[0]
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(lambda n: person.consultations.filter(pk__gte=n))(1)
+
+
+def test_it_takes_no_booleans(people):
+    with pytest.raises(TypeError):
+        Prepared(lambda flag: Consultation.objects.filter(attended=flag))(True)
