@@ -36,7 +36,8 @@ chromium:
 ## rebuilt only when the lock file, the Sass, the build script or a template/script changes.
 ASSETS := build/.built
 ASSET_SOURCES := package-lock.json assets/bootstrap.scss assets/build.mjs static/css/links.css \
-  $(shell find templates static/js */templates -name '*.html' -o -name '*.js' 2>/dev/null)
+  $(shell find templates static/js */templates -name '*.html' -o -name '*.jinja' -o -name '*.js' 2>/dev/null) \
+  $(wildcard */templatetags/*.py)
 
 node:
 	@command -v npm >/dev/null 2>&1 || { \

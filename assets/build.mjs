@@ -25,6 +25,7 @@ const compiled = sass.compile(path.join(root, "assets", "bootstrap.scss"), {
 // HTML, and the bootstrap5 template pack that renders our forms.
 const content = [
   "templates/**/*.html",
+  "templates/**/*.jinja",
   "*/templates/**/*.html",
   "static/js/**/*.js",
   "{accounts,audit,practices,participants,safeguarding,referrals,reports}/**/*.py",

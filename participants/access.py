@@ -4,9 +4,12 @@ outside the user's scope is absent, so views that load through them answer 404."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.prepared import Prepared
 from participants.models import FollowUp, Participant, RiskFlag
 from practices.access import practice_ids_in_aggregate_scope
 from practices.roles import AnyUser, roles_of
@@ -17,7 +20,22 @@ def participants_visible_to(user: AnyUser) -> QuerySet[Participant]:
     roles = roles_of(user)
     if roles.administrator:
         return Participant.objects.all()
-    return Participant.objects.filter(practice_id__in=roles.practice_ids)
+    return participants_of_practices(roles.practice_ids)
+
+
+def participants_of_practices(practice_ids: Iterable[int]) -> QuerySet[Participant]:
+    """The participants of these practices: the scope of a user who is not an administrator
+    (`participants_visible_to`), for a query built once for many users."""
+    return Participant.objects.filter(practice_id__in=practice_ids)
+
+
+# One participant by reference in a user's practices, built and compiled once per process:
+# every page of a participant starts with it.
+_participant_in = Prepared(
+    lambda practice_ids, ref: (
+        participants_of_practices(practice_ids).select_related("practice", "clp").filter(ref=ref)
+    )
+)
 
 
 def followups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
@@ -82,6 +100,12 @@ def get_participant_for(
     user: AnyUser, ref: str, *, queryset: QuerySet[Participant] | None = None
 ) -> Participant:
     """Load one participant through the user's scope; anything else is a 404."""
+    roles = roles_of(user)
+    if queryset is None and not roles.administrator:
+        found = _participant_in(list(roles.practice_ids), ref) if roles.practice_ids else []
+        if not found:
+            raise Http404("No such participant.")
+        return found[0]
     qs = queryset if queryset is not None else participants_visible_to(user)
     try:
         return qs.select_related("practice", "clp").get(ref=ref)

@@ -43,6 +43,7 @@ from participants.models import (
     ConsultationMode,
     FollowUp,
     FollowUpStatus,
+    Need,
     Participant,
     ParticipantNeed,
     RiskFlag,
@@ -244,11 +245,18 @@ class ParticipantRecord:
 # A participant's own rows, for their page: each query built and compiled once per process
 # (`accounts.prepared`); building them cost more than running them.
 _consultations_of = Prepared(
+    lambda participant_id: Consultation.objects.filter(
+        participant_id=participant_id
+    ).select_related("clp")
+)
+_needs_discussed_of = Prepared(
     lambda participant_id: (
-        Consultation.objects.filter(participant_id=participant_id)
-        .select_related("clp")
-        .prefetch_related("needs_discussed")
-    )
+        Consultation.needs_discussed.through.objects.filter(
+            consultation__participant_id=participant_id
+        )
+        .select_related("need")
+        .order_by("need__domain", "need__name")
+    )  # the needs' own order
 )
 _assessments_of = Prepared(
     lambda participant_id: Assessment.objects.filter(participant_id=participant_id)
@@ -279,6 +287,12 @@ def participant_record(*, participant: Participant) -> ParticipantRecord:
     """Everything that happened to a participant, newest first, and the summary beside it:
     a fixed number of queries whatever the length of the record."""
     consultations = _of(participant, _consultations_of(participant.pk))
+    discussed: dict[int, list[Need]] = {}
+    for link in _needs_discussed_of(participant.pk):
+        discussed.setdefault(link.consultation_id, []).append(link.need)
+    for consultation in consultations:
+        # The needs discussed at each, for the timeline (`needs_discussed` is not read).
+        consultation.discussed = discussed.get(consultation.pk, [])  # type: ignore[attr-defined]
     assessments = _of(participant, _assessments_of(participant.pk))
     needs = _of(participant, _needs_of(participant.pk))
     changes = _of(participant, _status_changes_of(participant.pk))

@@ -34,7 +34,12 @@ def _classes_in(css: str) -> set[str]:
 
 def _template_classes() -> set[str]:
     names: set[str] = set()
-    for template in (ROOT / "templates").rglob("*.html"):
+    sources = [
+        *(ROOT / "templates").rglob("*.html"),
+        *(ROOT / "templates").rglob("*.jinja"),  # the rows of long tables (accounts.rows)
+        *ROOT.glob("*/templatetags/*.py"),  # the navigation, written by a tag
+    ]
+    for template in sources:
         for attribute in re.findall(r'class="([^"]*)"', template.read_text(encoding="utf-8")):
             # Leave out template syntax and the pieces of names built from values.
             plain = re.sub(r"\{[{%].*?[%}]\}", " ", attribute)
