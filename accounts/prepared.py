@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
@@ -80,7 +80,7 @@ class _Plan:
 
 
 def _compile(queryset: QuerySet[Any], args: Sequence[Any]) -> _Plan:
-    if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
+    if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:  # type: ignore[attr-defined]
         raise ImproperlyConfigured(
             "A prepared query reads model instances from a plain queryset (no values(), and "
             "not from a related manager: filter by the id instead)."
@@ -108,7 +108,8 @@ def _compile(queryset: QuerySet[Any], args: Sequence[Any]) -> _Plan:
             "A prepared query's value did not reach its SQL as given (a slice, or a lookup "
             f"that rewrites it): {sql}"
         )
-    return _Plan(compiler, sql, tuple(params), tuple(slots), queryset._prefetch_related_lookups)
+    lookups = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+    return _Plan(compiler, sql, tuple(params), tuple(slots), lookups)
 
 
 def _instances(plan: _Plan, rows: list[tuple[Any, ...]], db: str) -> list[Any]:
@@ -123,13 +124,14 @@ def _instances(plan: _Plan, rows: list[tuple[Any, ...]], db: str) -> list[Any]:
     )
     converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
     if converters:
-        rows = list(compiler.apply_converters(rows, converters))
+        rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
     assert klass_info is not None
     model_cls = klass_info["model"]
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
     init_list = [column[0].target.attname for column in select[start:end]]
-    populators = get_related_populators(klass_info, select, db)
+    # Django 5.2 takes three arguments; the type stubs are of a later release.
+    populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
     annotations = list((annotation_col_map or {}).items())
     objects = []
     for row in rows:
@@ -169,7 +171,7 @@ class Prepared(Generic[M]):
             except EmptyResultSet:
                 return list(self.build(*args))
             self._plans[key] = plan
-        db = plan.compiler.using
+        db = plan.compiler.using or DEFAULT_DB_ALIAS
         with connections[db].cursor() as cursor:
             cursor.execute(plan.sql, plan.bind(args))
             rows = cursor.fetchall()

@@ -333,7 +333,8 @@ def referral_statistics(
     # of those cells, added up here. The whole programme's cells are the running counts
     # per service and month (`ReferralFigure`), a few thousand rows a year whatever the
     # number of referrals; a scope of practices counts its referrals (bench/NOTES.md).
-    rows: list[Mapping[str, Any]]
+    # Each cell: (service, period's first day, organisation, name, *figures in `names`).
+    rows: list[tuple[Any, ...]]
     if practice_ids_in_aggregate_scope(user) is None:
         rows = referral_figure_cells(year=year, quarters=period == "quarter")
     else:
@@ -341,13 +342,13 @@ def referral_statistics(
             referrals_in_aggregate_scope(user)
             .filter(date__year=year)
             .annotate(period=PERIODS[period]("date"))
-            .values("resource", "period", "resource__organisation", "resource__name")
+            .values_list("resource", "period", "resource__organisation", "resource__name")
             .annotate(**figure_counts())
             .order_by()
         )
     categories_of: dict[int, list[int]] = {}
     for resource_id, category_id in CommunityResource.categories.through.objects.filter(
-        communityresource_id__in={row["resource"] for row in rows}
+        communityresource_id__in={row[0] for row in rows}
     ).values_list("communityresource_id", "category_id"):
         categories_of.setdefault(resource_id, []).append(category_id)
 
@@ -359,15 +360,13 @@ def referral_statistics(
     resource_sums: dict[int, list[int]] = {}
     resource_cells: dict[int, list[int]] = {}
     labels: dict[int, tuple[str, str]] = {}
-    for row in rows:
-        values = [row[name] for name in names]
-        resource, start = row["resource"], row["period"]
+    for resource, start, organisation, name, *values in rows:
         acc = period_sums.get(start)
         period_sums[start] = values if acc is None else list(map(add, acc, values))
         acc = resource_sums.get(resource)
         resource_sums[resource] = values if acc is None else list(map(add, acc, values))
-        resource_cells.setdefault(resource, [0] * len(starts))[column[start]] += row["referrals"]
-        labels[resource] = (row["resource__organisation"], row["resource__name"])
+        resource_cells.setdefault(resource, [0] * len(starts))[column[start]] += values[0]
+        labels[resource] = (organisation, name)
     category_sums: dict[int, list[int]] = {}
     category_cells: dict[int, list[int]] = {}
     for resource, sums in resource_sums.items():

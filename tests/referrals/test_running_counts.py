@@ -40,16 +40,16 @@ def _direct_cells(*, year: int, quarters: bool = False):
         row
         for row in Referral.objects.filter(date__year=year)
         .annotate(period=(TruncQuarter if quarters else TruncMonth)("date"))
-        .values("resource", "period", "resource__organisation", "resource__name")
+        .values_list("resource", "period", "resource__organisation", "resource__name")
         .annotate(**figure_counts())
         .order_by()
     ]
 
 
 def _key(rows):
-    return sorted(
-        (row["resource"], row["period"], *(row[name] for name in FIGURE_NAMES)) for row in rows
-    )
+    """Service, period and the figures (in FIGURE_NAMES' order) of each cell."""
+    assert all(len(row) == 4 + len(FIGURE_NAMES) for row in rows)
+    return sorted((row[0], row[1], *row[4:]) for row in rows)
 
 
 def _assert_page_matches_direct_aggregate(lead, monkeypatch):
@@ -195,3 +195,8 @@ def test_a_bulk_load_with_the_counts_suspended_leaves_them_right(
             assert sum(ReferralFigure.objects.values_list("referrals", flat=True)) == 1
     _assert_page_matches_direct_aggregate(lead, monkeypatch)
     assert referral_statistics(user=lead, year=2024).totals.engaged == 12
+
+
+def test_a_cells_referrals_come_first_of_its_figures():
+    """The statistics read a cell's referrals as its first figure (`referral_statistics`)."""
+    assert FIGURE_NAMES[0] == "referrals"
