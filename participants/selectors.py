@@ -50,7 +50,7 @@ from participants.models import (
     StatusChange,
     Timepoint,
 )
-from practices.listing import MergedByPractice, merged_by_practice
+from practices.listing import MergedByPractice, PagedByIds, merged_by_practice
 from practices.roles import roles_of
 
 M = TypeVar("M")
@@ -126,6 +126,35 @@ def last_attended_on():
     return Subquery(_attended().order_by("-date").values("date")[:1])
 
 
+def _with_figures(qs: QuerySet[Participant]) -> QuerySet[Any]:
+    """A caseload row: the participant with their practice, CLP, active flags and figures."""
+    attended_count = (
+        _attended().order_by().values("participant").annotate(n=Count("id")).values("n")
+    )
+    baseline = Assessment.objects.filter(
+        participant=OuterRef("pk"), timepoint=Timepoint.BASELINE
+    ).values("date")[:1]
+    latest_follow_up = FollowUp.objects.filter(participant=OuterRef("pk")).order_by("-due_on")
+    return (
+        qs.select_related("practice", "clp")
+        .prefetch_related(active_flags_prefetch())
+        .annotate(
+            last_contact=last_attended_on(),
+            consultations_attended=Coalesce(
+                Subquery(attended_count, output_field=IntegerField()), 0
+            ),
+            baseline_on=Subquery(baseline),
+            follow_up_status=Subquery(latest_follow_up.values("status")[:1]),
+        )
+    )
+
+
+# A page of the caseload's rows by id (the ids read through the user's scope and filters),
+# built and compiled once per process: the figures' four subqueries cost more to build and
+# compile than to run.
+_caseload_rows = Prepared(lambda ids: _with_figures(Participant.objects.filter(pk__in=ids)))
+
+
 def caseload_for(
     *,
     user: User,
@@ -141,26 +170,7 @@ def caseload_for(
     """The caseload list: one row per participant with their contact figures. Figures come
     from correlated subqueries rather than joins, so one participant's many consultations
     never multiply another figure."""
-    attended_count = (
-        _attended().order_by().values("participant").annotate(n=Count("id")).values("n")
-    )
-    baseline = Assessment.objects.filter(
-        participant=OuterRef("pk"), timepoint=Timepoint.BASELINE
-    ).values("date")[:1]
-    latest_follow_up = FollowUp.objects.filter(participant=OuterRef("pk")).order_by("-due_on")
-    qs = (
-        participants_visible_to(user)
-        .select_related("practice", "clp")
-        .prefetch_related(active_flags_prefetch())
-        .annotate(
-            last_contact=last_attended_on(),
-            consultations_attended=Coalesce(
-                Subquery(attended_count, output_field=IntegerField()), 0
-            ),
-            baseline_on=Subquery(baseline),
-            follow_up_status=Subquery(latest_follow_up.values("status")[:1]),
-        )
-    )
+    qs = _with_figures(participants_visible_to(user))
     search = search.strip()
     if search:
         term = search.replace(" ", "")
@@ -202,7 +212,7 @@ def caseload_for(
 
 def caseload_listing(
     qs: QuerySet[Participant], *, user: User, sort: str = "name"
-) -> QuerySet[Participant] | MergedByPractice[Participant]:
+) -> QuerySet[Participant] | MergedByPractice[Participant] | PagedByIds[Participant]:
     """What the caseload list pages through (`caseload_for`'s queryset): in an order of
     columns (by name, the usual one, has an index per practice), each of a user's few
     practices' first rows, merged (`practices.listing`), so that practices of thousands are
@@ -211,7 +221,7 @@ def caseload_listing(
     columns = [term for term in order if isinstance(term, str)]
     if len(columns) != len(order):
         return qs
-    return merged_by_practice(qs, roles_of(user), columns)
+    return merged_by_practice(qs, roles_of(user), columns, rows=_caseload_rows)
 
 
 def follow_up_due_on(baseline_on: date | None) -> date | None:

@@ -6,11 +6,16 @@ for a list of them (`practice IN (1, 2) ORDER BY …`): it reads every row of ev
 listed, then sorts them all to keep 25 (bench/NOTES.md, "Referrals carry their practice"
 and "Pages at national scale"). `MergedByPractice` asks each practice for the first rows of
 the page in order, merges those in one UNION, and loads the page's rows by id.
+
+Either way, a list may load its page's rows by id through a query of its own (`rows`: a
+prepared query, `accounts.prepared`, built and compiled once per process), the ids having
+been read through the user's scope and filters: `PagedByIds` does so for a list that is not
+merged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar, overload
 
 from django.db import connection
@@ -23,6 +28,14 @@ MERGED_PRACTICES = 8
 
 M = TypeVar("M", bound=Model)
 
+# A page's rows by their ids, in any order.
+Rows = Callable[[list[int]], list[M]]
+
+
+def _by_ids(ids: list[int], rows: list[M]) -> list[M]:
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in ids if pk in found]
+
 
 class MergedByPractice(Generic[M]):
     """`qs.order_by(*order)` as the paginator reads it, for a user of a few practices. The
@@ -31,8 +44,15 @@ class MergedByPractice(Generic[M]):
 
     ordered = True
 
-    def __init__(self, qs: QuerySet[M], practice_ids: Iterable[int], order: Sequence[str]):
+    def __init__(
+        self,
+        qs: QuerySet[M],
+        practice_ids: Iterable[int],
+        order: Sequence[str],
+        rows: Rows[M] | None = None,
+    ):
         self.qs = qs.order_by(*order)
+        self.rows = rows
         self.practice_ids = sorted(practice_ids)
         self.order = tuple(order)
         columns = [name.lstrip("-") for name in self.order]
@@ -70,21 +90,57 @@ class MergedByPractice(Generic[M]):
         first, *others = firsts
         merged = first.union(*others, all=True).order_by(*self.order)[start:stop]
         ids = [row["id"] for row in merged]
-        rows = {row.pk: row for row in self.qs.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
+        return _by_ids(ids, self.rows(ids) if self.rows else list(self.qs.filter(pk__in=ids)))
+
+
+class PagedByIds(Generic[M]):
+    """`qs.order_by(*order)` as the paginator reads it: a page's ids in order through `qs`
+    (the user's scope and filters), then the page's rows by `rows(ids)`."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[M], order: Sequence[str], rows: Rows[M]):
+        self.qs = qs.order_by(*order)
+        self.rows = rows
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self.qs)
+
+    @overload
+    def __getitem__(self, index: int) -> M: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[M]: ...
+
+    def __getitem__(self, index: int | slice) -> M | list[M]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step is not None or index.stop is None:
+            raise TypeError("A list by ids is read a page at a time.")
+        ids = list(self.qs.values_list("id", flat=True)[index])
+        return _by_ids(ids, self.rows(ids)) if ids else []
 
 
 def merged_by_practice(
-    qs: QuerySet[M], roles: Roles, order: Sequence[str]
-) -> QuerySet[M] | MergedByPractice[M]:
+    qs: QuerySet[M], roles: Roles, order: Sequence[str], rows: Rows[M] | None = None
+) -> QuerySet[M] | MergedByPractice[M] | PagedByIds[M]:
     """What a list pages through: the queryset itself for a user of one practice (its index
     reads it in order) or of many (administrators, who see them all); merged per practice
-    for a user of a few."""
+    for a user of a few. With `rows`, the page's rows are loaded by id through it."""
     if (
         roles.administrator
         or not 1 < len(roles.practice_ids) <= MERGED_PRACTICES
         # SQLite (the embedded default) cannot limit the parts of a UNION.
         or not connection.features.supports_slicing_ordering_in_compound
     ):
-        return qs.order_by(*order)
-    return MergedByPractice(qs, roles.practice_ids, order)
+        return qs.order_by(*order) if rows is None else PagedByIds(qs, order, rows)
+    return MergedByPractice(qs, roles.practice_ids, order, rows)

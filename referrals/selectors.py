@@ -31,7 +31,7 @@ from accounts.prepared import Prepared
 from participants.access import participants_editable_by
 from participants.models import CaseStatus, Participant
 from practices.access import practice_ids_in_aggregate_scope
-from practices.listing import MergedByPractice, merged_by_practice
+from practices.listing import MergedByPractice, PagedByIds, merged_by_practice
 from practices.roles import roles_of
 from referrals.access import (
     referrals_in_aggregate_scope,
@@ -191,7 +191,7 @@ def referral_list_for(*, user: User, status: str = "") -> QuerySet[Referral]:
 
 def referral_listing(
     *, user: User, status: str = ""
-) -> QuerySet[Referral] | MergedByPractice[Referral]:
+) -> QuerySet[Referral] | MergedByPractice[Referral] | PagedByIds[Referral]:
     """What the referrals list pages through, newest first: for a user of a few practices,
     each practice's newest through its `(practice, date, id)` index, merged
     (`practices.listing`); PostgreSQL otherwise walked the programme's date index, reading

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from participants.models import CaseStatus, DischargeReason, Participant
 from participants.selectors import caseload_for, caseload_listing
-from practices.listing import MergedByPractice
+from practices.listing import MergedByPractice, PagedByIds
 from tests.factories import (
     ConsultationFactory,
     ParticipantFactory,
@@ -99,6 +99,36 @@ def test_a_user_of_one_practice_pages_through_the_query_itself(clp_a, participan
     _, listing = plain_and_merged(clp_a, "name")
     assert not isinstance(listing, MergedByPractice)
     assert [p.ref for p in listing] == [participant_a.ref]
+
+
+@pytest.mark.parametrize("sort", ["name", "-ref", "-referred"])
+@pytest.mark.parametrize("status", ["", CaseStatus.OPEN, CaseStatus.CLOSED])
+@pytest.mark.parametrize("per_page", [1, 5])
+def test_one_practices_pages_by_ids_are_the_plain_querys_pages(
+    two_practices, practice_a, sort, status, per_page
+):
+    """A user of one practice pages through its ids, then loads each page's rows by id."""
+    clp = clp_at(practice_a, username="clp_a_only")
+    plain_qs, listing = plain_and_merged(clp, sort, status=status)
+    assert isinstance(listing, PagedByIds)
+    plain, by_ids = Paginator(plain_qs, per_page), Paginator(listing, per_page)
+    assert (by_ids.count, by_ids.num_pages) == (plain.count, plain.num_pages)
+    for number in plain.page_range:
+        got, expected = by_ids.page(number).object_list, plain.page(number).object_list
+        assert [p.ref for p in got] == [p.ref for p in expected]
+        for mine, theirs in zip(got, expected, strict=True):
+            assert (mine.practice.name, mine.clp.username) == (
+                theirs.practice.name,
+                theirs.clp.username,
+            )
+            assert (mine.last_contact, mine.baseline_on, mine.follow_up_status) == (
+                theirs.last_contact,
+                theirs.baseline_on,
+                theirs.follow_up_status,
+            )
+            assert mine.consultations_attended == theirs.consultations_attended
+            assert [f.kind for f in mine.active_flags] == [f.kind for f in theirs.active_flags]
+    assert {p.practice_id for p in listing[0:25]} <= {practice_a.pk}
 
 
 @merging

@@ -26,9 +26,10 @@ def test_the_caseload_page_makes_the_same_queries_however_many_rows(
 ):
     _add_participants(practice_a, clp_a, rows)
     c = as_user(clp_a)
-    # 4 for the session and roles + count, page, the page's active risk flags, practices
-    # and needs for the filters + the audit insert + 2 savepoints
-    with django_assert_num_queries(12):
+    # 4 for the session and roles + count, the page's ids, its rows (a prepared query), the
+    # page's active risk flags, practices and needs for the filters + the audit insert + 2
+    # savepoints
+    with django_assert_num_queries(13):
         assert c.get(reverse("participants:caseload"), {"status": "all"}).status_code == 200
 
 

@@ -513,11 +513,11 @@ def test_the_filtered_caseload_makes_the_same_queries_however_many_rows(
         )
     c = as_user(clp_a)
     # 1 session, 2 user, 3 the user's attachments (roles), 4 count of matching
-    # participants (paginator), 5 the page of participants with practice, CLP and their
-    # contact figures, 6 the page's active risk flags, 7 practices for the filter, 8 needs
-    # for the filter, 9 the audit insert naming the page's participants; then saving the
-    # session: 10 savepoint, 11 update, 12 release.
-    with django_assert_num_queries(12):
+    # participants (paginator), 5 the page's ids, 6 their rows with practice, CLP and their
+    # contact figures, 7 the page's active risk flags, 8 practices for the filter, 9 needs
+    # for the filter, 10 the audit insert naming the page's participants; then saving the
+    # session: 11 savepoint, 12 update, 13 release.
+    with django_assert_num_queries(13):
         response = c.get(reverse("participants:caseload"), {"need": housing.pk, "quintile": "1"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == rows
