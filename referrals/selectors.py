@@ -179,9 +179,18 @@ def referrals_for_participant(*, participant: Participant, user) -> list[Referra
     return referrals
 
 
+def _listed(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    return qs.select_related("participant", "resource", "clp")
+
+
+# A page of the referral list's rows by id (read through the user's scope and filter), built
+# and compiled once per process.
+_referral_rows = Prepared(lambda ids: _listed(Referral.objects.filter(pk__in=ids)))
+
+
 def referral_list_for(*, user: User, status: str = "") -> QuerySet[Referral]:
     """Referrals in the user's practices, newest first, for the referrals list."""
-    qs = referrals_visible_to(user).select_related("participant", "resource", "clp")
+    qs = _listed(referrals_visible_to(user))
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status in ReferralStatus.values:
@@ -197,7 +206,10 @@ def referral_listing(
     (`practices.listing`); PostgreSQL otherwise walked the programme's date index, reading
     every practice's recent referrals to find this user's (bench/NOTES.md)."""
     return merged_by_practice(
-        referral_list_for(user=user, status=status), roles_of(user), ("-date", "-id")
+        referral_list_for(user=user, status=status),
+        roles_of(user),
+        ("-date", "-id"),
+        rows=_referral_rows,
     )
 
 
