@@ -510,9 +510,38 @@ class Worklist:
 
 def _groups(today: date) -> tuple[Q, Q]:
     """Overdue, and due now or later this week; the rest of the open ones are due soon."""
-    week_end = today + timedelta(days=6 - today.weekday())
+    return _groups_to(_week_end(today))
+
+
+def _week_end(today: date) -> date:
+    return today + timedelta(days=6 - today.weekday())
+
+
+def _groups_to(week_end: date) -> tuple[Q, Q]:
     overdue = Q(status=FollowUpStatus.OVERDUE)
     return overdue, ~overdue & (Q(status=FollowUpStatus.DUE) | Q(due_on__lte=week_end))
+
+
+def _in_groups(qs: QuerySet[FollowUp], week_end: date) -> QuerySet[Any]:
+    """Each follow-up's group: 0 overdue, 1 due now or later this week, 2 due soon."""
+    overdue, due_now = _groups_to(week_end)
+    return qs.annotate(group=Case(When(overdue, then=0), When(due_now, then=1), default=2))
+
+
+def _worklist_rows(qs: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    return (
+        qs.select_related("participant", "participant__practice")
+        # Of the baseline assessment (some sixty columns of measures) the page shows the date.
+        .annotate(baseline_on=F("baseline__date"))
+        .prefetch_related(active_flags_prefetch("participant__risk_flags"))
+    )
+
+
+# A page of the CLP's worklist by id (read through the scope, in order), with each row's
+# group as of the week's end: built and compiled once per process.
+_worklist_page = Prepared(
+    lambda ids, week_end: _in_groups(_worklist_rows(FollowUp.objects.filter(pk__in=ids)), week_end)
+)
 
 
 def _counts(rows: QuerySet[FollowUp], *, today: date) -> dict[str, int]:
@@ -553,14 +582,16 @@ def followup_worklist(
     nine-month outcome of someone whose goals were met is the one the programme most needs,
     and a case closed because they moved, died or withdrew has no open follow-up left."""
     own = _own_open_followups(user)
-    rows = (
-        own.select_related("participant", "participant__practice")
-        # Of the baseline assessment (some sixty columns of measures) the page shows the date.
-        .annotate(baseline_on=F("baseline__date"))
-        .prefetch_related(active_flags_prefetch("participant__risk_flags"))
+    # Counted, and the page's ids read in order, without the page's joins; the page's rows
+    # are then loaded by id.
+    return _grouped(
+        _worklist_rows(own),
+        user=user,
+        today=today or timezone.localdate(),
+        page=page,
+        counted=own,
+        load=_worklist_page,
     )
-    # Counted without the page's joins: the baseline's date is for the rows shown.
-    return _grouped(rows, user=user, today=today or timezone.localdate(), page=page, counted=own)
 
 
 def practice_followups(
@@ -585,20 +616,30 @@ def _grouped(
     today: date,
     page: str | int | None,
     counted: QuerySet[FollowUp] | None = None,
+    load: Callable[[list[int], date], list[FollowUp]] | None = None,
 ) -> Worklist:
     """Two queries whatever the size (and the prefetches of the page's rows): the count of
     each group (of `counted`, the same follow-ups as `rows` without their joins, when
     given), then the page, ordered group by group so that a page never mixes them out of
     order. The rows shown are held to each participant's own practice as well
     (`followup_shown_to`), in Python: as a condition in the query it changed the plan."""
-    overdue, due_now = _groups(today)
+    week_end = _week_end(today)
     counts = _counts(rows if counted is None else counted, today=today)
-    ordered = rows.annotate(
-        group=Case(When(overdue, then=0), When(due_now, then=1), default=2)
-    ).order_by("group", "due_on", "participant__ref")
-    paginator = Paginator(ordered, WORKLIST_PAGE_SIZE)
+    paginator: Paginator[Any]
+    if load is None:
+        ordered = _in_groups(rows, week_end).order_by("group", "due_on", "participant__ref")
+        paginator = Paginator(ordered, WORKLIST_PAGE_SIZE)
+    else:
+        ids = _in_groups(counted if counted is not None else rows, week_end).order_by(
+            "group", "due_on", "participant__ref"
+        )
+        paginator = Paginator(ids.values_list("id", flat=True), WORKLIST_PAGE_SIZE)
     paginator.count = counts["total"]  # known already: no second COUNT
     current = paginator.get_page(page)
+    if load is not None:
+        page_ids = list(current.object_list)
+        found = {row.pk: row for row in (load(page_ids, week_end) if page_ids else [])}
+        current.object_list = [found[pk] for pk in page_ids if pk in found]
     worklist = _counted(counts)
     worklist.page = current
     groups = [worklist.overdue, worklist.due_now, worklist.due_soon]

@@ -146,10 +146,10 @@ def test_the_worklist_makes_the_same_queries_however_many_rows(
     for _ in range(rows):
         _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -2)
     c = as_user(clp_a)
-    # 4 for the session and roles + the groups' counts + a page of follow-ups with
-    # participant, practice and baseline + their participants' active risk flags + the audit
-    # insert + 2 savepoints for the session save
-    with django_assert_num_queries(10):
+    # 4 for the session and roles + the groups' counts + the page's ids in order + its
+    # follow-ups by id with participant, practice and baseline (a prepared query) + their
+    # participants' active risk flags + the audit insert + 2 savepoints for the session save
+    with django_assert_num_queries(11):
         c.get(URL)
 
 
