@@ -115,13 +115,31 @@ def resource_directory(
         )
     if area:
         qs = qs.filter(area__iexact=area)
-    return (
-        _with_figures(qs)
-        .prefetch_related(
-            Prefetch("categories", queryset=Category.objects.order_by("position", "name"))
-        )
-        .order_by("organisation", "name", "pk")
+    return _listed_resources(qs).order_by(*DIRECTORY_ORDER)
+
+
+DIRECTORY_ORDER = ("organisation", "name", "pk")
+
+
+def _listed_resources(qs: QuerySet[CommunityResource]) -> QuerySet[CommunityResource]:
+    return _with_figures(qs).prefetch_related(
+        Prefetch("categories", queryset=Category.objects.order_by("position", "name"))
     )
+
+
+# A page of the directory by id (the ids read through the search), with each service's
+# figures and categories: built and compiled once per process.
+_directory_rows = Prepared(
+    lambda ids: _listed_resources(CommunityResource.objects.filter(pk__in=ids))
+)
+
+
+def resource_directory_listing(
+    qs: QuerySet[CommunityResource],
+) -> PagedByIds[CommunityResource]:
+    """What the directory pages through (`resource_directory`'s queryset): the page's ids in
+    order, then its rows, figures and categories by id."""
+    return PagedByIds(qs, DIRECTORY_ORDER, _directory_rows)
 
 
 def resource_areas() -> list[str]:

@@ -19,6 +19,7 @@ from referrals.selectors import (
     category_choices,
     resource_areas,
     resource_directory,
+    resource_directory_listing,
     resource_with_figures,
 )
 from referrals.services import resource_save, resource_set_active
@@ -36,7 +37,8 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         area=params.get("area", "")[:100],
         include_inactive=include_inactive,
     )
-    page = Paginator(qs, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
+    listing = resource_directory_listing(qs)
+    page = Paginator(listing, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
     detail = url_maker("resources:detail")  # one reverse a page, not one a row
     for resource in page.object_list:
         resource.detail_url = detail(resource.pk)  # type: ignore[attr-defined]

@@ -33,10 +33,10 @@ def test_the_directory_makes_the_same_queries_however_many_services(
 ):
     _services_with_referrals(rows, practice_a, clp_a)
     c = as_user(clp_a)
-    # 4 for the session and roles + the count, the page of services with their referral
-    # figures, their categories (one prefetch), the categories and areas for the filters
-    # + 2 savepoints around the session save
-    with django_assert_num_queries(11):
+    # 4 for the session and roles + the count, the page's ids, its services by id with
+    # their referral figures (a prepared query), their categories (one prefetch), the
+    # categories and areas for the filters + 2 savepoints around the session save
+    with django_assert_num_queries(12):
         response = c.get(reverse("resources:list"), {"q": "Service"})
     assert len(response.context["page"].object_list) == rows
 
