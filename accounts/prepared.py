@@ -6,7 +6,8 @@ what running them does (a millisecond to build and compile a read of one partici
 assessments, a fifth of that to run it; bench/NOTES.md). A `Prepared` query is built once,
 with stand-in values, and compiled; each call puts the caller's values where the stand-ins
 were and runs the SQL, and the rows become model instances as the queryset would make them
-(its `select_related`, annotations and `prefetch_related` included).
+(its `select_related`, annotations and `prefetch_related` included), or, from a
+`values_list()`, as tuples.
 
     assessments_of = Prepared(lambda participant_id: Assessment.objects.filter(
         participant_id=participant_id))
@@ -26,20 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet, prefetch_related_objects
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
-M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # a row: a model instance, or a tuple of values_list()
 
-# Stand-ins no real value takes: whole numbers far beyond any id, dates in the year 1001.
+# Stand-ins no real value takes: whole numbers far beyond any id, and days a thousand years
+# past (not a month's first day, so that a `replace(day=1)` in `build` is caught, not
+# compiled in).
 _NUMBER = 1_987_000_000
-_DAY = date(1001, 1, 1)
 
 
 def _stand_in(position: int, value: Any) -> Any:
@@ -50,7 +52,7 @@ def _stand_in(position: int, value: Any) -> Any:
     if isinstance(value, str):
         return f"\x1fprepared {position}\x1f"
     if isinstance(value, date):
-        return _DAY + timedelta(days=position)
+        return date(1001 + position, 3, 17)
     if isinstance(value, list):
         return [_NUMBER + position * 1_000 + 1 + index for index in range(len(value))]
     raise TypeError(f"A prepared query takes no {type(value).__name__}.")
@@ -71,6 +73,7 @@ class _Plan:
     # (position in params, argument, item of a list argument or -1)
     slots: tuple[tuple[int, int, int], ...]
     prefetch: tuple[Any, ...]
+    tuples: bool  # values_list(): the rows themselves
 
     def bind(self, args: Sequence[Any]) -> list[Any]:
         params = list(self.params)
@@ -80,10 +83,13 @@ class _Plan:
 
 
 def _compile(queryset: QuerySet[Any], args: Sequence[Any]) -> _Plan:
-    if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:  # type: ignore[attr-defined]
+    iterable = queryset._iterable_class
+    related = queryset._known_related_objects  # type: ignore[attr-defined]
+    if iterable not in (ModelIterable, ValuesListIterable) or related:
         raise ImproperlyConfigured(
-            "A prepared query reads model instances from a plain queryset (no values(), and "
-            "not from a related manager: filter by the id instead)."
+            "A prepared query reads model instances or values_list() tuples from a plain "
+            "queryset (not values(), flat or named lists, nor a related manager's: filter by "
+            "the id instead)."
         )
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
@@ -109,22 +115,31 @@ def _compile(queryset: QuerySet[Any], args: Sequence[Any]) -> _Plan:
             f"that rewrites it): {sql}"
         )
     lookups = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
-    return _Plan(compiler, sql, tuple(params), tuple(slots), lookups)
+    return _Plan(
+        compiler, sql, tuple(params), tuple(slots), lookups, iterable is ValuesListIterable
+    )
+
+
+def _converted(plan: _Plan, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows' values as the queryset gives them (its fields' converters applied)."""
+    compiler = plan.compiler
+    if compiler.has_extra_select:
+        rows = [row[: compiler.col_count] for row in rows]
+    select = compiler.select[: compiler.col_count]
+    converters = compiler.get_converters([column[0] for column in select])
+    if converters:
+        rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+    return rows
 
 
 def _instances(plan: _Plan, rows: list[tuple[Any, ...]], db: str) -> list[Any]:
     """The rows as model instances, as `ModelIterable` makes them."""
     compiler = plan.compiler
-    if compiler.has_extra_select:
-        rows = [row[: compiler.col_count] for row in rows]
     select, klass_info, annotation_col_map = (
         compiler.select,
         compiler.klass_info,
         compiler.annotation_col_map,
     )
-    converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
-    if converters:
-        rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
     assert klass_info is not None
     model_cls = klass_info["model"]
     select_fields = klass_info["select_fields"]
@@ -144,15 +159,15 @@ def _instances(plan: _Plan, rows: list[tuple[Any, ...]], db: str) -> list[Any]:
     return objects
 
 
-class Prepared(Generic[M]):
+class Prepared(Generic[R]):
     """`build(*values)`'s rows, from SQL compiled once per process (module docstring)."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]]):
+    def __init__(self, build: Callable[..., QuerySet[Any, R]]):
         self.build = build
         self._plans: dict[tuple[Any, ...], _Plan] = {}
         self._plain = False  # the database is not PostgreSQL: build and run as usual
 
-    def __call__(self, *values: Any) -> list[M]:
+    def __call__(self, *values: Any) -> list[R]:
         args = [_normal(value) for value in values]
         if self._plain:
             return list(self.build(*args))
@@ -175,6 +190,10 @@ class Prepared(Generic[M]):
         with connections[db].cursor() as cursor:
             cursor.execute(plan.sql, plan.bind(args))
             rows = cursor.fetchall()
+        rows = _converted(plan, rows)
+        if plan.tuples:
+            # values_list(): the queryset's rows are these tuples.
+            return rows  # type: ignore[return-value]
         objects = _instances(plan, rows, db)
         if plan.prefetch and objects:
             prefetch_related_objects(objects, *plan.prefetch)

@@ -84,9 +84,7 @@ def test_lists_are_taken_as_sets_and_an_empty_one_finds_nothing(people, practice
 def test_it_compiles_once_per_shape_and_runs_one_query(people, practice_a, practice_b):
     from django.test.utils import CaptureQueriesContext
 
-    prepared = Prepared(
-        lambda ref: Participant.objects.filter(ref=ref).select_related("practice")
-    )
+    prepared = Prepared(lambda ref: Participant.objects.filter(ref=ref).select_related("practice"))
     first = prepared(people[0].ref)
     with CaptureQueriesContext(connection) as captured:
         second = prepared(people[1].ref)
@@ -120,3 +118,28 @@ def test_it_refuses_a_related_managers_query(people):
 def test_it_takes_no_booleans(people):
     with pytest.raises(TypeError):
         Prepared(lambda flag: Consultation.objects.filter(attended=flag))(True)
+
+
+def test_a_values_list_gives_the_querysets_tuples(people, practice_a, practice_b):
+    def build(practice_ids, since):
+        return (
+            Participant.objects.filter(practice_id__in=practice_ids, referred_on__gte=since)
+            .values_list("practice_id", "referred_on")
+            .annotate(n=Count("id"))
+            .order_by("practice_id", "referred_on")
+        )
+
+    prepared = Prepared(build)
+    for ids in ([practice_a.pk], [practice_a.pk, practice_b.pk]):
+        for since in (date(2025, 1, 1), date(2026, 5, 1)):
+            assert prepared(ids, since) == list(build(ids, since))
+
+
+def test_it_refuses_a_value_that_build_changes():
+    """A value changed inside `build` would be compiled in for good: refused instead."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared on PostgreSQL only")
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(lambda since: Participant.objects.filter(referred_on__gte=since.replace(day=1)))(
+            date(2026, 5, 20)
+        )
