@@ -16,10 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import operator
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import date, datetime
 from itertools import islice
+from typing import Any
 
 from django.db import IntegrityError, connection, models
 from django.db.models import OuterRef, Subquery
@@ -77,6 +81,9 @@ COPIED: frozenset[type[models.Model]] = frozenset(
         StaffSurveyResponse,
     }
 )
+# The copied models whose new rows other new rows point at (a need at its participant, a
+# status change at its referral): their ids are taken from the sequence before the COPY.
+POINTED_AT: frozenset[type[models.Model]] = frozenset({Participant, Referral})
 # Rows per COPY: the buffer of one is the only copy of the rows as text.
 COPY_BATCH = 5000
 # The tables whose triggers keep the dashboards' running counts (reports migration 0003),
@@ -104,7 +111,18 @@ class MissingKey(IntegrityError):
 class Writer:
     """Writes what the planner planned, a chunk at a time (`flush`), then what follows from
     all of it (`finish`): the running counts, the follow-ups, the reference counter and the
-    audit trail. Runs inside the caller's transaction."""
+    audit trail. Runs inside the caller's transaction.
+
+    On PostgreSQL a chunk's COPYs run in a second thread, on the import's own connection (a
+    connection of its own could not see the import's transaction), while the importer plans
+    the next chunk: the database's half of the work overlaps Python's, and the driver lets
+    go of the GIL while it waits for the server. The connection is never used by both
+    threads at once: the COPYs are handed over as bytes and keys (no object the planner
+    holds), and any query of the importer's own thread first waits for them (`_wait_first`,
+    on every statement of the connection), as does the next flush, the end (`finish`) and
+    leaving the writer (`__exit__`). A COPY that fails fails the import there, and the
+    caller's transaction is rolled back. Use it as a context manager, inside that
+    transaction."""
 
     def __init__(self, planner: Planner, *, user: User | None, today: date, meter: Meter) -> None:
         if not connection.features.can_return_rows_from_bulk_insert:
@@ -121,11 +139,67 @@ class Writer:
         self.replica: bool | None = None
         self.bulk = False
         self.highest_ref = 0
+        self.thread = threading.get_ident()
+        self.pending: Future | None = None
+        self.executor: ThreadPoolExecutor | None = None
+        self.exits = ExitStack()
+
+    def __enter__(self) -> Writer:
+        if self.copying:
+            self.executor = self.exits.enter_context(
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+            )
+            self.exits.enter_context(connection.execute_wrapper(self._wait_first))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: object, trace: object) -> None:
+        # Leaving with an error of its own, the import is failing anyway: a COPY that also
+        # failed meanwhile adds nothing, but it must be over before the rollback.
+        try:
+            self.wait(raising=kind is None)
+        finally:
+            self.executor = None
+            self.exits.close()
+
+    def wait(self, *, raising: bool = True) -> None:
+        """Until the COPYs running in the second thread are done; their failure is raised
+        here, in the importer's thread."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        error = pending.exception()
+        if error is not None and raising:
+            raise error
+
+    def _wait_first(self, execute, sql, params, many, context):
+        if threading.get_ident() != self.thread:
+            raise RuntimeError("The import's connection is used by the importer's thread only.")
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def _run(self, writes: list[Callable[[Any], None]]) -> None:
+        if not writes:
+            return
+        if self.executor is None:
+            with connection.cursor() as cursor:
+                for write in writes:
+                    write(cursor)
+            return
+        # The driver's connection itself: Django's wrapper of it belongs to this thread.
+        driver = connection.connection
+
+        def run() -> None:
+            with driver.cursor() as cursor:
+                for write in writes:
+                    write(cursor)
+
+        self.pending = self.executor.submit(run)
 
     def flush(self) -> None:
         """Write the rows planned since the last flush, in dependency order, and forget
         them (the planner keeps what later files need)."""
         planner, now = self.planner, self.now
+        self.wait()
         if planner.create[Participant] and not self.counter_locked:
             # Registrations wait while new references are written, so none can take one.
             _reference_counter()
@@ -135,6 +209,7 @@ class Writer:
         if self.bulk and self.replica is None:
             self.replica = _may_skip_row_triggers()
         checked = bool(self.bulk and self.replica)
+        writes: list[Callable[[Any], None]] = []
         for model in LOAD_ORDER:
             updates, creates = planner.update[model], planner.create[model]
             if updates or creates:
@@ -150,8 +225,10 @@ class Writer:
                     if not checked and model not in self.untriggered:
                         _triggers(model, enable=False)
                         self.untriggered.add(model)
+                # The rows are made ready here (ids, keys, text); written after the
+                # others, in this order, in the second thread.
                 for batch in chunks(creates, COPY_BATCH):
-                    _copy(model, batch, now=now, checked=checked)
+                    writes.append(_copy(model, batch, now=now, checked=checked))
             else:
                 for batch in chunks(creates, BATCH_SIZE):
                     model._default_manager.bulk_create(batch)
@@ -165,9 +242,11 @@ class Writer:
         planner.update.clear()
         planner.survey_replaced = []
         planner.resource_categories = {}
+        self._run(writes)
 
     def finish(self) -> None:
         planner, today = self.planner, self.today
+        self.wait()
         if not self.wrote:
             return  # the files say what the database already says: nothing to write or audit
         self.meter.start("loading", 4)
@@ -224,24 +303,29 @@ def _copy(
     *,
     now: datetime,
     checked: bool = False,
-) -> None:
-    """Insert `objs` with one COPY, as bulk_create would: ids from the table's sequence set
-    on the objects, foreign keys taken from the objects they point at (saved by now), and
-    the created/updated stamps set to `now`.
+) -> Callable[[Any], None]:
+    """Make `objs` ready to insert with one COPY, as bulk_create would, and return the
+    writing itself, to run on a cursor of the import's connection: perhaps in a second
+    thread, so it holds only text and keys, no object. The rows' foreign keys are taken
+    from the objects they point at (saved by now), and the created/updated stamps set to
+    `now`. The new rows of a model others point at (`POINTED_AT`) take their ids from the
+    table's sequence here, set on the objects; the others are left to the column's default.
 
     The rows go as CSV, written by the csv module: a blank unquoted cell is NULL, and the
     text columns that cannot be NULL are told to read it as an empty string instead.
 
     `checked`: the COPY runs without the table's row triggers (`session_replication_role`
     set to replica for it alone), and the foreign keys PostgreSQL would have checked a row
-    at a time at commit are checked here first, each column's distinct keys in one query
-    that also locks the rows they name, as PostgreSQL's check does (`_check_keys`). A
-    deferred key check is an event kept and then a lookup for every row and key: a third of
-    a large import's time in the database. The other row triggers on these tables keep the
-    running counts, which the import then recounts, and set a referral's practice, which the
+    at a time at commit are checked first, each column's distinct keys in one query that
+    also locks the rows they name, as PostgreSQL's check does (`_check_keys`). A deferred
+    key check is an event kept and then a lookup for every row and key: a third of a large
+    import's time in the database. The other row triggers on these tables keep the running
+    counts, which the import then recounts, and set a referral's practice, which the
     planner gives and which is checked here too (`COPY_TRIGGERS`)."""
     table = model._meta.db_table
-    fields = model._meta.concrete_fields
+    pk_name = model._meta.pk.attname
+    with_ids = model in POINTED_AT
+    fields = [f for f in model._meta.concrete_fields if with_ids or f.attname != pk_name]
     related = [(field.attname, field.name) for field in fields if field.is_relation]
     stamped = [
         field.attname
@@ -256,43 +340,54 @@ def _copy(
         for field in fields
         if not field.null and field.get_internal_type() in _TEXT_TYPES
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(objs)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        pk_name = model._meta.pk.attname
+    ids: list[int] = []
+    if with_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(objs)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        alias = connection.alias
         for obj, pk in zip(objs, ids, strict=True):
-            state = obj.__dict__
-            state[pk_name] = pk  # what `obj.pk = pk` does, a tenth of the time
-            obj._state.adding, obj._state.db = False, connection.alias
-            for attname, name in related:
-                if state[attname] is None:
-                    target = obj._state.fields_cache.get(name)
-                    if target is not None:
-                        state[attname] = target.pk
-            for attname in stamped:
-                state[attname] = now
-            writer.writerow(values(state))
-        buffer.seek(0)
-        options = "FORMAT csv"
-        if not_null_text:
-            options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
-        columns = ", ".join(quote(name) for name in names)
-        statement = f"COPY {quote(table)} ({columns}) FROM STDIN WITH ({options})"
+            obj.__dict__[pk_name] = pk  # what `obj.pk = pk` does, a tenth of the time
+            obj._state.adding, obj._state.db = False, alias
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for obj in objs:
+        state = obj.__dict__
+        for attname, name in related:
+            if state[attname] is None:
+                target = obj._state.fields_cache.get(name)
+                if target is not None:
+                    state[attname] = target.pk
+        for attname in stamped:
+            state[attname] = now
+        writer.writerow(values(state))
+    data = buffer.getvalue().encode()
+    del buffer
+    options = "FORMAT csv"
+    if not_null_text:
+        options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
+    columns = ", ".join(quote(name) for name in names)
+    statement = f"COPY {quote(table)} ({columns}) FROM STDIN WITH ({options})"
+    keys = _keys(model, objs) if checked else []
+
+    def write(cursor: Any) -> None:
+        # One read of the whole buffer: the driver takes the GIL back after each read.
+        rows = io.BytesIO(data)
         if not checked:
-            cursor.copy_expert(statement, buffer)
+            cursor.copy_expert(statement, rows, max(len(data), 8192))
             return
-        _check_keys(cursor, model, objs)
+        _check_keys(cursor, model, keys)
         # SET LOCAL: should the COPY fail, the rollback restores the setting.
         cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.copy_expert(statement, buffer)
+        cursor.copy_expert(statement, rows, max(len(data), 8192))
         cursor.execute("SET LOCAL session_replication_role = origin")
         if model is Referral:
             _check_referral_practices(cursor, ids)
+
+    return write
 
 
 # The row triggers on the copied tables that fire on INSERT, and what stands in for each when
@@ -319,26 +414,37 @@ def _may_skip_row_triggers() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _check_keys(cursor, model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Every key the rows give is a row of the table it points at, locked against deletion
-    until the import commits (FOR KEY SHARE, as PostgreSQL's own check does); a missing
-    one stops the import (`MissingKey`, naming the constraint)."""
-    quote = connection.ops.quote_name
+def _keys(
+    model: type[models.Model], objs: Sequence[models.Model]
+) -> list[tuple[models.ForeignKey, list]]:
+    """Each foreign key column of the rows, with the distinct keys they give."""
+    found = []
     for field in model._meta.concrete_fields:
         if not isinstance(field, models.ForeignKey):
             continue
         keys = {obj.__dict__[field.attname] for obj in objs}
         keys.discard(None)
-        if not keys:
-            continue
+        if keys:
+            found.append((field, sorted(keys)))
+    return found
+
+
+def _check_keys(
+    cursor, model: type[models.Model], keys: list[tuple[models.ForeignKey, list]]
+) -> None:
+    """Every key the rows give is a row of the table it points at, locked against deletion
+    until the import commits (FOR KEY SHARE, as PostgreSQL's own check does); a missing
+    one stops the import (`MissingKey`, naming the constraint)."""
+    quote = connection.ops.quote_name
+    for field, keys_given in keys:
         target = field.target_field
         table, column = quote(target.model._meta.db_table), quote(target.attname)
         cursor.execute(
             f"SELECT count(*) FROM (SELECT FROM {table} WHERE {column} = ANY(%s) "  # noqa: S608 (names)
             "FOR KEY SHARE) AS locked",
-            [sorted(keys)],
+            [keys_given],
         )
-        if cursor.fetchone()[0] != len(keys):
+        if cursor.fetchone()[0] != len(keys_given):
             raise MissingKey(_foreign_key_name(cursor, model, field.attname))
 
 
@@ -487,7 +593,8 @@ def _audit(planner: Planner, *, user: User | None, checked: bool) -> None:
         for ref in islice(refs, COPY_BATCH)
     ]:
         if connection.vendor == "postgresql":
-            _copy(AuditEvent, batch, now=now, checked=checked)
+            with connection.cursor() as cursor:
+                _copy(AuditEvent, batch, now=now, checked=checked)(cursor)
         else:
             for part in chunks(batch, BATCH_SIZE):
                 AuditEvent.objects.bulk_create(part)

@@ -119,6 +119,10 @@ class Planner:
         self.absent_refs: set[str] = set()
         self.new_refs: set[str] = set()
         self.needs: dict[str, int] | None = None
+        # What `look_up_participants` found for the chunk about to be planned.
+        self.looked_up_rows: tuple[
+            dict[str, Participant], dict[str, str], dict[int, set[int]], dict[str, SimdPostcode]
+        ] = ({}, {}, {}, {})
         # Existing rows of the file being planned, by participant looked up so far.
         self.looked_up: set[int] = set()
         # Writes, in loading order.
@@ -206,8 +210,26 @@ class Planner:
         seen[key] = row.line
         return True
 
+    def look_up(self, spec: FileSpec, rows: list[Row]) -> None:
+        """Look up the database rows a chunk of `spec`'s rows names, before it is planned.
+
+        The importer looks up a chunk while the chunk planned before it is still being
+        written (`exchange.importer._plan_file`), so that writing and planning overlap: what
+        is looked up is what the database held before the import (rows of participants no
+        earlier chunk named), which that write does not change. Practices, staff and
+        services, planned a whole file at once, look theirs up as they are planned."""
+        lookups = {
+            PARTICIPANTS: self.look_up_participants,
+            CONSULTATIONS: self.look_up_consultations,
+            REFERRALS: self.look_up_referrals,
+            ASSESSMENTS: self.look_up_assessments,
+        }
+        if spec in lookups:
+            lookups[spec](rows)
+
     def plan(self, spec: FileSpec, rows: list[Row]) -> None:
-        """Plan a chunk of `spec`'s rows (the whole file for practices, staff and services)."""
+        """Plan a chunk of `spec`'s rows (the whole file for practices, staff and services),
+        looked up first (`look_up`)."""
         planners = {
             PRACTICES: self.plan_practices,
             STAFF: self.plan_staff,
@@ -574,26 +596,37 @@ class Planner:
 
     # participants.csv
 
-    def plan_participants(self, rows: list[Row]) -> None:
-        spec = PARTICIPANTS
-        refs = {row.values["ref"] for row in rows if row.get("ref")} - set(self.refs)
-        self.participants = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
+    def look_up_participants(self, rows: list[Row]) -> None:
+        # The chunk planned last is not written yet: its refs are known all the same.
+        refs = {row.values["ref"] for row in rows if row.get("ref")}
+        refs -= self.refs.keys() | self.participants.keys() | self.participant_rows.keys()
+        found = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
         self.known_users(row.get("clp_username") for row in rows)
         chis = {normalise_chi(row.values["chi"]) for row in rows if row.get("chi")}
         chi_owner = dict(lookup(Participant.objects.values_list("chi", "ref"), "chi", chis))
+        for chi, owner in list(chi_owner.items()):
+            # A participant of the chunk not written yet whose CHI number that chunk changes
+            # no longer holds the one the database still gives them.
+            pending = self.participants.get(owner)
+            if pending is not None and pending.chi != chi:
+                del chi_owner[chi]
         if self.needs is None:
             self.needs = dict(Need.objects.values_list("name", "pk"))
-        needs = self.needs
         recorded: dict[int, set[int]] = defaultdict(set)
         for participant_id, need_id in lookup(
             ParticipantNeed.objects.values_list("participant_id", "need_id"),
             "participant_id",
-            [p.pk for p in self.participants.values()],
+            [p.pk for p in found.values()],
         ):
             recorded[participant_id].add(need_id)
         postcodes = {row.get("postcode") for row in rows} - {None, ""}
         simd = {row.pk: row for row in lookup(SimdPostcode.objects, "postcode", postcodes)}
+        self.looked_up_rows = (found, chi_owner, recorded, simd)
 
+    def plan_participants(self, rows: list[Row]) -> None:
+        spec = PARTICIPANTS
+        self.participants, chi_owner, recorded, simd = self.looked_up_rows
+        needs = cast(dict[str, int], self.needs)
         for row in rows:
             ref = row.get("ref")
             if ref and self.unique(spec, row, self.seen, ref, "ref", "the same ref"):
@@ -777,11 +810,9 @@ class Planner:
 
     # consultations.csv
 
-    def plan_consultations(self, rows: list[Row]) -> None:
-        spec = CONSULTATIONS
+    def look_up_consultations(self, rows: list[Row]) -> None:
         self.known_users(row.get("clp_username") for row in rows)
-        existing = self.stored_consultations
-        existing.update(
+        self.stored_consultations.update(
             lookup(
                 Consultation.objects.values_list(
                     "participant_id", "date", "clp_id", "mode", "duration_minutes", "attended"
@@ -790,6 +821,10 @@ class Planner:
                 self._to_look_up(rows),
             )
         )
+
+    def plan_consultations(self, rows: list[Row]) -> None:
+        spec = CONSULTATIONS
+        existing = self.stored_consultations
         for row in rows:
             participant = self.check_participant_ref(spec, row)
             if row.get("clp_username") and row["clp_username"] not in self.known_usernames:
@@ -835,14 +870,17 @@ class Planner:
 
     # referrals.csv
 
-    def plan_referrals(self, rows: list[Row]) -> None:
-        spec = REFERRALS
+    def look_up_referrals(self, rows: list[Row]) -> None:
         self.known_resources(row.get("resource_name") for row in rows)
         stored = self.stored_referrals
         for referral in sorted(
             lookup(Referral.objects, "participant_id", self._to_look_up(rows)), key=_pk
         ):
             stored[(referral.participant_id, referral.resource_id, referral.date)].append(referral)
+
+    def plan_referrals(self, rows: list[Row]) -> None:
+        spec = REFERRALS
+        stored = self.stored_referrals
         outcomes: list[tuple[int, Row, str, Known, CommunityResource]] = []
         for row in rows:
             participant = self.check_participant_ref(spec, row)
@@ -980,10 +1018,8 @@ class Planner:
 
     # assessments.csv
 
-    def plan_assessments(self, rows: list[Row]) -> None:
-        spec = ASSESSMENTS
-        stored = self.stored_assessments
-        stored.update(
+    def look_up_assessments(self, rows: list[Row]) -> None:
+        self.stored_assessments.update(
             {
                 (assessment.participant_id, assessment.timepoint): assessment
                 for assessment in lookup(
@@ -991,6 +1027,10 @@ class Planner:
                 )
             }
         )
+
+    def plan_assessments(self, rows: list[Row]) -> None:
+        spec = ASSESSMENTS
+        stored = self.stored_assessments
         for row in rows:
             participant = self.check_participant_ref(spec, row)
             ref, timepoint = row.get("participant_ref"), row.get("timepoint")
