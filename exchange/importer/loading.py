@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import date, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import IntegrityError, connection, models
 from django.db.models import OuterRef, Subquery
@@ -33,7 +33,7 @@ from accounts.models import User
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from exchange.importer.common import BATCH_SIZE, Meter, chunks, lookup
-from exchange.importer.planning import Planner
+from exchange.importer.planning import ROW_COLUMNS, Planner
 from participants.followups import followups_after_reopen, followups_schedule
 from participants.models import (
     Assessment,
@@ -52,6 +52,8 @@ from referrals.models import CommunityResource, Referral, ReferralStatusChange
 from referrals.running_counts import TRIGGERS as REFERRAL_FIGURE_TRIGGERS
 from referrals.running_counts import referral_figures_rebuild
 from reports.figures import practice_figures_rebuild
+
+M = TypeVar("M", bound=models.Model)
 
 # Models in the order they are written: everything a row points at exists before it.
 LOAD_ORDER: tuple[type[models.Model], ...] = (
@@ -204,15 +206,21 @@ class Writer:
             # Registrations wait while new references are written, so none can take one.
             _reference_counter()
             self.counter_locked = True
-        self.counted += sum(len(planner.create[model]) for model in COUNTED)
+        self.counted += sum(
+            len(planner.create[model]) + len(planner.rows[model]) for model in COUNTED
+        )
         self.bulk = self.copying and self.counted >= RECOUNT_FROM
         if self.bulk and self.replica is None:
             self.replica = _may_skip_row_triggers()
         checked = bool(self.bulk and self.replica)
         writes: list[Callable[[Any], None]] = []
         for model in LOAD_ORDER:
-            updates, creates = planner.update[model], planner.create[model]
-            if updates or creates:
+            updates, creates, rows = (
+                planner.update[model],
+                planner.create[model],
+                planner.rows[model],
+            )
+            if updates or creates or rows:
                 self.wrote = True
             _update(model, updates.values(), now=now)
             if model is StaffSurveyResponse and planner.survey_replaced:
@@ -220,7 +228,7 @@ class Writer:
                 for batch in chunks(planner.survey_replaced):
                     StaffSurveyResponse.objects.filter(pk__in=batch).delete()
             if self.copying and model in COPIED:
-                if self.bulk and model in COUNTED and creates:
+                if self.bulk and model in COUNTED and (creates or rows):
                     self.recounted.add(model)
                     if not checked and model not in self.untriggered:
                         _triggers(model, enable=False)
@@ -229,16 +237,23 @@ class Writer:
                 # others, in this order, in the second thread.
                 for batch in chunks(creates, COPY_BATCH):
                     writes.append(_copy(model, batch, now=now, checked=checked))
+                for batch in chunks(rows, COPY_BATCH):
+                    writes.append(
+                        _copy_rows(model, ROW_COLUMNS[model], batch, now=now, checked=checked)
+                    )
             else:
                 for batch in chunks(creates, BATCH_SIZE):
                     model._default_manager.bulk_create(batch)
+                for batch in chunks(rows, BATCH_SIZE):
+                    model._default_manager.bulk_create(_records(model, ROW_COLUMNS[model], batch))
             if model is CommunityResource:
                 _set_categories(planner)
-        if planner.create[Assessment] or planner.update[Assessment]:
+        if planner.rows[Assessment] or planner.update[Assessment]:
             self.wrote_assessments = True
         for participant in planner.created(Participant):
             self.highest_ref = max(self.highest_ref, int(participant.ref[1:]))
         planner.create.clear()
+        planner.rows.clear()
         planner.update.clear()
         planner.survey_replaced = []
         planner.resource_categories = {}
@@ -304,12 +319,56 @@ def _copy(
     now: datetime,
     checked: bool = False,
 ) -> Callable[[Any], None]:
-    """Make `objs` ready to insert with one COPY, as bulk_create would, and return the
+    """Make the new records `objs` of a model others point at (`POINTED_AT`) ready to insert
+    with one COPY, as bulk_create would, and return the writing itself (`_copy_rows`). Their
+    ids are taken from the table's sequence here and set on the objects, so the rows that
+    point at them know them; their own foreign keys are taken from the objects they point
+    at (saved by now), and the created/updated stamps set to `now`."""
+    table = model._meta.db_table
+    pk_name = model._meta.pk.attname
+    fields = model._meta.concrete_fields
+    related = [(field.attname, field.name) for field in fields if field.is_relation]
+    stamped = [field.attname for field in fields if _stamped(field)]
+    names = tuple(field.attname for field in fields)
+    values = operator.itemgetter(*names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    alias = connection.alias
+    rows = []
+    for obj, pk in zip(objs, ids, strict=True):
+        state = obj.__dict__
+        state[pk_name] = pk  # what `obj.pk = pk` does, a tenth of the time
+        obj._state.adding, obj._state.db = False, alias
+        for attname, name in related:
+            if state[attname] is None:
+                target = obj._state.fields_cache.get(name)
+                if target is not None:
+                    state[attname] = target.pk
+        for attname in stamped:
+            state[attname] = now
+        rows.append(values(state))
+    return _copy_rows(model, names, rows, now=now, checked=checked, ids=ids)
+
+
+def _copy_rows(
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    rows: Sequence[tuple],
+    *,
+    now: datetime,
+    checked: bool = False,
+    ids: list[int] | None = None,
+) -> Callable[[Any], None]:
+    """Make `rows` (tuples of `columns`) ready to insert with one COPY, and return the
     writing itself, to run on a cursor of the import's connection: perhaps in a second
-    thread, so it holds only text and keys, no object. The rows' foreign keys are taken
-    from the objects they point at (saved by now), and the created/updated stamps set to
-    `now`. The new rows of a model others point at (`POINTED_AT`) take their ids from the
-    table's sequence here, set on the objects; the others are left to the column's default.
+    thread, so it holds only bytes and keys, no object. The model's other columns are its
+    defaults, its created/updated stamps `now`, its id the column's default (unless given).
+    A cell holding a new record of a `POINTED_AT` model is written as its id, which it has
+    by now.
 
     The rows go as CSV, written by the csv module: a blank unquoted cell is NULL, and the
     text columns that cannot be NULL are told to read it as an empty string instead.
@@ -323,71 +382,88 @@ def _copy(
     counts, which the import then recounts, and set a referral's practice, which the
     planner gives and which is checked here too (`COPY_TRIGGERS`)."""
     table = model._meta.db_table
-    pk_name = model._meta.pk.attname
-    with_ids = model in POINTED_AT
-    fields = [f for f in model._meta.concrete_fields if with_ids or f.attname != pk_name]
-    related = [(field.attname, field.name) for field in fields if field.is_relation]
-    stamped = [
-        field.attname
-        for field in fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    by_name = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_name[name] for name in columns]
+    others = [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname not in columns and not field.primary_key
     ]
-    names = [field.attname for field in fields]
-    values = operator.itemgetter(*names)
+    tail = tuple(now if _stamped(field) else field.get_default() for field in others)
+    fields += others
+    resolved = [
+        position
+        for position, field in enumerate(fields)
+        if field.is_relation and field.related_model in POINTED_AT
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    keys: dict[int, set] = defaultdict(set)
+    foreign = [
+        position
+        for position, field in enumerate(fields[: len(columns)])
+        if isinstance(field, models.ForeignKey)
+    ]
+    for row in rows:
+        line = [*row, *tail]
+        for position in resolved:
+            cell = line[position]
+            if isinstance(cell, models.Model):
+                line[position] = cell.pk
+        writer.writerow(line)
+        if checked:
+            for position in foreign:
+                keys[position].add(line[position])
+    data = buffer.getvalue().encode()
+    del buffer
     quote = connection.ops.quote_name
     not_null_text = [
         quote(field.attname)
         for field in fields
         if not field.null and field.get_internal_type() in _TEXT_TYPES
     ]
-    ids: list[int] = []
-    if with_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, len(objs)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        alias = connection.alias
-        for obj, pk in zip(objs, ids, strict=True):
-            obj.__dict__[pk_name] = pk  # what `obj.pk = pk` does, a tenth of the time
-            obj._state.adding, obj._state.db = False, alias
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for obj in objs:
-        state = obj.__dict__
-        for attname, name in related:
-            if state[attname] is None:
-                target = obj._state.fields_cache.get(name)
-                if target is not None:
-                    state[attname] = target.pk
-        for attname in stamped:
-            state[attname] = now
-        writer.writerow(values(state))
-    data = buffer.getvalue().encode()
-    del buffer
     options = "FORMAT csv"
     if not_null_text:
         options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
-    columns = ", ".join(quote(name) for name in names)
-    statement = f"COPY {quote(table)} ({columns}) FROM STDIN WITH ({options})"
-    keys = _keys(model, objs) if checked else []
+    names = ", ".join(quote(field.attname) for field in fields)
+    statement = f"COPY {quote(table)} ({names}) FROM STDIN WITH ({options})"
+    given = [
+        (cast(models.ForeignKey, fields[position]), sorted(keys[position] - {None}))
+        for position in foreign
+        if keys[position] - {None}
+    ]
 
     def write(cursor: Any) -> None:
         # One read of the whole buffer: the driver takes the GIL back after each read.
-        rows = io.BytesIO(data)
+        text = io.BytesIO(data)
         if not checked:
-            cursor.copy_expert(statement, rows, max(len(data), 8192))
+            cursor.copy_expert(statement, text, max(len(data), 8192))
             return
-        _check_keys(cursor, model, keys)
+        _check_keys(cursor, model, given)
         # SET LOCAL: should the COPY fail, the rollback restores the setting.
         cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.copy_expert(statement, rows, max(len(data), 8192))
+        cursor.copy_expert(statement, text, max(len(data), 8192))
         cursor.execute("SET LOCAL session_replication_role = origin")
-        if model is Referral:
+        if model is Referral and ids:
             _check_referral_practices(cursor, ids)
 
     return write
+
+
+def _records(model: type[M], columns: tuple[str, ...], rows: Sequence[tuple]) -> list[M]:
+    """Rows as records, for bulk_create where there is no COPY (SQLite)."""
+    records = []
+    for row in rows:
+        values = {
+            name: cell.pk if isinstance(cell, models.Model) else cell
+            for name, cell in zip(columns, row, strict=True)
+        }
+        records.append(model(**values))
+    return records
+
+
+def _stamped(field: models.Field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 # The row triggers on the copied tables that fire on INSERT, and what stands in for each when
@@ -412,21 +488,6 @@ def _may_skip_row_triggers() -> bool:
         else:
             cursor.execute("SELECT current_setting('is_superuser') = 'on'")
         return bool(cursor.fetchone()[0])
-
-
-def _keys(
-    model: type[models.Model], objs: Sequence[models.Model]
-) -> list[tuple[models.ForeignKey, list]]:
-    """Each foreign key column of the rows, with the distinct keys they give."""
-    found = []
-    for field in model._meta.concrete_fields:
-        if not isinstance(field, models.ForeignKey):
-            continue
-        keys = {obj.__dict__[field.attname] for obj in objs}
-        keys.discard(None)
-        if keys:
-            found.append((field, sorted(keys)))
-    return found
 
 
 def _check_keys(
@@ -569,35 +630,46 @@ def _complete_followups(participant_ids: list[int], *, now: datetime) -> None:
         )
 
 
+_AUDIT_COLUMNS = (
+    "at",
+    "user_id",
+    "username",
+    "action",
+    "object_type",
+    "object_id",
+    "participant_ref",
+    "detail",
+)
+
+
 def _audit(planner: Planner, *, user: User | None, checked: bool) -> None:
     """One event per participant whose record the import wrote, and one for the import."""
     username = user.get_username() if user is not None else ""
     now = timezone.now()
     refs = iter(planner.touched)
-    # Made and written a batch at a time, without Model.__init__ (`Planner.new`), all at the
-    # one time: when the import wrote them.
+    user_id = user.pk if user is not None else None
+    # Made and written a batch at a time, as rows rather than records, all at the one time:
+    # when the import wrote them.
     while batch := [
-        planner.new(
-            AuditEvent,
-            at=now,
-            user=user,
-            username=username,
-            action=Action.UPDATE if planner.refs[ref].existed else Action.CREATE,
-            object_type="participant",
-            object_id=str(planner.refs[ref].pk),
-            participant_ref=ref,
-            detail=(
-                "import: " + ", ".join(f"{what} {n}" for what, n in planner.tally(ref).items())
-            )[:255],
+        (
+            now,
+            user_id,
+            username,
+            Action.UPDATE if (known := planner.refs[ref]).existed else Action.CREATE,
+            "participant",
+            str(known.pk),
+            ref,
+            ("import: " + ", ".join(f"{what} {n}" for what, n in planner.tally(ref).items()))[:255],
         )
         for ref in islice(refs, COPY_BATCH)
     ]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                _copy(AuditEvent, batch, now=now, checked=checked)(cursor)
+                _copy_rows(AuditEvent, _AUDIT_COLUMNS, batch, now=now, checked=checked)(cursor)
         else:
-            for part in chunks(batch, BATCH_SIZE):
-                AuditEvent.objects.bulk_create(part)
+            AuditEvent.objects.bulk_create(
+                _records(AuditEvent, _AUDIT_COLUMNS, batch), batch_size=BATCH_SIZE
+            )
     audit_record(
         request=None,
         user=user,

@@ -10,9 +10,11 @@ participant is kept as a small tuple (`Known`), not the row or the record."""
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar, cast
 
 from django.core.exceptions import ValidationError
@@ -125,8 +127,9 @@ class Planner:
         ] = ({}, {}, {}, {})
         # Existing rows of the file being planned, by participant looked up so far.
         self.looked_up: set[int] = set()
-        # Writes, in loading order.
+        # Writes, in loading order: records, and rows of the models in ROW_COLUMNS.
         self.create: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+        self.rows: dict[type[models.Model], list[tuple]] = defaultdict(list)
         self.update: dict[type[models.Model], dict[int, tuple[models.Model, set[str]]]] = (
             defaultdict(dict)
         )
@@ -751,28 +754,22 @@ class Planner:
                 self._status_change(existing)
                 if existing.status == CaseStatus.OPEN:
                     self.reopened.append(existing)
+        recorded_by = _clp_id(participant)
         for need_id in missing:
-            self.create[ParticipantNeed].append(
-                self.new(
-                    ParticipantNeed,
-                    participant=participant,
-                    need_id=need_id,
-                    identified_on=participant.referred_on,
-                    **_by(participant, "recorded_by"),
-                )
+            self.rows[ParticipantNeed].append(
+                (participant, need_id, participant.referred_on, recorded_by)
             )
 
     def _status_change(self, participant: Participant) -> None:
         closed = participant.status == CaseStatus.CLOSED
-        self.create[StatusChange].append(
-            self.new(
-                StatusChange,
-                participant=participant,
-                status=participant.status,
-                on=(participant.closed_on or self.today) if closed else self.today,
-                discharge_reason=participant.discharge_reason,
-                note=IMPORT_NOTE,
-                **_by(participant, "by"),
+        self.rows[StatusChange].append(
+            (
+                participant,
+                participant.status,
+                (participant.closed_on or self.today) if closed else self.today,
+                participant.discharge_reason,
+                IMPORT_NOTE,
+                _clp_id(participant),
             )
         )
 
@@ -852,15 +849,14 @@ class Planner:
                     existing[key] -= 1
                     self.count(spec, "unchanged")
                     continue
-            self.create[Consultation].append(
-                self.new(
-                    Consultation,
-                    participant_id=participant.pk,
-                    clp=clp,
-                    date=row["date"],
-                    mode=row["mode"],
-                    duration_minutes=row["duration_minutes"],
-                    attended=row["attended"],
+            self.rows[Consultation].append(
+                (
+                    participant.pk,
+                    clp.pk,
+                    row["date"],
+                    row["mode"],
+                    row["duration_minutes"],
+                    row["attended"],
                 )
             )
             self.count(spec, "new")
@@ -966,15 +962,8 @@ class Planner:
         return referral.status
 
     def _referral_change(self, referral: Referral, participant: Known, on: date) -> None:
-        self.create[ReferralStatusChange].append(
-            self.new(
-                ReferralStatusChange,
-                referral=referral,
-                status=referral.status,
-                on=on,
-                note=IMPORT_NOTE,
-                **_by(participant, "by"),
-            )
+        self.rows[ReferralStatusChange].append(
+            (referral, referral.status, on, IMPORT_NOTE, _clp_id(participant))
         )
 
     def _check_open_referrals(
@@ -1050,15 +1039,17 @@ class Planner:
             values["date"] = row["date"]
             existing = stored.get((participant.pk, timepoint)) if participant.existed else None
             if existing is None:
-                assessment = self.new(
-                    Assessment,
-                    participant_id=participant.pk,
-                    timepoint=timepoint,
-                    **values,
-                    **_by(participant, "recorded_by"),
+                # Scored as a record would be, on its values alone.
+                scored = SimpleNamespace(**values)
+                apply_scores(cast(Assessment, scored))
+                self.rows[Assessment].append(
+                    (
+                        participant.pk,
+                        timepoint,
+                        _clp_id(participant),
+                        *operator.itemgetter(*_ASSESSMENT_VALUES)(scored.__dict__),
+                    )
                 )
-                apply_scores(assessment)
-                self.create[Assessment].append(assessment)
                 if timepoint == Timepoint.FOLLOW_UP and participant.pk is not None:
                     self.followup_participants.append(participant.pk)
                 self.count(spec, "new")
@@ -1120,17 +1111,35 @@ class Planner:
             self.count(spec, "changed" if before else "new", len(group))
             if before:
                 self.survey_replaced.extend(stored_ids[key])
-            self.create[StaffSurveyResponse].extend(
-                self.new(
-                    StaffSurveyResponse,
-                    practice=practice,
-                    year=year,
-                    wellbeing_activities=wellbeing,
-                    give_up_within_5y=give_up,
-                )
-                for wellbeing, give_up in group
+            self.rows[StaffSurveyResponse].extend(
+                (practice.pk, year, wellbeing, give_up) for wellbeing, give_up in group
             )
 
+
+# The assessment's values after its participant, timepoint and recorder, in `ROW_COLUMNS`.
+_ASSESSMENT_VALUES = (
+    "date",
+    *ASSESSMENT_ITEM_FIELDS.values(),
+    "hads_anxiety",
+    "hads_depression",
+    "wemwbs_total",
+    "swemwbs",
+    "eq5d_index",
+)
+
+# The new rows of the models no new row points at are made as tuples of these columns, in
+# this order, never as records: an import makes them by the hundred thousand, and a record
+# costs ten times a tuple to make and again to write. The other columns are the model's
+# defaults (and the import's time for its stamps), as a new record's would be. A cell may
+# hold a new participant or referral instead of its id, which it has once written.
+ROW_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
+    ParticipantNeed: ("participant_id", "need_id", "identified_on", "recorded_by_id"),
+    StatusChange: ("participant_id", "status", "on", "discharge_reason", "note", "by_id"),
+    Consultation: ("participant_id", "clp_id", "date", "mode", "duration_minutes", "attended"),
+    ReferralStatusChange: ("referral_id", "status", "on", "note", "by_id"),
+    Assessment: ("participant_id", "timepoint", "recorded_by_id", *_ASSESSMENT_VALUES),
+    StaffSurveyResponse: ("practice_id", "year", "wellbeing_activities", "give_up_within_5y"),
+}
 
 # The four answers of a staff survey row, shared: a file of them keeps one pointer a row.
 _ANSWERS = {(a, b): (a, b) for a in (True, False) for b in (True, False)}
@@ -1142,6 +1151,18 @@ def _ended(attachment: Attachment, today: date) -> bool:
 
 def _pk(obj: models.Model) -> int:
     return obj.pk
+
+
+def _clp_id(participant: Participant | Known) -> int | None:
+    """The participant's CLP's id. A person new in this import has one once the staff are
+    written, before any participant is planned; only when checking can it be None."""
+    if isinstance(participant, Known):
+        clp = participant.clp
+        return clp.pk if isinstance(clp, User) else clp
+    if participant.clp_id is not None:
+        return participant.clp_id
+    person = participant._state.fields_cache.get("clp")
+    return person.pk if person is not None else None
 
 
 def _by(participant: Participant | Known, field_name: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from exchange.importer import loading
+from exchange.importer.planning import ROW_COLUMNS
 from participants.models import Consultation, Participant
 from referrals.models import Referral
 from reports.figures import practice_figures_differences
@@ -103,9 +104,9 @@ def test_a_row_pointing_at_a_row_that_is_not_there_is_refused_and_nothing_is_wri
     flush = loading.Writer.flush
 
     def flush_with_a_lost_clp(writer):
-        for consultation in writer.planner.create[Consultation]:
-            consultation._state.fields_cache.pop("clp", None)
-            consultation.clp_id = 10**9
+        rows = writer.planner.rows[Consultation]
+        clp = ROW_COLUMNS[Consultation].index("clp_id")
+        rows[:] = [(*row[:clp], 10**9, *row[clp + 1 :]) for row in rows]
         flush(writer)
 
     monkeypatch.setattr(loading.Writer, "flush", flush_with_a_lost_clp)
