@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from audit.spreadsheets import csv_cell_restore
-from exchange.formats import ENCODING, FILE_NAMES, SPECS, CellError, FileSpec
+from exchange.formats import ENCODING, FILE_NAMES, SPECS, CellError, FileSpec, local_today
 
 HEADER = "header"
 ROW = "row"
@@ -217,6 +217,7 @@ def read_chunks(
                 raise Unreadable(spec.name)
             width = len(header)
             layout = _layout(spec, positions)
+            day = local_today()
             line = reader.line_num + 1
             for cells in reader:
                 start, line = line, reader.line_num + 1
@@ -233,6 +234,9 @@ def read_chunks(
                         progress(len(rows))
                     yield rows
                     rows = []
+                    if local_today() != day:  # a date read yesterday may be too old today
+                        day = local_today()
+                        layout = _layout(spec, positions)
         except csv.Error:
             problems.add(
                 spec,
@@ -288,28 +292,45 @@ def _check_header(spec: FileSpec, header: list[str], problems: Problems) -> dict
     return positions if len(problems) == found else None
 
 
-def _layout(spec: FileSpec, positions: dict[str, int]) -> list[tuple[str, int | None, Any]]:
-    """Each column's name, place in the row (None: left out of the file) and reader, worked
-    out once a file rather than once a cell."""
-    return [(column.name, positions.get(column.name), column.read) for column in spec.columns]
+# Cells remembered per column, read (a file repeats its choices, numbers, dates and staff
+# on every row: four in five of its cells are ones already read).
+MEMO_CELLS = 4096
+_UNREAD = object()
+
+Layout = list[tuple[str, int | None, Callable[[str], Any], dict[str, Any]]]
+
+
+def _layout(spec: FileSpec, positions: dict[str, int]) -> Layout:
+    """Each column's name, place in the row (None: left out of the file), reader and the
+    cells it has read, worked out once a file rather than once a cell."""
+    return [(column.name, positions.get(column.name), column.read, {}) for column in spec.columns]
 
 
 def _read_row(
     spec: FileSpec,
     line: int,
     cells: list[str],
-    layout: list[tuple[str, int | None, Any]],
+    layout: Layout,
     problems: Problems,
 ) -> Row:
     values: dict[str, Any] = {}
     row = Row(line=line, values=values)
-    for name, index, read in layout:
-        text = cells[index] if index is not None else ""
-        if text[:1] == "'":  # only such a cell can be one written safe for spreadsheets
-            text = csv_cell_restore(text)
-        try:
-            values[name] = read(text)
-        except CellError as error:
-            row.bad.add(name)
-            problems.add(spec, line, name, str(error))
+    for name, index, read, memo in layout:
+        cell = cells[index] if index is not None else ""
+        value = memo.get(cell, _UNREAD)
+        if value is _UNREAD:
+            # A value is the same whichever row it is read in (a date's plausible range
+            # moves with the day, and the layout is made again when the day changes).
+            text = cell
+            if text[:1] == "'":  # only such a cell can be one written safe for spreadsheets
+                text = csv_cell_restore(text)
+            try:
+                value = read(text)
+            except CellError as error:
+                row.bad.add(name)
+                problems.add(spec, line, name, str(error))
+                continue
+            if len(memo) < MEMO_CELLS:
+                memo[cell] = value
+        values[name] = value
     return row
