@@ -412,31 +412,27 @@ def _copy_rows(
         for field in model._meta.concrete_fields
         if field.attname not in columns and not field.primary_key
     ]
-    tail = tuple(now if _stamped(field) else field.get_default() for field in others)
+    tail = [now if _stamped(field) else field.get_default() for field in others]
     fields += others
-    resolved = [
-        position
-        for position, field in enumerate(fields)
-        if field.is_relation and field.related_model in POINTED_AT
-    ]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    keys: dict[int, set] = defaultdict(set)
+    for position, field in enumerate(fields[: len(columns)]):
+        if (
+            field.is_relation
+            and field.related_model in POINTED_AT
+            and any(isinstance(row[position], models.Model) for row in rows)
+        ):
+            rows = [_resolved(row, position) for row in rows]
     foreign = [
         position
         for position, field in enumerate(fields[: len(columns)])
         if isinstance(field, models.ForeignKey)
     ]
-    for row in rows:
-        line = [*row, *tail]
-        for position in resolved:
-            cell = line[position]
-            if isinstance(cell, models.Model):
-                line[position] = cell.pk
-        writer.writerow(line)
-        if checked:
-            for position in foreign:
-                keys[position].add(line[position])
+    # The other columns' values are the same on every row: written once, as the end of
+    # every line, and the rows then written by the csv module in one call.
+    end = io.StringIO()
+    csv.writer(end, lineterminator="\n").writerow(["", *tail] if tail else [])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=end.getvalue() if tail else "\n").writerows(rows)
+    keys = {position: {row[position] for row in rows} for position in foreign} if checked else {}
     data = buffer.getvalue().encode()
     del buffer
     quote = connection.ops.quote_name
@@ -451,9 +447,9 @@ def _copy_rows(
     names = ", ".join(quote(field.attname) for field in fields)
     statement = f"COPY {quote(table)} ({names}) FROM STDIN WITH ({options})"
     given = [
-        (cast(models.ForeignKey, fields[position]), sorted(keys[position] - {None}))
-        for position in foreign
-        if keys[position] - {None}
+        (cast(models.ForeignKey, fields[position]), sorted(found - {None}))
+        for position, found in keys.items()
+        if found - {None}
     ]
 
     def write(cursor: Any) -> None:
@@ -471,6 +467,14 @@ def _copy_rows(
             _check_referral_practices(cursor, ids)
 
     return write
+
+
+def _resolved(row: tuple, position: int) -> tuple:
+    """The row with the new record at `position` written as its id, which it has by now."""
+    cell = row[position]
+    if isinstance(cell, models.Model):
+        return (*row[:position], cell.pk, *row[position + 1 :])
+    return row
 
 
 def _records(model: type[M], columns: tuple[str, ...], rows: Sequence[tuple]) -> list[M]:

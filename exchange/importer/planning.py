@@ -393,11 +393,7 @@ class Planner:
                     )
                 if first is not None:
                     for column in ("full_name", "email"):
-                        if (
-                            column in row.values
-                            and column in first.values
-                            and row[column] != first[column]
-                        ):
+                        if column in row and column in first and row[column] != first[column]:
                             self.fail(
                                 spec,
                                 row,
@@ -425,9 +421,9 @@ class Planner:
         if role == ROLE_PROGRAMME_LEAD:
             if codes:
                 self.fail(spec, row, "practice_codes", "must be blank for a programme lead")
-            elif "start_date" in row.values and start is None:
+            elif "start_date" in row and start is None:
                 self.fail(spec, row, "start_date", "is required for a programme lead")
-        elif role and "practice_codes" in row.values and "start_date" in row.values:
+        elif role and "practice_codes" in row and "start_date" in row:
             if codes and start is None:
                 self.fail(spec, row, "start_date", "is required when practice_codes is filled in")
             if not codes and start is not None:
@@ -601,11 +597,11 @@ class Planner:
 
     def look_up_participants(self, rows: list[Row]) -> None:
         # The chunk planned last is not written yet: its refs are known all the same.
-        refs = {row.values["ref"] for row in rows if row.get("ref")}
+        refs = {row["ref"] for row in rows if row.get("ref")}
         refs -= self.refs.keys() | self.participants.keys() | self.participant_rows.keys()
         found = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
         self.known_users(row.get("clp_username") for row in rows)
-        chis = {normalise_chi(row.values["chi"]) for row in rows if row.get("chi")}
+        chis = {normalise_chi(row["chi"]) for row in rows if row.get("chi")}
         chi_owner = dict(lookup(Participant.objects.values_list("chi", "ref"), "chi", chis))
         for chi, owner in list(chi_owner.items()):
             # A participant of the chunk not written yet whose CHI number that chunk changes
@@ -657,7 +653,7 @@ class Planner:
             except ValidationError as error:
                 self.fail(spec, row, "chi", _CHI_MESSAGES.get(error.code or "", "is not valid"))
             else:
-                row.values["chi"] = chi
+                row["chi"] = chi
                 if self.unique(spec, row, seen_chis, chi, "chi", "the same CHI number"):
                     owner = chi_owner.get(chi)
                     if owner is not None and owner != row.get("ref"):
@@ -675,9 +671,9 @@ class Planner:
             if reason:
                 self.fail(spec, row, "discharge_reason", "must be blank when status is open")
         elif status == CaseStatus.CLOSED:
-            if "closed_on" in row.values and closed_on is None:
+            if "closed_on" in row and closed_on is None:
                 self.fail(spec, row, "closed_on", "is required when status is closed")
-            if "discharge_reason" in row.values and not reason:
+            if "discharge_reason" in row and not reason:
                 self.fail(spec, row, "discharge_reason", "is required when status is closed")
             if closed_on and referred and closed_on < referred:
                 self.fail(spec, row, "closed_on", "is before referred_on")
@@ -789,7 +785,7 @@ class Planner:
         return known if known is not None and known.usable else None
 
     def _refs(self, rows: list[Row]) -> set[str]:
-        refs = {row.values["participant_ref"] for row in rows if row.get("participant_ref")}
+        refs = {row["participant_ref"] for row in rows if row.get("participant_ref")}
         self.known(refs)
         return refs
 
