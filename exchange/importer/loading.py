@@ -642,8 +642,35 @@ def _advance_reference_counter(highest: int) -> None:
 def _complete_followups(participant_ids: list[int], *, now: datetime) -> None:
     """A follow-up assessment completes its participant's open follow-up (the latest due), as
     when recorded on screen (`participants.followups.followup_complete`), for every one at
-    once: one UPDATE per chunk of follow-ups, reading each one's assessment in the database."""
+    once: one UPDATE per chunk of follow-ups, reading each one's assessment in the database
+    (on PostgreSQL one UPDATE for them all: chunks of 900 were some twenty at 50,000
+    participants)."""
     if not participant_ids:
+        return
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        followups, assessments = FollowUp._meta.db_table, Assessment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(followups)} AS f SET status = %s, reason = '', "  # noqa: S608 (names)
+                "updated_at = %s, assessment_id = a.id, closed_on = a.date, "
+                "closed_by_id = a.recorded_by_id "
+                "FROM (SELECT DISTINCT ON (participant_id) id, participant_id "
+                f"FROM {quote(followups)} WHERE participant_id = ANY(%s::bigint[]) "
+                "AND assessment_id IS NULL AND status <> %s "
+                "ORDER BY participant_id, due_on DESC) AS latest "
+                # One follow-up assessment per participant: the database's constraint.
+                f"JOIN {quote(assessments)} AS a "
+                "ON a.participant_id = latest.participant_id AND a.timepoint = %s "
+                "WHERE f.id = latest.id",
+                [
+                    FollowUpStatus.COMPLETED.value,
+                    now,
+                    sorted(set(participant_ids)),
+                    FollowUpStatus.NOT_APPLICABLE.value,
+                    Timepoint.FOLLOW_UP.value,
+                ],
+            )
         return
     open_follow_ups = lookup(
         FollowUp.objects.filter(assessment__isnull=True)

@@ -187,6 +187,7 @@ def test_an_imported_follow_up_assessment_completes_the_follow_up(base_files, le
     assert follow_up.status == FollowUpStatus.COMPLETED
     assert follow_up.assessment.timepoint == "follow_up"
     assert follow_up.closed_on == date(2024, 10, 25)
+    assert follow_up.closed_by_id == follow_up.assessment.recorded_by_id is not None
 
 
 def test_nothing_is_written_when_the_only_bad_row_is_the_last_row_of_the_last_file(
