@@ -208,6 +208,8 @@ def _plan_file(
     planner.file_done(spec)
     if writer is not None and not problems:
         writer.flush()
+    else:
+        planner.forget_writes()
 
 
 def _write_chunk(
@@ -217,4 +219,6 @@ def _write_chunk(
         return  # a practice-year's answers are planned once the file is read
     if writer is not None and not problems:
         writer.flush()
+    else:
+        planner.forget_writes()
     planner.settle()

@@ -252,11 +252,7 @@ class Writer:
             self.wrote_assessments = True
         for participant in planner.created(Participant):
             self.highest_ref = max(self.highest_ref, int(participant.ref[1:]))
-        planner.create.clear()
-        planner.rows.clear()
-        planner.update.clear()
-        planner.survey_replaced = []
-        planner.resource_categories = {}
+        planner.forget_writes()
         self._run(writes)
 
     def finish(self) -> None:
@@ -352,7 +348,8 @@ def _copy(
     fields = model._meta.concrete_fields
     related = [(field.attname, field.name) for field in fields if field.is_relation]
     stamped = [field.attname for field in fields if _stamped(field)]
-    names = tuple(field.attname for field in fields)
+    # The stamps, the same on every row, are written once (`_copy_rows`).
+    names = tuple(field.attname for field in fields if field.attname not in stamped)
     values = operator.itemgetter(*names)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -600,10 +597,10 @@ def _analyze() -> None:
     (the follow-ups' updates took 36 s at 50,000 participants without it). ANALYZE runs in the
     transaction, sees its rows, and samples, so it is quick; it takes a lock that only
     another VACUUM or ANALYZE of the table waits for, and without the right to analyze a
-    table PostgreSQL warns and goes on."""
-    filled: list[type[models.Model]] = [*COPIED, FollowUp]
+    table PostgreSQL warns and goes on. Only the tables those read are analyzed (the needs,
+    status changes and survey answers are left to autovacuum after the commit)."""
     with connection.cursor() as cursor:
-        for model in filled:
+        for model in (Participant, Consultation, Referral, Assessment, FollowUp):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 

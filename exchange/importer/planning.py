@@ -77,6 +77,7 @@ M = TypeVar("M", bound=models.Model)
 # What an audit event tallies for a participant, and the bits of `Planner.touched` for each.
 TALLIES = ("assessments", "consultations", "details", "referrals")
 _TALLY_BITS = 32
+_TALLY_STEP = {what: 1 << (_TALLY_BITS * i) for i, what in enumerate(TALLIES)}
 
 
 class Known(NamedTuple):
@@ -151,7 +152,7 @@ class Planner:
     # Helpers
 
     def touch(self, ref: str, what: str) -> None:
-        self.touched[ref] += 1 << (_TALLY_BITS * TALLIES.index(what))
+        self.touched[ref] += _TALLY_STEP[what]
 
     def tally(self, ref: str) -> dict[str, int]:
         packed, mask = self.touched[ref], (1 << _TALLY_BITS) - 1
@@ -257,6 +258,15 @@ class Planner:
             self.seen_chis = {}
         if spec is STAFF_SURVEY:
             self.plan_staff_survey_sets()
+
+    def forget_writes(self) -> None:
+        """The writes planned are written, or will not be (checking only, or a problem found):
+        a chunk's rows are not kept past it."""
+        self.create.clear()
+        self.rows.clear()
+        self.update.clear()
+        self.survey_replaced = []
+        self.resource_categories = {}
 
     def settle(self) -> None:
         """After a chunk is written (or not, when only checking): its participants are kept
@@ -818,6 +828,8 @@ class Planner:
     def plan_consultations(self, rows: list[Row]) -> None:
         spec = CONSULTATIONS
         existing = self.stored_consultations
+        new, touched, practices = self.rows[Consultation], self.touched, self.practices_touched
+        planned, step = len(new), _TALLY_STEP["consultations"]
         for row in rows:
             participant = self.check_participant_ref(spec, row)
             if row.get("clp_username") and row["clp_username"] not in self.known_usernames:
@@ -845,7 +857,7 @@ class Planner:
                     existing[key] -= 1
                     self.count(spec, "unchanged")
                     continue
-            self.rows[Consultation].append(
+            new.append(
                 (
                     participant.pk,
                     clp.pk,
@@ -855,10 +867,11 @@ class Planner:
                     row["attended"],
                 )
             )
-            self.count(spec, "new")
-            self.touch(row["participant_ref"], "consultations")
+            touched[row["participant_ref"]] += step
             if participant.practice_id is not None:
-                self.practices_touched.add(participant.practice_id)
+                practices.add(participant.practice_id)
+        # Counted once a chunk: a file has a few hundred thousand.
+        self.count(spec, "new", len(new) - planned)
 
     # referrals.csv
 
