@@ -13,9 +13,11 @@ instead of PostgreSQL's check a row (`_copy`).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import operator
+import sys
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -142,6 +144,7 @@ class Writer:
         self.bulk = False
         self.highest_ref = 0
         self.thread = threading.get_ident()
+        self.written = Written()
         self.pending: Future | None = None
         self.executor: ThreadPoolExecutor | None = None
         self.exits = ExitStack()
@@ -236,10 +239,19 @@ class Writer:
                 # The rows are made ready here (ids, keys, text); written after the
                 # others, in this order, in the second thread.
                 for batch in chunks(creates, COPY_BATCH):
-                    writes.append(_copy(model, batch, now=now, checked=checked))
+                    writes.append(
+                        _copy(model, batch, now=now, checked=checked, written=self.written)
+                    )
                 for batch in chunks(rows, COPY_BATCH):
                     writes.append(
-                        _copy_rows(model, ROW_COLUMNS[model], batch, now=now, checked=checked)
+                        _copy_rows(
+                            model,
+                            ROW_COLUMNS[model],
+                            batch,
+                            now=now,
+                            checked=checked,
+                            written=self.written,
+                        )
                     )
             else:
                 for batch in chunks(creates, BATCH_SIZE):
@@ -331,12 +343,43 @@ def _update(
             model._default_manager.bulk_update(batch, sorted(names))
 
 
+class Written:
+    """The ids the new rows of each `POINTED_AT` model took from its sequence in this import,
+    as runs of consecutive ids (a chunk's are one run, unless another session took some
+    meanwhile): rows the import wrote, which no other transaction can see, let alone delete,
+    before it commits. A key to one of them needs no check and no lock (`_copy_rows`)."""
+
+    def __init__(self) -> None:
+        self.runs: dict[type[models.Model], list[tuple[int, int]]] = defaultdict(list)
+
+    def add(self, model: type[models.Model], ids: Iterable[int]) -> None:
+        runs = self.runs[model]
+        first = last = None
+        for pk in sorted(ids):
+            if last is not None and pk == last + 1:
+                last = pk
+                continue
+            if first is not None and last is not None:
+                bisect.insort(runs, (first, last))
+            first = last = pk
+        if first is not None and last is not None:
+            bisect.insort(runs, (first, last))
+
+    def holds(self, model: type[models.Model], pk: int | None) -> bool:
+        runs = self.runs.get(model)
+        if not runs or pk is None:
+            return False
+        index = bisect.bisect_right(runs, (pk, sys.maxsize)) - 1
+        return index >= 0 and runs[index][0] <= pk <= runs[index][1]
+
+
 def _copy(
     model: type[models.Model],
     objs: Sequence[models.Model],
     *,
     now: datetime,
     checked: bool = False,
+    written: Written | None = None,
 ) -> Callable[[Any], None]:
     """Make the new records `objs` of a model others point at (`POINTED_AT`) ready to insert
     with one COPY, as bulk_create would, and return the writing itself (`_copy_rows`). Their
@@ -357,6 +400,8 @@ def _copy(
             [table, len(objs)],
         )
         ids = [row[0] for row in cursor.fetchall()]
+    if written is not None:
+        written.add(model, ids)
     alias = connection.alias
     rows = []
     for obj, pk in zip(objs, ids, strict=True):
@@ -371,7 +416,17 @@ def _copy(
         for attname in stamped:
             state[attname] = now
         rows.append(values(state))
-    return _copy_rows(model, names, rows, now=now, checked=checked, ids=ids)
+    # A referral's practice is checked against its participant's where the participant was
+    # in the database before the import: this import's own participants nobody else can move.
+    referrals = [
+        obj.pk
+        for obj in objs
+        if model is Referral
+        and not (written is not None and written.holds(Participant, obj.__dict__["participant_id"]))
+    ]
+    return _copy_rows(
+        model, names, rows, now=now, checked=checked, written=written, referrals=referrals
+    )
 
 
 def _copy_rows(
@@ -381,7 +436,8 @@ def _copy_rows(
     *,
     now: datetime,
     checked: bool = False,
-    ids: list[int] | None = None,
+    written: Written | None = None,
+    referrals: list[int] | None = None,
 ) -> Callable[[Any], None]:
     """Make `rows` (tuples of `columns`) ready to insert with one COPY, and return the
     writing itself, to run on a cursor of the import's connection: perhaps in a second
@@ -443,11 +499,15 @@ def _copy_rows(
         options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
     names = ", ".join(quote(field.attname) for field in fields)
     statement = f"COPY {quote(table)} ({names}) FROM STDIN WITH ({options})"
-    given = [
-        (cast(models.ForeignKey, fields[position]), sorted(found - {None}))
-        for position, found in keys.items()
-        if found - {None}
-    ]
+    given = []
+    for position, found in keys.items():
+        field = cast(models.ForeignKey, fields[position])
+        found.discard(None)
+        if written is not None and field.related_model in POINTED_AT:
+            # A row this import wrote needs no check, nor a lock: nobody else sees it yet.
+            found = {key for key in found if not written.holds(field.related_model, key)}
+        if found:
+            given.append((field, sorted(found)))
 
     def write(cursor: Any) -> None:
         # One read of the whole buffer: the driver takes the GIL back after each read.
@@ -460,8 +520,8 @@ def _copy_rows(
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.copy_expert(statement, text, max(len(data), 8192))
         cursor.execute("SET LOCAL session_replication_role = origin")
-        if model is Referral and ids:
-            _check_referral_practices(cursor, ids)
+        if referrals:
+            _check_referral_practices(cursor, referrals)
 
     return write
 

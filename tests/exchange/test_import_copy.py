@@ -2,6 +2,7 @@
 recounted once instead of kept by a trigger a row; in a large import, the foreign keys checked
 by the importer a batch at a time instead of by the database a row at a time."""
 
+import random
 import threading
 import time
 from datetime import date
@@ -12,6 +13,7 @@ from django.db import connection
 from exchange import reading
 from exchange.importer import loading, programme_import
 from exchange.importer.planning import ROW_COLUMNS, Planner
+from participants.chi import make_chi
 from participants.models import Assessment, Consultation, FollowUp, Participant
 from referrals.models import Referral
 from reports.figures import practice_figures_differences
@@ -292,3 +294,40 @@ def test_an_error_of_the_importer_while_a_copy_runs_waits_for_it_and_saves_nothi
     assert spans  # the COPY in flight ended before the rollback
     assert not Participant.objects.exists()
     assert not Consultation.objects.exists()
+
+
+def test_a_bulk_import_checks_and_locks_the_keys_of_rows_it_did_not_write_itself(
+    base_files, lead, monkeypatch
+):
+    """A row the import wrote is seen by nobody else before the commit: a key to it needs no
+    check; a key to a row that was there before (the staff, a participant of an earlier
+    import) is checked and locked."""
+    assert load(base_files, user=lead).applied
+    before = set(Participant.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(loading, "_may_skip_row_triggers", lambda: True)
+    monkeypatch.setattr("exchange.importer.loading.RECOUNT_FROM", 1)
+    checked: dict[str, set[int]] = {}
+    check_keys = loading._check_keys
+
+    def recording(cursor, model, keys):
+        for field, given in keys:
+            checked.setdefault(field.name, set()).update(given)
+        check_keys(cursor, model, keys)
+
+    monkeypatch.setattr(loading, "_check_keys", recording)
+    line = base_files["participants.csv"].splitlines()[1].split(",")
+    chi = make_chi(date_of_birth=date(1961, 2, 24), sex="female", rng=random.Random(7))
+    line[0], line[3] = "P2999", chi  # a new participant
+    files = dict(base_files)
+    files["participants.csv"] += ",".join(line) + "\n"
+    consultation = base_files["consultations.csv"].splitlines()[1]
+    # One more like the first, of a participant imported before, and one of the new one.
+    files["consultations.csv"] += consultation + "\n"
+    files["consultations.csv"] += ",".join(["P2999", *consultation.split(",")[1:]]) + "\n"
+
+    assert load(files, user=lead).applied
+
+    new = Participant.objects.get(ref="P2999").pk
+    assert new not in checked["participant"]
+    assert checked["participant"] and checked["participant"] <= before
+    assert checked["clp"] == set(Participant.objects.values_list("clp_id", flat=True))
