@@ -275,7 +275,11 @@ class Writer:
         self.meter.start("loading", 4)
         checked = bool(self.bulk and self.replica)
         if self.bulk:
-            _analyze()
+            self._run([_analyze()])
+        # The audit events are made while the database analyzes, and each batch written in
+        # the second thread while the next is made.
+        _audit(planner, user=self.user, checked=checked, write=self._after_wait)
+        self.wait()
         for model in self.untriggered:
             _triggers(model, enable=True)
         _advance_reference_counter(self.highest_ref)
@@ -303,8 +307,12 @@ class Writer:
         if not followed_up:
             self._follow_ups()
         self.meter.advance(1)
-        _audit(planner, user=self.user, checked=checked)
+        _audit_import(planner, user=self.user)
         self.meter.advance(2)
+
+    def _after_wait(self, writes: list[Callable[[Any], None]]) -> None:
+        self.wait()
+        self._run(writes)
 
     def _follow_ups(self) -> None:
         """Reopened cases' follow-ups back, and the daily job's scheduling, for the
@@ -515,7 +523,7 @@ def _copy_rows(
         if not checked:
             cursor.copy_expert(statement, text, max(len(data), 8192))
             return
-        _check_keys(cursor, model, given)
+        _check_keys(cursor, model, given, quote)
         # SET LOCAL: should the COPY fail, the rollback restores the setting.
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.copy_expert(statement, text, max(len(data), 8192))
@@ -589,12 +597,15 @@ def _may_skip_row_triggers() -> bool:
 
 
 def _check_keys(
-    cursor, model: type[models.Model], keys: list[tuple[models.ForeignKey, list]]
+    cursor,
+    model: type[models.Model],
+    keys: list[tuple[models.ForeignKey, list]],
+    quote: Callable[[str], str],
 ) -> None:
     """Every key the rows give is a row of the table it points at, locked against deletion
     until the import commits (FOR KEY SHARE, as PostgreSQL's own check does); a missing
-    one stops the import (`MissingKey`, naming the constraint)."""
-    quote = connection.ops.quote_name
+    one stops the import (`MissingKey`, naming the constraint). `quote` is the importer's
+    connection's (in the second thread, `connection` would be another)."""
     for field, keys_given in keys:
         target = field.target_field
         table, column = quote(target.model._meta.db_table), quote(target.attname)
@@ -651,17 +662,26 @@ def _triggers(model: type[models.Model], *, enable: bool) -> None:
             )
 
 
-def _analyze() -> None:
+def _analyze() -> Callable[[Any], None]:
     """What follows (the recount, the follow-ups) reads the tables just filled by joins
     that are planned by their sizes: a table filled in this transaction still looks empty
     (the follow-ups' updates took 36 s at 50,000 participants without it). ANALYZE runs in the
     transaction, sees its rows, and samples, so it is quick; it takes a lock that only
     another VACUUM or ANALYZE of the table waits for, and without the right to analyze a
     table PostgreSQL warns and goes on. Only the tables those read are analyzed (the needs,
-    status changes and survey answers are left to autovacuum after the commit)."""
-    with connection.cursor() as cursor:
-        for model in (Participant, Consultation, Referral, Assessment, FollowUp):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    status changes and survey answers are left to autovacuum after the commit). Returns the
+    writing itself, run in the second thread while the audit events are made."""
+    quote = connection.ops.quote_name
+    statements = [
+        f"ANALYZE {quote(model._meta.db_table)}"
+        for model in (Participant, Consultation, Referral, Assessment, FollowUp)
+    ]
+
+    def write(cursor: Any) -> None:
+        for statement in statements:
+            cursor.execute(statement)
+
+    return write
 
 
 def _set_categories(planner: Planner) -> None:
@@ -767,8 +787,15 @@ _AUDIT_COLUMNS = (
 )
 
 
-def _audit(planner: Planner, *, user: User | None, checked: bool) -> None:
-    """One event per participant whose record the import wrote, and one for the import."""
+def _audit(
+    planner: Planner,
+    *,
+    user: User | None,
+    checked: bool,
+    write: Callable[[list[Callable[[Any], None]]], None],
+) -> None:
+    """One event per participant whose record the import wrote (`write` writes a batch's
+    COPY on PostgreSQL)."""
     username = user.get_username() if user is not None else ""
     now = timezone.now()
     refs = iter(planner.touched)
@@ -789,12 +816,15 @@ def _audit(planner: Planner, *, user: User | None, checked: bool) -> None:
         for ref in islice(refs, COPY_BATCH)
     ]:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                _copy_rows(AuditEvent, _AUDIT_COLUMNS, batch, now=now, checked=checked)(cursor)
+            write([_copy_rows(AuditEvent, _AUDIT_COLUMNS, batch, now=now, checked=checked)])
         else:
             AuditEvent.objects.bulk_create(
                 _records(AuditEvent, _AUDIT_COLUMNS, batch), batch_size=BATCH_SIZE
             )
+
+
+def _audit_import(planner: Planner, *, user: User | None) -> None:
+    """The import's own event, last."""
     audit_record(
         request=None,
         user=user,

@@ -309,10 +309,10 @@ def test_a_bulk_import_checks_and_locks_the_keys_of_rows_it_did_not_write_itself
     checked: dict[str, set[int]] = {}
     check_keys = loading._check_keys
 
-    def recording(cursor, model, keys):
+    def recording(cursor, model, keys, quote):
         for field, given in keys:
             checked.setdefault(field.name, set()).update(given)
-        check_keys(cursor, model, keys)
+        check_keys(cursor, model, keys, quote)
 
     monkeypatch.setattr(loading, "_check_keys", recording)
     line = base_files["participants.csv"].splitlines()[1].split(",")
