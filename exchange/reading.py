@@ -223,7 +223,8 @@ def read_chunks(
             line = reader.line_num + 1
             for cells in reader:
                 start, line = line, reader.line_num + 1
-                if not any(cell.strip() for cell in cells):
+                # A row's first cell is rarely blank: only then are the others looked at.
+                if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                     continue  # blank lines mean nothing; spreadsheets leave them at the end
                 if len(cells) != width:
                     problems.add(

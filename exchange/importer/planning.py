@@ -1044,7 +1044,7 @@ class Planner:
                 )
             if not row.ok or participant is None:
                 continue
-            values = {field: row[column] for column, field in ASSESSMENT_ITEM_FIELDS.items()}
+            values = dict(zip(_ITEM_FIELDS, _item_cells(row), strict=True))
             values["date"] = row["date"]
             existing = stored.get((participant.pk, timepoint)) if participant.existed else None
             if existing is None:
@@ -1124,6 +1124,10 @@ class Planner:
                 (practice.pk, year, wellbeing, give_up) for wellbeing, give_up in group
             )
 
+
+# An assessment row's item cells, and the fields they fill.
+_item_cells = operator.itemgetter(*ASSESSMENT_ITEM_FIELDS)
+_ITEM_FIELDS = tuple(ASSESSMENT_ITEM_FIELDS.values())
 
 # The assessment's values after its participant, timepoint and recorder, in `ROW_COLUMNS`.
 _ASSESSMENT_VALUES = (
