@@ -134,7 +134,7 @@ def whole(low: int, high: int) -> Kind:
 _today: tuple[float, date] = (0.0, date.min)
 
 
-def _local_today() -> date:
+def local_today() -> date:
     """Today's date, looked up at most once a second: a file holds dates by the hundred
     thousand, and working out the local date is most of the cost of checking one."""
     global _today
@@ -155,7 +155,7 @@ def _parse_date(value: str) -> date:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise CellError("must be a real date written YYYY-MM-DD") from None
-    today = _local_today()
+    today = local_today()
     if not is_plausible_date(parsed, today=today):
         earliest, latest = plausible_date_range(today=today)
         raise CellError(f"must be a date from {earliest.isoformat()} to {latest.isoformat()}")

@@ -155,12 +155,17 @@ def followups_schedule(*, participant_ids: Sequence[int], today: date) -> RunSum
 
 def _followups_insert(*, participant_ids: Sequence[int], latest: date) -> int:
     """`followups_create` in one statement for these participants' baselines up to
-    `latest`; the other columns take the model's defaults."""
+    `latest`; the other columns take the model's defaults. The participant's practice and
+    CLP are written by the statement, their row locked as the table's trigger
+    (`participants_followup_owner`) does, which sets the same: a bulk import runs this
+    without the row triggers (exchange.importer.loading)."""
     quote = connection.ops.quote_name
     computed = {
         "participant_id": ("a.participant_id", []),
         "baseline_id": ("a.id", []),
         "due_on": ("(a.date + make_interval(months => %s))::date", [FOLLOW_UP_MONTHS]),
+        "practice_id": ("p.practice_id", []),
+        "clp_id": ("p.clp_id", []),
     }
     blank, now = FollowUp(), timezone.now()
     columns, selected, params = [], [], []
@@ -178,11 +183,14 @@ def _followups_insert(*, participant_ids: Sequence[int], latest: date) -> int:
         selected.append("%s")
         params.append(field.get_db_prep_save(value, connection))
     followups, assessments = FollowUp._meta.db_table, Assessment._meta.db_table
+    participants = Participant._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(followups)} ({', '.join(columns)}) "  # noqa: S608 (names)
             f"SELECT {', '.join(selected)} FROM {quote(assessments)} AS a "
+            f"JOIN {quote(participants)} AS p ON p.id = a.participant_id "
             "WHERE a.participant_id = ANY(%s) AND a.timepoint = %s AND a.date <= %s "
+            "FOR SHARE OF p "
             # The unique baseline leaves out those that have one (a NOT EXISTS here was
             # planned as a scan of the table a row, the table looking empty in an import).
             "ON CONFLICT DO NOTHING",

@@ -20,6 +20,7 @@ in the file replaces that practice-year). So importing the same files twice chan
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -109,11 +110,14 @@ def _run(
         with transaction.atomic():
             planner = Planner(files=names, today=today, problems=problems, user=user)
             writer = Writer(planner, user=user, today=today, meter=meter) if write else None
-            for spec in FILES:
-                if spec.name in sources:
-                    _plan_file(spec, sources[spec.name], planner, writer, problems, meter)
-            if writer is not None and not problems:
-                writer.finish()
+            # The writer's second thread is done with the connection before the transaction
+            # ends, however it ends.
+            with writer or nullcontext():
+                for spec in FILES:
+                    if spec.name in sources:
+                        _plan_file(spec, sources[spec.name], planner, writer, problems, meter)
+                if writer is not None and not problems:
+                    writer.finish()
             result = ImportResult(
                 counts=planner.counts,
                 problems=problems.lines(),
@@ -184,17 +188,37 @@ def _plan_file(
     meter: Meter,
 ) -> None:
     """Read, check and (while nothing is wrong, when importing) write a file a chunk at a
-    time."""
+    time.
+
+    A chunk's database rows are looked up before the chunk planned last is written: on
+    PostgreSQL that write then runs in a second thread (`Writer.flush`) while this chunk is
+    planned and the next one read, so that the database works while Python does."""
     chunks = read_chunks(spec=spec, source=source, problems=problems, progress=meter.advance)
     if spec in _WHOLE:
         chunks = iter([[row for chunk in chunks for row in chunk]])
+    planned = False
     for rows in chunks:
+        planner.look_up(spec, rows)
+        if planned:
+            _write_chunk(spec, planner, writer, problems)
         planner.plan(spec, rows)
-        if spec is STAFF_SURVEY:
-            continue  # a practice-year's answers are planned once the file is read
-        if writer is not None and not problems:
-            writer.flush()
-        planner.settle()
+        planned = True
+    if planned:
+        _write_chunk(spec, planner, writer, problems)
     planner.file_done(spec)
     if writer is not None and not problems:
         writer.flush()
+    else:
+        planner.forget_writes()
+
+
+def _write_chunk(
+    spec: FileSpec, planner: Planner, writer: Writer | None, problems: Problems
+) -> None:
+    if spec is STAFF_SURVEY:
+        return  # a practice-year's answers are planned once the file is read
+    if writer is not None and not problems:
+        writer.flush()
+    else:
+        planner.forget_writes()
+    planner.settle()

@@ -13,13 +13,19 @@ instead of PostgreSQL's check a row (`_copy`).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import operator
+import sys
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import date, datetime
 from itertools import islice
+from typing import Any, TypeVar, cast
 
 from django.db import IntegrityError, connection, models
 from django.db.models import OuterRef, Subquery
@@ -29,7 +35,7 @@ from accounts.models import User
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from exchange.importer.common import BATCH_SIZE, Meter, chunks, lookup
-from exchange.importer.planning import Planner
+from exchange.importer.planning import ROW_COLUMNS, Planner
 from participants.followups import followups_after_reopen, followups_schedule
 from participants.models import (
     Assessment,
@@ -48,6 +54,8 @@ from referrals.models import CommunityResource, Referral, ReferralStatusChange
 from referrals.running_counts import TRIGGERS as REFERRAL_FIGURE_TRIGGERS
 from referrals.running_counts import referral_figures_rebuild
 from reports.figures import practice_figures_rebuild
+
+M = TypeVar("M", bound=models.Model)
 
 # Models in the order they are written: everything a row points at exists before it.
 LOAD_ORDER: tuple[type[models.Model], ...] = (
@@ -77,6 +85,9 @@ COPIED: frozenset[type[models.Model]] = frozenset(
         StaffSurveyResponse,
     }
 )
+# The copied models whose new rows other new rows point at (a need at its participant, a
+# status change at its referral): their ids are taken from the sequence before the COPY.
+POINTED_AT: frozenset[type[models.Model]] = frozenset({Participant, Referral})
 # Rows per COPY: the buffer of one is the only copy of the rows as text.
 COPY_BATCH = 5000
 # The tables whose triggers keep the dashboards' running counts (reports migration 0003),
@@ -104,7 +115,18 @@ class MissingKey(IntegrityError):
 class Writer:
     """Writes what the planner planned, a chunk at a time (`flush`), then what follows from
     all of it (`finish`): the running counts, the follow-ups, the reference counter and the
-    audit trail. Runs inside the caller's transaction."""
+    audit trail. Runs inside the caller's transaction.
+
+    On PostgreSQL a chunk's COPYs run in a second thread, on the import's own connection (a
+    connection of its own could not see the import's transaction), while the importer plans
+    the next chunk: the database's half of the work overlaps Python's, and the driver lets
+    go of the GIL while it waits for the server. The connection is never used by both
+    threads at once: the COPYs are handed over as bytes and keys (no object the planner
+    holds), and any query of the importer's own thread first waits for them (`_wait_first`,
+    on every statement of the connection), as does the next flush, the end (`finish`) and
+    leaving the writer (`__exit__`). A COPY that fails fails the import there, and the
+    caller's transaction is rolled back. Use it as a context manager, inside that
+    transaction."""
 
     def __init__(self, planner: Planner, *, user: User | None, today: date, meter: Meter) -> None:
         if not connection.features.can_return_rows_from_bulk_insert:
@@ -121,23 +143,87 @@ class Writer:
         self.replica: bool | None = None
         self.bulk = False
         self.highest_ref = 0
+        self.thread = threading.get_ident()
+        self.written = Written()
+        self.pending: Future | None = None
+        self.executor: ThreadPoolExecutor | None = None
+        self.exits = ExitStack()
+
+    def __enter__(self) -> Writer:
+        if self.copying:
+            self.executor = self.exits.enter_context(
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+            )
+            self.exits.enter_context(connection.execute_wrapper(self._wait_first))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: object, trace: object) -> None:
+        # Leaving with an error of its own, the import is failing anyway: a COPY that also
+        # failed meanwhile adds nothing, but it must be over before the rollback.
+        try:
+            self.wait(raising=kind is None)
+        finally:
+            self.executor = None
+            self.exits.close()
+
+    def wait(self, *, raising: bool = True) -> None:
+        """Until the COPYs running in the second thread are done; their failure is raised
+        here, in the importer's thread."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        error = pending.exception()
+        if error is not None and raising:
+            raise error
+
+    def _wait_first(self, execute, sql, params, many, context):
+        if threading.get_ident() != self.thread:
+            raise RuntimeError("The import's connection is used by the importer's thread only.")
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def _run(self, writes: list[Callable[[Any], None]]) -> None:
+        if not writes:
+            return
+        if self.executor is None:
+            with connection.cursor() as cursor:
+                for write in writes:
+                    write(cursor)
+            return
+        # The driver's connection itself: Django's wrapper of it belongs to this thread.
+        driver = connection.connection
+
+        def run() -> None:
+            with driver.cursor() as cursor:
+                for write in writes:
+                    write(cursor)
+
+        self.pending = self.executor.submit(run)
 
     def flush(self) -> None:
         """Write the rows planned since the last flush, in dependency order, and forget
         them (the planner keeps what later files need)."""
         planner, now = self.planner, self.now
+        self.wait()
         if planner.create[Participant] and not self.counter_locked:
             # Registrations wait while new references are written, so none can take one.
             _reference_counter()
             self.counter_locked = True
-        self.counted += sum(len(planner.create[model]) for model in COUNTED)
+        self.counted += sum(
+            len(planner.create[model]) + len(planner.rows[model]) for model in COUNTED
+        )
         self.bulk = self.copying and self.counted >= RECOUNT_FROM
         if self.bulk and self.replica is None:
             self.replica = _may_skip_row_triggers()
         checked = bool(self.bulk and self.replica)
+        writes: list[Callable[[Any], None]] = []
         for model in LOAD_ORDER:
-            updates, creates = planner.update[model], planner.create[model]
-            if updates or creates:
+            updates, creates, rows = (
+                planner.update[model],
+                planner.create[model],
+                planner.rows[model],
+            )
+            if updates or creates or rows:
                 self.wrote = True
             _update(model, updates.values(), now=now)
             if model is StaffSurveyResponse and planner.survey_replaced:
@@ -145,46 +231,96 @@ class Writer:
                 for batch in chunks(planner.survey_replaced):
                     StaffSurveyResponse.objects.filter(pk__in=batch).delete()
             if self.copying and model in COPIED:
-                if self.bulk and model in COUNTED and creates:
+                if self.bulk and model in COUNTED and (creates or rows):
                     self.recounted.add(model)
                     if not checked and model not in self.untriggered:
                         _triggers(model, enable=False)
                         self.untriggered.add(model)
+                # The rows are made ready here (ids, keys, text); written after the
+                # others, in this order, in the second thread.
                 for batch in chunks(creates, COPY_BATCH):
-                    _copy(model, batch, now=now, checked=checked)
+                    writes.append(
+                        _copy(model, batch, now=now, checked=checked, written=self.written)
+                    )
+                for batch in chunks(rows, COPY_BATCH):
+                    writes.append(
+                        _copy_rows(
+                            model,
+                            ROW_COLUMNS[model],
+                            batch,
+                            now=now,
+                            checked=checked,
+                            written=self.written,
+                        )
+                    )
             else:
                 for batch in chunks(creates, BATCH_SIZE):
                     model._default_manager.bulk_create(batch)
+                for batch in chunks(rows, BATCH_SIZE):
+                    model._default_manager.bulk_create(_records(model, ROW_COLUMNS[model], batch))
             if model is CommunityResource:
                 _set_categories(planner)
-        if planner.create[Assessment] or planner.update[Assessment]:
+        if planner.rows[Assessment] or planner.update[Assessment]:
             self.wrote_assessments = True
         for participant in planner.created(Participant):
             self.highest_ref = max(self.highest_ref, int(participant.ref[1:]))
-        planner.create.clear()
-        planner.update.clear()
-        planner.survey_replaced = []
-        planner.resource_categories = {}
+        planner.forget_writes()
+        self._run(writes)
 
     def finish(self) -> None:
-        planner, today = self.planner, self.today
+        planner = self.planner
+        self.wait()
         if not self.wrote:
             return  # the files say what the database already says: nothing to write or audit
         self.meter.start("loading", 4)
+        checked = bool(self.bulk and self.replica)
         if self.bulk:
-            _analyze()
+            self._run([_analyze()])
+        # The audit events are made while the database analyzes, and each batch written in
+        # the second thread while the next is made.
+        _audit(planner, user=self.user, checked=checked, write=self._after_wait)
+        self.wait()
         for model in self.untriggered:
             _triggers(model, enable=True)
+        _advance_reference_counter(self.highest_ref)
+        practices = planner.practices_touched
+        # A bulk import that leaves the row triggers out of its COPYs writes the follow-ups
+        # without theirs too (`FOLLOW_UP_TRIGGERS`), before the recount, which counts them
+        # with the practices of every participant whose follow-ups it wrote.
+        followed_up = checked and bool(self.recounted)
+        if followed_up:
+            with connection.cursor() as cursor:
+                # SET LOCAL: should any of it fail, the rollback restores the setting.
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                self._follow_ups()
+                cursor.execute("SET LOCAL session_replication_role = origin")
+            practices = practices | {
+                practice_id
+                for ref in planner.touched
+                if (practice_id := planner.refs[ref].practice_id)
+            }
         if self.recounted:
-            practice_figures_rebuild(planner.practices_touched)
+            practice_figures_rebuild(practices)
             if Referral in self.recounted:
                 referral_figures_rebuild()
         self.meter.advance(1)
+        if not followed_up:
+            self._follow_ups()
+        self.meter.advance(1)
+        _audit_import(planner, user=self.user)
+        self.meter.advance(2)
+
+    def _after_wait(self, writes: list[Callable[[Any], None]]) -> None:
+        self.wait()
+        self._run(writes)
+
+    def _follow_ups(self) -> None:
+        """Reopened cases' follow-ups back, and the daily job's scheduling, for the
+        participants written only."""
+        planner, today = self.planner, self.today
         for participant in planner.reopened:
             followups_after_reopen(participant=participant, today=today)
-        _advance_reference_counter(self.highest_ref)
         if planner.touched or self.wrote_assessments:
-            # The daily job's scheduling, for the participants written only.
             followups_schedule(
                 participant_ids=[
                     known.pk for ref in planner.touched if (known := planner.refs[ref]).pk
@@ -192,9 +328,6 @@ class Writer:
                 today=today,
             )
             _complete_followups(planner.followup_participants, now=self.now)
-        self.meter.advance(1)
-        _audit(planner, user=self.user, checked=bool(self.bulk and self.replica))
-        self.meter.advance(2)
 
 
 def _update(
@@ -218,81 +351,211 @@ def _update(
             model._default_manager.bulk_update(batch, sorted(names))
 
 
+class Written:
+    """The ids the new rows of each `POINTED_AT` model took from its sequence in this import,
+    as runs of consecutive ids (a chunk's are one run, unless another session took some
+    meanwhile): rows the import wrote, which no other transaction can see, let alone delete,
+    before it commits. A key to one of them needs no check and no lock (`_copy_rows`)."""
+
+    def __init__(self) -> None:
+        self.runs: dict[type[models.Model], list[tuple[int, int]]] = defaultdict(list)
+
+    def add(self, model: type[models.Model], ids: Iterable[int]) -> None:
+        runs = self.runs[model]
+        first = last = None
+        for pk in sorted(ids):
+            if last is not None and pk == last + 1:
+                last = pk
+                continue
+            if first is not None and last is not None:
+                bisect.insort(runs, (first, last))
+            first = last = pk
+        if first is not None and last is not None:
+            bisect.insort(runs, (first, last))
+
+    def holds(self, model: type[models.Model], pk: int | None) -> bool:
+        runs = self.runs.get(model)
+        if not runs or pk is None:
+            return False
+        index = bisect.bisect_right(runs, (pk, sys.maxsize)) - 1
+        return index >= 0 and runs[index][0] <= pk <= runs[index][1]
+
+
 def _copy(
     model: type[models.Model],
     objs: Sequence[models.Model],
     *,
     now: datetime,
     checked: bool = False,
-) -> None:
-    """Insert `objs` with one COPY, as bulk_create would: ids from the table's sequence set
-    on the objects, foreign keys taken from the objects they point at (saved by now), and
-    the created/updated stamps set to `now`.
-
-    The rows go as CSV, written by the csv module: a blank unquoted cell is NULL, and the
-    text columns that cannot be NULL are told to read it as an empty string instead.
-
-    `checked`: the COPY runs without the table's row triggers (`session_replication_role`
-    set to replica for it alone), and the foreign keys PostgreSQL would have checked a row
-    at a time at commit are checked here first, each column's distinct keys in one query
-    that also locks the rows they name, as PostgreSQL's check does (`_check_keys`). A
-    deferred key check is an event kept and then a lookup for every row and key: a third of
-    a large import's time in the database. The other row triggers on these tables keep the
-    running counts, which the import then recounts, and set a referral's practice, which the
-    planner gives and which is checked here too (`COPY_TRIGGERS`)."""
+    written: Written | None = None,
+) -> Callable[[Any], None]:
+    """Make the new records `objs` of a model others point at (`POINTED_AT`) ready to insert
+    with one COPY, as bulk_create would, and return the writing itself (`_copy_rows`). Their
+    ids are taken from the table's sequence here and set on the objects, so the rows that
+    point at them know them; their own foreign keys are taken from the objects they point
+    at (saved by now), and the created/updated stamps set to `now`."""
     table = model._meta.db_table
+    pk_name = model._meta.pk.attname
     fields = model._meta.concrete_fields
     related = [(field.attname, field.name) for field in fields if field.is_relation]
-    stamped = [
-        field.attname
-        for field in fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    ]
-    names = [field.attname for field in fields]
+    stamped = [field.attname for field in fields if _stamped(field)]
+    # The stamps, the same on every row, are written once (`_copy_rows`).
+    names = tuple(field.attname for field in fields if field.attname not in stamped)
     values = operator.itemgetter(*names)
-    quote = connection.ops.quote_name
-    not_null_text = [
-        quote(field.attname)
-        for field in fields
-        if not field.null and field.get_internal_type() in _TEXT_TYPES
-    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             [table, len(objs)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        pk_name = model._meta.pk.attname
-        for obj, pk in zip(objs, ids, strict=True):
-            state = obj.__dict__
-            state[pk_name] = pk  # what `obj.pk = pk` does, a tenth of the time
-            obj._state.adding, obj._state.db = False, connection.alias
-            for attname, name in related:
-                if state[attname] is None:
-                    target = obj._state.fields_cache.get(name)
-                    if target is not None:
-                        state[attname] = target.pk
-            for attname in stamped:
-                state[attname] = now
-            writer.writerow(values(state))
-        buffer.seek(0)
-        options = "FORMAT csv"
-        if not_null_text:
-            options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
-        columns = ", ".join(quote(name) for name in names)
-        statement = f"COPY {quote(table)} ({columns}) FROM STDIN WITH ({options})"
+    if written is not None:
+        written.add(model, ids)
+    alias = connection.alias
+    rows = []
+    for obj, pk in zip(objs, ids, strict=True):
+        state = obj.__dict__
+        state[pk_name] = pk  # what `obj.pk = pk` does, a tenth of the time
+        obj._state.adding, obj._state.db = False, alias
+        for attname, name in related:
+            if state[attname] is None:
+                target = obj._state.fields_cache.get(name)
+                if target is not None:
+                    state[attname] = target.pk
+        for attname in stamped:
+            state[attname] = now
+        rows.append(values(state))
+    # A referral's practice is checked against its participant's where the participant was
+    # in the database before the import: this import's own participants nobody else can move.
+    referrals = [
+        obj.pk
+        for obj in objs
+        if model is Referral
+        and not (written is not None and written.holds(Participant, obj.__dict__["participant_id"]))
+    ]
+    return _copy_rows(
+        model, names, rows, now=now, checked=checked, written=written, referrals=referrals
+    )
+
+
+def _copy_rows(
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    rows: Sequence[tuple],
+    *,
+    now: datetime,
+    checked: bool = False,
+    written: Written | None = None,
+    referrals: list[int] | None = None,
+) -> Callable[[Any], None]:
+    """Make `rows` (tuples of `columns`) ready to insert with one COPY, and return the
+    writing itself, to run on a cursor of the import's connection: perhaps in a second
+    thread, so it holds only bytes and keys, no object. The model's other columns are its
+    defaults, its created/updated stamps `now`, its id the column's default (unless given).
+    A cell holding a new record of a `POINTED_AT` model is written as its id, which it has
+    by now.
+
+    The rows go as CSV, written by the csv module: a blank unquoted cell is NULL, and the
+    text columns that cannot be NULL are told to read it as an empty string instead.
+
+    `checked`: the COPY runs without the table's row triggers (`session_replication_role`
+    set to replica for it alone), and the foreign keys PostgreSQL would have checked a row
+    at a time at commit are checked first, each column's distinct keys in one query that
+    also locks the rows they name, as PostgreSQL's check does (`_check_keys`). A deferred
+    key check is an event kept and then a lookup for every row and key: a third of a large
+    import's time in the database. The other row triggers on these tables keep the running
+    counts, which the import then recounts, and set a referral's practice, which the
+    planner gives and which is checked here too (`COPY_TRIGGERS`)."""
+    table = model._meta.db_table
+    by_name = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_name[name] for name in columns]
+    others = [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname not in columns and not field.primary_key
+    ]
+    tail = [now if _stamped(field) else field.get_default() for field in others]
+    fields += others
+    for position, field in enumerate(fields[: len(columns)]):
+        if (
+            field.is_relation
+            and field.related_model in POINTED_AT
+            and any(isinstance(row[position], models.Model) for row in rows)
+        ):
+            rows = [_resolved(row, position) for row in rows]
+    foreign = [
+        position
+        for position, field in enumerate(fields[: len(columns)])
+        if isinstance(field, models.ForeignKey)
+    ]
+    # The other columns' values are the same on every row: written once, as the end of
+    # every line, and the rows then written by the csv module in one call.
+    end = io.StringIO()
+    csv.writer(end, lineterminator="\n").writerow(["", *tail] if tail else [])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=end.getvalue() if tail else "\n").writerows(rows)
+    keys = {position: {row[position] for row in rows} for position in foreign} if checked else {}
+    data = buffer.getvalue().encode()
+    del buffer
+    quote = connection.ops.quote_name
+    not_null_text = [
+        quote(field.attname)
+        for field in fields
+        if not field.null and field.get_internal_type() in _TEXT_TYPES
+    ]
+    options = "FORMAT csv"
+    if not_null_text:
+        options += ", FORCE_NOT_NULL ({})".format(", ".join(not_null_text))
+    names = ", ".join(quote(field.attname) for field in fields)
+    statement = f"COPY {quote(table)} ({names}) FROM STDIN WITH ({options})"
+    given = []
+    for position, found in keys.items():
+        field = cast(models.ForeignKey, fields[position])
+        found.discard(None)
+        if written is not None and field.related_model in POINTED_AT:
+            # A row this import wrote needs no check, nor a lock: nobody else sees it yet.
+            found = {key for key in found if not written.holds(field.related_model, key)}
+        if found:
+            given.append((field, sorted(found)))
+
+    def write(cursor: Any) -> None:
+        # One read of the whole buffer: the driver takes the GIL back after each read.
+        text = io.BytesIO(data)
         if not checked:
-            cursor.copy_expert(statement, buffer)
+            cursor.copy_expert(statement, text, max(len(data), 8192))
             return
-        _check_keys(cursor, model, objs)
+        _check_keys(cursor, model, given, quote)
         # SET LOCAL: should the COPY fail, the rollback restores the setting.
         cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.copy_expert(statement, buffer)
+        cursor.copy_expert(statement, text, max(len(data), 8192))
         cursor.execute("SET LOCAL session_replication_role = origin")
-        if model is Referral:
-            _check_referral_practices(cursor, ids)
+        if referrals:
+            _check_referral_practices(cursor, referrals)
+
+    return write
+
+
+def _resolved(row: tuple, position: int) -> tuple:
+    """The row with the new record at `position` written as its id, which it has by now."""
+    cell = row[position]
+    if isinstance(cell, models.Model):
+        return (*row[:position], cell.pk, *row[position + 1 :])
+    return row
+
+
+def _records(model: type[M], columns: tuple[str, ...], rows: Sequence[tuple]) -> list[M]:
+    """Rows as records, for bulk_create where there is no COPY (SQLite)."""
+    records = []
+    for row in rows:
+        values = {
+            name: cell.pk if isinstance(cell, models.Model) else cell
+            for name, cell in zip(columns, row, strict=True)
+        }
+        records.append(model(**values))
+    return records
+
+
+def _stamped(field: models.Field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 # The row triggers on the copied tables that fire on INSERT, and what stands in for each when
@@ -303,6 +566,20 @@ COPY_TRIGGERS = {
     "reports_figures_referral_write": "the recount (reports.figures)",
     "referrals_figures_referral_write": "the recount (referrals.running_counts)",
     "referrals_referral_practice": "the planner's practice, checked (_check_referral_practices)",
+}
+
+
+# The row triggers on the follow-ups, which a bulk import that leaves the COPYs' out writes
+# without them too (`Writer.finish`), and what stands in for each; a test holds this to the
+# database's list. The keys they give are the rows they are read from (a baseline, its
+# participant and the participant's practice and CLP; a follow-up assessment and who
+# recorded it), written or locked by the import.
+FOLLOW_UP_TRIGGERS = {
+    "participants_followup_owner": "the practice and CLP written by the insert, the "
+    "participant's row locked (participants.followups._followups_insert); updates leave "
+    "the participant alone",
+    "reports_figures_followup_write": "the recount (reports.figures)",
+    "reports_figures_followup_change": "the recount (reports.figures)",
 }
 
 
@@ -319,26 +596,25 @@ def _may_skip_row_triggers() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _check_keys(cursor, model: type[models.Model], objs: Sequence[models.Model]) -> None:
+def _check_keys(
+    cursor,
+    model: type[models.Model],
+    keys: list[tuple[models.ForeignKey, list]],
+    quote: Callable[[str], str],
+) -> None:
     """Every key the rows give is a row of the table it points at, locked against deletion
     until the import commits (FOR KEY SHARE, as PostgreSQL's own check does); a missing
-    one stops the import (`MissingKey`, naming the constraint)."""
-    quote = connection.ops.quote_name
-    for field in model._meta.concrete_fields:
-        if not isinstance(field, models.ForeignKey):
-            continue
-        keys = {obj.__dict__[field.attname] for obj in objs}
-        keys.discard(None)
-        if not keys:
-            continue
+    one stops the import (`MissingKey`, naming the constraint). `quote` is the importer's
+    connection's (in the second thread, `connection` would be another)."""
+    for field, keys_given in keys:
         target = field.target_field
         table, column = quote(target.model._meta.db_table), quote(target.attname)
         cursor.execute(
             f"SELECT count(*) FROM (SELECT FROM {table} WHERE {column} = ANY(%s) "  # noqa: S608 (names)
             "FOR KEY SHARE) AS locked",
-            [sorted(keys)],
+            [keys_given],
         )
-        if cursor.fetchone()[0] != len(keys):
+        if cursor.fetchone()[0] != len(keys_given):
             raise MissingKey(_foreign_key_name(cursor, model, field.attname))
 
 
@@ -386,17 +662,26 @@ def _triggers(model: type[models.Model], *, enable: bool) -> None:
             )
 
 
-def _analyze() -> None:
+def _analyze() -> Callable[[Any], None]:
     """What follows (the recount, the follow-ups) reads the tables just filled by joins
     that are planned by their sizes: a table filled in this transaction still looks empty
     (the follow-ups' updates took 36 s at 50,000 participants without it). ANALYZE runs in the
     transaction, sees its rows, and samples, so it is quick; it takes a lock that only
     another VACUUM or ANALYZE of the table waits for, and without the right to analyze a
-    table PostgreSQL warns and goes on."""
-    filled: list[type[models.Model]] = [*COPIED, FollowUp]
-    with connection.cursor() as cursor:
-        for model in filled:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    table PostgreSQL warns and goes on. Only the tables those read are analyzed (the needs,
+    status changes and survey answers are left to autovacuum after the commit). Returns the
+    writing itself, run in the second thread while the audit events are made."""
+    quote = connection.ops.quote_name
+    statements = [
+        f"ANALYZE {quote(model._meta.db_table)}"
+        for model in (Participant, Consultation, Referral, Assessment, FollowUp)
+    ]
+
+    def write(cursor: Any) -> None:
+        for statement in statements:
+            cursor.execute(statement)
+
+    return write
 
 
 def _set_categories(planner: Planner) -> None:
@@ -434,8 +719,35 @@ def _advance_reference_counter(highest: int) -> None:
 def _complete_followups(participant_ids: list[int], *, now: datetime) -> None:
     """A follow-up assessment completes its participant's open follow-up (the latest due), as
     when recorded on screen (`participants.followups.followup_complete`), for every one at
-    once: one UPDATE per chunk of follow-ups, reading each one's assessment in the database."""
+    once: one UPDATE per chunk of follow-ups, reading each one's assessment in the database
+    (on PostgreSQL one UPDATE for them all: chunks of 900 were some twenty at 50,000
+    participants)."""
     if not participant_ids:
+        return
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        followups, assessments = FollowUp._meta.db_table, Assessment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(followups)} AS f SET status = %s, reason = '', "  # noqa: S608 (names)
+                "updated_at = %s, assessment_id = a.id, closed_on = a.date, "
+                "closed_by_id = a.recorded_by_id "
+                "FROM (SELECT DISTINCT ON (participant_id) id, participant_id "
+                f"FROM {quote(followups)} WHERE participant_id = ANY(%s::bigint[]) "
+                "AND assessment_id IS NULL AND status <> %s "
+                "ORDER BY participant_id, due_on DESC) AS latest "
+                # One follow-up assessment per participant: the database's constraint.
+                f"JOIN {quote(assessments)} AS a "
+                "ON a.participant_id = latest.participant_id AND a.timepoint = %s "
+                "WHERE f.id = latest.id",
+                [
+                    FollowUpStatus.COMPLETED.value,
+                    now,
+                    sorted(set(participant_ids)),
+                    FollowUpStatus.NOT_APPLICABLE.value,
+                    Timepoint.FOLLOW_UP.value,
+                ],
+            )
         return
     open_follow_ups = lookup(
         FollowUp.objects.filter(assessment__isnull=True)
@@ -463,34 +775,56 @@ def _complete_followups(participant_ids: list[int], *, now: datetime) -> None:
         )
 
 
-def _audit(planner: Planner, *, user: User | None, checked: bool) -> None:
-    """One event per participant whose record the import wrote, and one for the import."""
+_AUDIT_COLUMNS = (
+    "at",
+    "user_id",
+    "username",
+    "action",
+    "object_type",
+    "object_id",
+    "participant_ref",
+    "detail",
+)
+
+
+def _audit(
+    planner: Planner,
+    *,
+    user: User | None,
+    checked: bool,
+    write: Callable[[list[Callable[[Any], None]]], None],
+) -> None:
+    """One event per participant whose record the import wrote (`write` writes a batch's
+    COPY on PostgreSQL)."""
     username = user.get_username() if user is not None else ""
     now = timezone.now()
     refs = iter(planner.touched)
-    # Made and written a batch at a time, without Model.__init__ (`Planner.new`), all at the
-    # one time: when the import wrote them.
+    user_id = user.pk if user is not None else None
+    # Made and written a batch at a time, as rows rather than records, all at the one time:
+    # when the import wrote them.
     while batch := [
-        planner.new(
-            AuditEvent,
-            at=now,
-            user=user,
-            username=username,
-            action=Action.UPDATE if planner.refs[ref].existed else Action.CREATE,
-            object_type="participant",
-            object_id=str(planner.refs[ref].pk),
-            participant_ref=ref,
-            detail=(
-                "import: " + ", ".join(f"{what} {n}" for what, n in planner.tally(ref).items())
-            )[:255],
+        (
+            now,
+            user_id,
+            username,
+            Action.UPDATE if (known := planner.refs[ref]).existed else Action.CREATE,
+            "participant",
+            str(known.pk),
+            ref,
+            ("import: " + ", ".join(f"{what} {n}" for what, n in planner.tally(ref).items()))[:255],
         )
         for ref in islice(refs, COPY_BATCH)
     ]:
         if connection.vendor == "postgresql":
-            _copy(AuditEvent, batch, now=now, checked=checked)
+            write([_copy_rows(AuditEvent, _AUDIT_COLUMNS, batch, now=now, checked=checked)])
         else:
-            for part in chunks(batch, BATCH_SIZE):
-                AuditEvent.objects.bulk_create(part)
+            AuditEvent.objects.bulk_create(
+                _records(AuditEvent, _AUDIT_COLUMNS, batch), batch_size=BATCH_SIZE
+            )
+
+
+def _audit_import(planner: Planner, *, user: User | None) -> None:
+    """The import's own event, last."""
     audit_record(
         request=None,
         user=user,

@@ -10,9 +10,11 @@ participant is kept as a small tuple (`Known`), not the row or the record."""
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar, cast
 
 from django.core.exceptions import ValidationError
@@ -75,6 +77,7 @@ M = TypeVar("M", bound=models.Model)
 # What an audit event tallies for a participant, and the bits of `Planner.touched` for each.
 TALLIES = ("assessments", "consultations", "details", "referrals")
 _TALLY_BITS = 32
+_TALLY_STEP = {what: 1 << (_TALLY_BITS * i) for i, what in enumerate(TALLIES)}
 
 
 class Known(NamedTuple):
@@ -119,10 +122,15 @@ class Planner:
         self.absent_refs: set[str] = set()
         self.new_refs: set[str] = set()
         self.needs: dict[str, int] | None = None
+        # What `look_up_participants` found for the chunk about to be planned.
+        self.looked_up_rows: tuple[
+            dict[str, Participant], dict[str, str], dict[int, set[int]], dict[str, SimdPostcode]
+        ] = ({}, {}, {}, {})
         # Existing rows of the file being planned, by participant looked up so far.
         self.looked_up: set[int] = set()
-        # Writes, in loading order.
+        # Writes, in loading order: records, and rows of the models in ROW_COLUMNS.
         self.create: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+        self.rows: dict[type[models.Model], list[tuple]] = defaultdict(list)
         self.update: dict[type[models.Model], dict[int, tuple[models.Model, set[str]]]] = (
             defaultdict(dict)
         )
@@ -144,7 +152,7 @@ class Planner:
     # Helpers
 
     def touch(self, ref: str, what: str) -> None:
-        self.touched[ref] += 1 << (_TALLY_BITS * TALLIES.index(what))
+        self.touched[ref] += _TALLY_STEP[what]
 
     def tally(self, ref: str) -> dict[str, int]:
         packed, mask = self.touched[ref], (1 << _TALLY_BITS) - 1
@@ -206,8 +214,26 @@ class Planner:
         seen[key] = row.line
         return True
 
+    def look_up(self, spec: FileSpec, rows: list[Row]) -> None:
+        """Look up the database rows a chunk of `spec`'s rows names, before it is planned.
+
+        The importer looks up a chunk while the chunk planned before it is still being
+        written (`exchange.importer._plan_file`), so that writing and planning overlap: what
+        is looked up is what the database held before the import (rows of participants no
+        earlier chunk named), which that write does not change. Practices, staff and
+        services, planned a whole file at once, look theirs up as they are planned."""
+        lookups = {
+            PARTICIPANTS: self.look_up_participants,
+            CONSULTATIONS: self.look_up_consultations,
+            REFERRALS: self.look_up_referrals,
+            ASSESSMENTS: self.look_up_assessments,
+        }
+        if spec in lookups:
+            lookups[spec](rows)
+
     def plan(self, spec: FileSpec, rows: list[Row]) -> None:
-        """Plan a chunk of `spec`'s rows (the whole file for practices, staff and services)."""
+        """Plan a chunk of `spec`'s rows (the whole file for practices, staff and services),
+        looked up first (`look_up`)."""
         planners = {
             PRACTICES: self.plan_practices,
             STAFF: self.plan_staff,
@@ -232,6 +258,15 @@ class Planner:
             self.seen_chis = {}
         if spec is STAFF_SURVEY:
             self.plan_staff_survey_sets()
+
+    def forget_writes(self) -> None:
+        """The writes planned are written, or will not be (checking only, or a problem found):
+        a chunk's rows are not kept past it."""
+        self.create.clear()
+        self.rows.clear()
+        self.update.clear()
+        self.survey_replaced = []
+        self.resource_categories = {}
 
     def settle(self) -> None:
         """After a chunk is written (or not, when only checking): its participants are kept
@@ -368,11 +403,7 @@ class Planner:
                     )
                 if first is not None:
                     for column in ("full_name", "email"):
-                        if (
-                            column in row.values
-                            and column in first.values
-                            and row[column] != first[column]
-                        ):
+                        if column in row and column in first and row[column] != first[column]:
                             self.fail(
                                 spec,
                                 row,
@@ -400,9 +431,9 @@ class Planner:
         if role == ROLE_PROGRAMME_LEAD:
             if codes:
                 self.fail(spec, row, "practice_codes", "must be blank for a programme lead")
-            elif "start_date" in row.values and start is None:
+            elif "start_date" in row and start is None:
                 self.fail(spec, row, "start_date", "is required for a programme lead")
-        elif role and "practice_codes" in row.values and "start_date" in row.values:
+        elif role and "practice_codes" in row and "start_date" in row:
             if codes and start is None:
                 self.fail(spec, row, "start_date", "is required when practice_codes is filled in")
             if not codes and start is not None:
@@ -574,26 +605,37 @@ class Planner:
 
     # participants.csv
 
-    def plan_participants(self, rows: list[Row]) -> None:
-        spec = PARTICIPANTS
-        refs = {row.values["ref"] for row in rows if row.get("ref")} - set(self.refs)
-        self.participants = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
+    def look_up_participants(self, rows: list[Row]) -> None:
+        # The chunk planned last is not written yet: its refs are known all the same.
+        refs = {row["ref"] for row in rows if row.get("ref")}
+        refs -= self.refs.keys() | self.participants.keys() | self.participant_rows.keys()
+        found = {p.ref: p for p in lookup(Participant.objects, "ref", refs)}
         self.known_users(row.get("clp_username") for row in rows)
-        chis = {normalise_chi(row.values["chi"]) for row in rows if row.get("chi")}
+        chis = {normalise_chi(row["chi"]) for row in rows if row.get("chi")}
         chi_owner = dict(lookup(Participant.objects.values_list("chi", "ref"), "chi", chis))
+        for chi, owner in list(chi_owner.items()):
+            # A participant of the chunk not written yet whose CHI number that chunk changes
+            # no longer holds the one the database still gives them.
+            pending = self.participants.get(owner)
+            if pending is not None and pending.chi != chi:
+                del chi_owner[chi]
         if self.needs is None:
             self.needs = dict(Need.objects.values_list("name", "pk"))
-        needs = self.needs
         recorded: dict[int, set[int]] = defaultdict(set)
         for participant_id, need_id in lookup(
             ParticipantNeed.objects.values_list("participant_id", "need_id"),
             "participant_id",
-            [p.pk for p in self.participants.values()],
+            [p.pk for p in found.values()],
         ):
             recorded[participant_id].add(need_id)
         postcodes = {row.get("postcode") for row in rows} - {None, ""}
         simd = {row.pk: row for row in lookup(SimdPostcode.objects, "postcode", postcodes)}
+        self.looked_up_rows = (found, chi_owner, recorded, simd)
 
+    def plan_participants(self, rows: list[Row]) -> None:
+        spec = PARTICIPANTS
+        self.participants, chi_owner, recorded, simd = self.looked_up_rows
+        needs = cast(dict[str, int], self.needs)
         for row in rows:
             ref = row.get("ref")
             if ref and self.unique(spec, row, self.seen, ref, "ref", "the same ref"):
@@ -621,7 +663,7 @@ class Planner:
             except ValidationError as error:
                 self.fail(spec, row, "chi", _CHI_MESSAGES.get(error.code or "", "is not valid"))
             else:
-                row.values["chi"] = chi
+                row["chi"] = chi
                 if self.unique(spec, row, seen_chis, chi, "chi", "the same CHI number"):
                     owner = chi_owner.get(chi)
                     if owner is not None and owner != row.get("ref"):
@@ -639,9 +681,9 @@ class Planner:
             if reason:
                 self.fail(spec, row, "discharge_reason", "must be blank when status is open")
         elif status == CaseStatus.CLOSED:
-            if "closed_on" in row.values and closed_on is None:
+            if "closed_on" in row and closed_on is None:
                 self.fail(spec, row, "closed_on", "is required when status is closed")
-            if "discharge_reason" in row.values and not reason:
+            if "discharge_reason" in row and not reason:
                 self.fail(spec, row, "discharge_reason", "is required when status is closed")
             if closed_on and referred and closed_on < referred:
                 self.fail(spec, row, "closed_on", "is before referred_on")
@@ -718,28 +760,22 @@ class Planner:
                 self._status_change(existing)
                 if existing.status == CaseStatus.OPEN:
                     self.reopened.append(existing)
+        recorded_by = _clp_id(participant)
         for need_id in missing:
-            self.create[ParticipantNeed].append(
-                self.new(
-                    ParticipantNeed,
-                    participant=participant,
-                    need_id=need_id,
-                    identified_on=participant.referred_on,
-                    **_by(participant, "recorded_by"),
-                )
+            self.rows[ParticipantNeed].append(
+                (participant, need_id, participant.referred_on, recorded_by)
             )
 
     def _status_change(self, participant: Participant) -> None:
         closed = participant.status == CaseStatus.CLOSED
-        self.create[StatusChange].append(
-            self.new(
-                StatusChange,
-                participant=participant,
-                status=participant.status,
-                on=(participant.closed_on or self.today) if closed else self.today,
-                discharge_reason=participant.discharge_reason,
-                note=IMPORT_NOTE,
-                **_by(participant, "by"),
+        self.rows[StatusChange].append(
+            (
+                participant,
+                participant.status,
+                (participant.closed_on or self.today) if closed else self.today,
+                participant.discharge_reason,
+                IMPORT_NOTE,
+                _clp_id(participant),
             )
         )
 
@@ -759,7 +795,7 @@ class Planner:
         return known if known is not None and known.usable else None
 
     def _refs(self, rows: list[Row]) -> set[str]:
-        refs = {row.values["participant_ref"] for row in rows if row.get("participant_ref")}
+        refs = {row["participant_ref"] for row in rows if row.get("participant_ref")}
         self.known(refs)
         return refs
 
@@ -777,11 +813,9 @@ class Planner:
 
     # consultations.csv
 
-    def plan_consultations(self, rows: list[Row]) -> None:
-        spec = CONSULTATIONS
+    def look_up_consultations(self, rows: list[Row]) -> None:
         self.known_users(row.get("clp_username") for row in rows)
-        existing = self.stored_consultations
-        existing.update(
+        self.stored_consultations.update(
             lookup(
                 Consultation.objects.values_list(
                     "participant_id", "date", "clp_id", "mode", "duration_minutes", "attended"
@@ -790,6 +824,12 @@ class Planner:
                 self._to_look_up(rows),
             )
         )
+
+    def plan_consultations(self, rows: list[Row]) -> None:
+        spec = CONSULTATIONS
+        existing = self.stored_consultations
+        new, touched, practices = self.rows[Consultation], self.touched, self.practices_touched
+        planned, step = len(new), _TALLY_STEP["consultations"]
         for row in rows:
             participant = self.check_participant_ref(spec, row)
             if row.get("clp_username") and row["clp_username"] not in self.known_usernames:
@@ -817,32 +857,35 @@ class Planner:
                     existing[key] -= 1
                     self.count(spec, "unchanged")
                     continue
-            self.create[Consultation].append(
-                self.new(
-                    Consultation,
-                    participant_id=participant.pk,
-                    clp=clp,
-                    date=row["date"],
-                    mode=row["mode"],
-                    duration_minutes=row["duration_minutes"],
-                    attended=row["attended"],
+            new.append(
+                (
+                    participant.pk,
+                    clp.pk,
+                    row["date"],
+                    row["mode"],
+                    row["duration_minutes"],
+                    row["attended"],
                 )
             )
-            self.count(spec, "new")
-            self.touch(row["participant_ref"], "consultations")
+            touched[row["participant_ref"]] += step
             if participant.practice_id is not None:
-                self.practices_touched.add(participant.practice_id)
+                practices.add(participant.practice_id)
+        # Counted once a chunk: a file has a few hundred thousand.
+        self.count(spec, "new", len(new) - planned)
 
     # referrals.csv
 
-    def plan_referrals(self, rows: list[Row]) -> None:
-        spec = REFERRALS
+    def look_up_referrals(self, rows: list[Row]) -> None:
         self.known_resources(row.get("resource_name") for row in rows)
         stored = self.stored_referrals
         for referral in sorted(
             lookup(Referral.objects, "participant_id", self._to_look_up(rows)), key=_pk
         ):
             stored[(referral.participant_id, referral.resource_id, referral.date)].append(referral)
+
+    def plan_referrals(self, rows: list[Row]) -> None:
+        spec = REFERRALS
+        stored = self.stored_referrals
         outcomes: list[tuple[int, Row, str, Known, CommunityResource]] = []
         for row in rows:
             participant = self.check_participant_ref(spec, row)
@@ -928,15 +971,8 @@ class Planner:
         return referral.status
 
     def _referral_change(self, referral: Referral, participant: Known, on: date) -> None:
-        self.create[ReferralStatusChange].append(
-            self.new(
-                ReferralStatusChange,
-                referral=referral,
-                status=referral.status,
-                on=on,
-                note=IMPORT_NOTE,
-                **_by(participant, "by"),
-            )
+        self.rows[ReferralStatusChange].append(
+            (referral, referral.status, on, IMPORT_NOTE, _clp_id(participant))
         )
 
     def _check_open_referrals(
@@ -980,10 +1016,8 @@ class Planner:
 
     # assessments.csv
 
-    def plan_assessments(self, rows: list[Row]) -> None:
-        spec = ASSESSMENTS
-        stored = self.stored_assessments
-        stored.update(
+    def look_up_assessments(self, rows: list[Row]) -> None:
+        self.stored_assessments.update(
             {
                 (assessment.participant_id, assessment.timepoint): assessment
                 for assessment in lookup(
@@ -991,6 +1025,10 @@ class Planner:
                 )
             }
         )
+
+    def plan_assessments(self, rows: list[Row]) -> None:
+        spec = ASSESSMENTS
+        stored = self.stored_assessments
         for row in rows:
             participant = self.check_participant_ref(spec, row)
             ref, timepoint = row.get("participant_ref"), row.get("timepoint")
@@ -1006,19 +1044,21 @@ class Planner:
                 )
             if not row.ok or participant is None:
                 continue
-            values = {field: row[column] for column, field in ASSESSMENT_ITEM_FIELDS.items()}
+            values = dict(zip(_ITEM_FIELDS, _item_cells(row), strict=True))
             values["date"] = row["date"]
             existing = stored.get((participant.pk, timepoint)) if participant.existed else None
             if existing is None:
-                assessment = self.new(
-                    Assessment,
-                    participant_id=participant.pk,
-                    timepoint=timepoint,
-                    **values,
-                    **_by(participant, "recorded_by"),
+                # Scored as a record would be, on its values alone.
+                scored = SimpleNamespace(**values)
+                apply_scores(cast(Assessment, scored))
+                self.rows[Assessment].append(
+                    (
+                        participant.pk,
+                        timepoint,
+                        _clp_id(participant),
+                        *operator.itemgetter(*_ASSESSMENT_VALUES)(scored.__dict__),
+                    )
                 )
-                apply_scores(assessment)
-                self.create[Assessment].append(assessment)
                 if timepoint == Timepoint.FOLLOW_UP and participant.pk is not None:
                     self.followup_participants.append(participant.pk)
                 self.count(spec, "new")
@@ -1080,17 +1120,39 @@ class Planner:
             self.count(spec, "changed" if before else "new", len(group))
             if before:
                 self.survey_replaced.extend(stored_ids[key])
-            self.create[StaffSurveyResponse].extend(
-                self.new(
-                    StaffSurveyResponse,
-                    practice=practice,
-                    year=year,
-                    wellbeing_activities=wellbeing,
-                    give_up_within_5y=give_up,
-                )
-                for wellbeing, give_up in group
+            self.rows[StaffSurveyResponse].extend(
+                (practice.pk, year, wellbeing, give_up) for wellbeing, give_up in group
             )
 
+
+# An assessment row's item cells, and the fields they fill.
+_item_cells = operator.itemgetter(*ASSESSMENT_ITEM_FIELDS)
+_ITEM_FIELDS = tuple(ASSESSMENT_ITEM_FIELDS.values())
+
+# The assessment's values after its participant, timepoint and recorder, in `ROW_COLUMNS`.
+_ASSESSMENT_VALUES = (
+    "date",
+    *ASSESSMENT_ITEM_FIELDS.values(),
+    "hads_anxiety",
+    "hads_depression",
+    "wemwbs_total",
+    "swemwbs",
+    "eq5d_index",
+)
+
+# The new rows of the models no new row points at are made as tuples of these columns, in
+# this order, never as records: an import makes them by the hundred thousand, and a record
+# costs ten times a tuple to make and again to write. The other columns are the model's
+# defaults (and the import's time for its stamps), as a new record's would be. A cell may
+# hold a new participant or referral instead of its id, which it has once written.
+ROW_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
+    ParticipantNeed: ("participant_id", "need_id", "identified_on", "recorded_by_id"),
+    StatusChange: ("participant_id", "status", "on", "discharge_reason", "note", "by_id"),
+    Consultation: ("participant_id", "clp_id", "date", "mode", "duration_minutes", "attended"),
+    ReferralStatusChange: ("referral_id", "status", "on", "note", "by_id"),
+    Assessment: ("participant_id", "timepoint", "recorded_by_id", *_ASSESSMENT_VALUES),
+    StaffSurveyResponse: ("practice_id", "year", "wellbeing_activities", "give_up_within_5y"),
+}
 
 # The four answers of a staff survey row, shared: a file of them keeps one pointer a row.
 _ANSWERS = {(a, b): (a, b) for a in (True, False) for b in (True, False)}
@@ -1102,6 +1164,18 @@ def _ended(attachment: Attachment, today: date) -> bool:
 
 def _pk(obj: models.Model) -> int:
     return obj.pk
+
+
+def _clp_id(participant: Participant | Known) -> int | None:
+    """The participant's CLP's id. A person new in this import has one once the staff are
+    written, before any participant is planned; only when checking can it be None."""
+    if isinstance(participant, Known):
+        clp = participant.clp
+        return clp.pk if isinstance(clp, User) else clp
+    if participant.clp_id is not None:
+        return participant.clp_id
+    person = participant._state.fields_cache.get("clp")
+    return person.pk if person is not None else None
 
 
 def _by(participant: Participant | Known, field_name: str) -> dict[str, Any]:

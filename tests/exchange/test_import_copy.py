@@ -2,14 +2,23 @@
 recounted once instead of kept by a trigger a row; in a large import, the foreign keys checked
 by the importer a batch at a time instead of by the database a row at a time."""
 
+import random
+import threading
+import time
+from datetime import date
+
 import pytest
 from django.db import connection
 
-from exchange.importer import loading
-from participants.models import Consultation, Participant
+from exchange import reading
+from exchange.importer import loading, programme_import
+from exchange.importer.planning import ROW_COLUMNS, Planner
+from participants.chi import make_chi
+from participants.models import Assessment, Consultation, FollowUp, Participant
 from referrals.models import Referral
 from reports.figures import practice_figures_differences
 from tests.exchange.conftest import load, replace_line
+from tests.exchange.programme_files import programme_files
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -103,9 +112,9 @@ def test_a_row_pointing_at_a_row_that_is_not_there_is_refused_and_nothing_is_wri
     flush = loading.Writer.flush
 
     def flush_with_a_lost_clp(writer):
-        for consultation in writer.planner.create[Consultation]:
-            consultation._state.fields_cache.pop("clp", None)
-            consultation.clp_id = 10**9
+        rows = writer.planner.rows[Consultation]
+        clp = ROW_COLUMNS[Consultation].index("clp_id")
+        rows[:] = [(*row[:clp], 10**9, *row[clp + 1 :]) for row in rows]
         flush(writer)
 
     monkeypatch.setattr(loading.Writer, "flush", flush_with_a_lost_clp)
@@ -144,3 +153,181 @@ def test_every_insert_trigger_a_copy_may_leave_out_has_a_stand_in():
         )
         on_insert = {name for (name,) in cursor.fetchall()}
     assert on_insert == set(loading.COPY_TRIGGERS)
+
+
+def test_every_trigger_on_the_follow_ups_a_bulk_import_leaves_out_has_a_stand_in():
+    """A bulk import writes the follow-ups without their row triggers (`Writer.finish`): a
+    trigger added to that table must be listed, with what does its work then."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid = 'participants_followup'::regclass"
+        )
+        triggers = {name for (name,) in cursor.fetchall()}
+    assert triggers == set(loading.FOLLOW_UP_TRIGGERS)
+
+
+@pytest.mark.parametrize("recount_from", [1, 10**9])
+def test_the_follow_ups_an_import_schedules_carry_their_participants_practice_and_clp(
+    base_files, lead, monkeypatch, recount_from, key_checks
+):
+    monkeypatch.setattr("exchange.importer.loading.RECOUNT_FROM", recount_from)
+
+    assert load(base_files, user=lead, today=date(2025, 6, 1)).applied
+
+    follow_ups = FollowUp.objects.select_related("participant")
+    assert follow_ups.count() == Assessment.objects.filter(timepoint="baseline").count()
+    assert all(
+        (f.practice_id, f.clp_id) == (f.participant.practice_id, f.participant.clp_id)
+        for f in follow_ups
+    )
+    assert practice_figures_differences() == []
+
+
+def _in_the_second_thread(monkeypatch, *, before=None) -> list[tuple[float, float]]:
+    """Each chunk's COPYs' (start, end), checked to run in a thread other than the
+    importer's; `before()` runs first there."""
+    spans: list[tuple[float, float]] = []
+    importer = threading.get_ident()
+    run = loading.Writer._run
+
+    def traced(writer, writes):
+        started: list[float] = []
+
+        def first(cursor):
+            assert threading.get_ident() != importer
+            started.append(time.monotonic())
+            if before is not None:
+                before()
+
+        def last(cursor):
+            spans.append((started[0], time.monotonic()))
+
+        run(writer, [first, *writes, last] if writes else writes)
+
+    monkeypatch.setattr(loading.Writer, "_run", traced)
+    return spans
+
+
+def test_the_importer_never_queries_while_a_copy_runs_in_the_second_thread(lead, monkeypatch):
+    """The importer looks up a chunk while the chunk before is written: its queries wait."""
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 1)
+    spans = _in_the_second_thread(monkeypatch, before=lambda: time.sleep(0.02))
+    asked: list[float] = []
+    planner_look_up = Planner.look_up
+
+    def look_up(planner, spec, rows):
+        asked.append(time.monotonic())
+        planner_look_up(planner, spec, rows)
+
+    monkeypatch.setattr(Planner, "look_up", look_up)
+    importer = threading.get_ident()
+    finished: list[float] = []
+
+    def record(execute, sql, params, many, context):
+        if threading.get_ident() == importer:
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                finished.append(time.monotonic())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        result = programme_import(
+            sources=programme_files(participants=12), user=lead, today=date(2026, 1, 31)
+        )
+    assert result.applied, result.problems[:3]
+
+    # Chunks were looked up while a COPY ran (so the test can fail), and no query of the
+    # importer's ended before the COPY did.
+    assert [at for at in asked for start, end in spans if start < at < end]
+    assert not [at for at in finished for start, end in spans if start < at < end]
+
+
+def test_a_copy_that_fails_in_the_second_thread_fails_the_import_and_nothing_is_saved(
+    base_files, lead, monkeypatch, key_checks
+):
+    monkeypatch.setattr("exchange.importer.loading.RECOUNT_FROM", 1)
+    spans = _in_the_second_thread(monkeypatch)
+    flush = loading.Writer.flush
+
+    def flush_twice_each_assessment(writer):
+        # Two baselines for one participant: the database's unique rule refuses the COPY.
+        writer.planner.rows[Assessment] *= 2
+        flush(writer)
+
+    monkeypatch.setattr(loading.Writer, "flush", flush_twice_each_assessment)
+
+    result = load(base_files, user=lead)
+
+    assert spans  # the COPYs ran, in the second thread
+    assert not result.applied
+    assert result.problems == [
+        "The database refused the import by its rule "
+        '"assessment_one_per_timepoint": nothing was imported. Check the files against that '
+        "rule, or import the files one at a time to find the row."
+    ]
+    assert not Participant.objects.exists()
+    assert not Assessment.objects.exists()
+    assert _disabled_triggers() == []
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+
+
+def test_an_error_of_the_importer_while_a_copy_runs_waits_for_it_and_saves_nothing(
+    base_files, lead, monkeypatch
+):
+    spans = _in_the_second_thread(monkeypatch, before=lambda: time.sleep(0.2))
+    look_up = Planner.look_up
+
+    def look_up_then_fail(planner, spec, rows):
+        look_up(planner, spec, rows)
+        if spec.name == "referrals.csv":
+            raise RuntimeError("the importer broke")
+
+    monkeypatch.setattr(Planner, "look_up", look_up_then_fail)
+
+    with pytest.raises(RuntimeError, match="the importer broke"):
+        load(base_files, user=lead)
+
+    assert spans  # the COPY in flight ended before the rollback
+    assert not Participant.objects.exists()
+    assert not Consultation.objects.exists()
+
+
+def test_a_bulk_import_checks_and_locks_the_keys_of_rows_it_did_not_write_itself(
+    base_files, lead, monkeypatch
+):
+    """A row the import wrote is seen by nobody else before the commit: a key to it needs no
+    check; a key to a row that was there before (the staff, a participant of an earlier
+    import) is checked and locked."""
+    assert load(base_files, user=lead).applied
+    before = set(Participant.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(loading, "_may_skip_row_triggers", lambda: True)
+    monkeypatch.setattr("exchange.importer.loading.RECOUNT_FROM", 1)
+    checked: dict[str, set[int]] = {}
+    check_keys = loading._check_keys
+
+    def recording(cursor, model, keys, quote):
+        for field, given in keys:
+            checked.setdefault(field.name, set()).update(given)
+        check_keys(cursor, model, keys, quote)
+
+    monkeypatch.setattr(loading, "_check_keys", recording)
+    line = base_files["participants.csv"].splitlines()[1].split(",")
+    chi = make_chi(date_of_birth=date(1961, 2, 24), sex="female", rng=random.Random(7))
+    line[0], line[3] = "P2999", chi  # a new participant
+    files = dict(base_files)
+    files["participants.csv"] += ",".join(line) + "\n"
+    consultation = base_files["consultations.csv"].splitlines()[1]
+    # One more like the first, of a participant imported before, and one of the new one.
+    files["consultations.csv"] += consultation + "\n"
+    files["consultations.csv"] += ",".join(["P2999", *consultation.split(",")[1:]]) + "\n"
+
+    assert load(files, user=lead).applied
+
+    new = Participant.objects.get(ref="P2999").pk
+    assert new not in checked["participant"]
+    assert checked["participant"] and checked["participant"] <= before
+    assert checked["clp"] == set(Participant.objects.values_list("clp_id", flat=True))

@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action, AuditEvent
+from exchange import reading
+from exchange.importer import programme_check
+from exchange.importer.planning import Planner
 from participants.models import (
     Assessment,
     Consultation,
@@ -20,7 +23,14 @@ from participants.models import (
 from participants.services import participant_next_ref
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals.models import CommunityResource, Referral, ReferralStatusChange
-from tests.exchange.conftest import CHI_MORVEN, load, replace_line, set_cell, snapshot
+from tests.exchange.conftest import (
+    CHI_MORVEN,
+    as_bytes,
+    load,
+    replace_line,
+    set_cell,
+    snapshot,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +197,7 @@ def test_an_imported_follow_up_assessment_completes_the_follow_up(base_files, le
     assert follow_up.status == FollowUpStatus.COMPLETED
     assert follow_up.assessment.timepoint == "follow_up"
     assert follow_up.closed_on == date(2024, 10, 25)
+    assert follow_up.closed_by_id == follow_up.assessment.recorded_by_id is not None
 
 
 def test_nothing_is_written_when_the_only_bad_row_is_the_last_row_of_the_last_file(
@@ -400,3 +411,29 @@ def test_a_file_only_of_consultations_can_add_to_participants_already_there(base
     result = load({"consultations.csv": text}, user=lead)
     assert result.counts["consultations.csv"].new == 1
     assert Consultation.objects.filter(participant__ref="P2002").count() == 1
+
+
+@pytest.mark.parametrize("check_only", [True, False])
+def test_no_chunk_s_planned_rows_are_kept_past_it_when_checking_or_once_a_problem_is_found(
+    base_files, lead, monkeypatch, check_only
+):
+    """Checking writes nothing, nor does an import once it has found a problem: what a chunk
+    planned to write is dropped all the same, so memory holds a chunk whatever the files'
+    size."""
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 1)
+    held: list[int] = []
+    settle = Planner.settle
+
+    def settle_counting(planner):
+        held.append(sum(map(len, [*planner.rows.values(), *planner.create.values()])))
+        settle(planner)
+
+    monkeypatch.setattr(Planner, "settle", settle_counting)
+    files = base_files if check_only else set_cell(base_files, "participants.csv", 2, "sex", "x")
+
+    if check_only:
+        result = programme_check(sources=as_bytes(files), user=lead)
+        assert result.changes > 0
+    else:
+        assert not load(files, user=lead).applied
+    assert held and not any(held)
