@@ -37,12 +37,47 @@ def _by_ids(ids: list[int], rows: list[M]) -> list[M]:
     return [found[pk] for pk in ids if pk in found]
 
 
-class MergedByPractice(Generic[M]):
+class _ReadByPage(Generic[M]):
+    """`qs` (ordered) as the paginator reads it: counted by the queryset, and sliced a page
+    at a time by `_page(start, stop)`."""
+
+    ordered = True
+    qs: QuerySet[M]
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self.qs)
+
+    @overload
+    def __getitem__(self, index: int) -> M: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[M]: ...
+
+    def __getitem__(self, index: int | slice) -> M | list[M]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step is not None or index.stop is None:
+            raise TypeError("This list is read a page at a time.")
+        start, stop = index.start or 0, index.stop
+        return self._page(start, stop) if stop > start else []
+
+    def _page(self, start: int, stop: int) -> list[M]:
+        raise NotImplementedError
+
+
+class MergedByPractice(_ReadByPage[M]):
     """`qs.order_by(*order)` as the paginator reads it, for a user of a few practices. The
     order must end in a unique column (an id or a reference), so that it is total; `qs`
     carries the user's scope and filters. The count is the queryset's own."""
-
-    ordered = True
 
     def __init__(
         self,
@@ -58,31 +93,8 @@ class MergedByPractice(Generic[M]):
         columns = [name.lstrip("-") for name in self.order]
         self.columns = columns if "id" in columns else [*columns, "id"]
 
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self) -> Iterator[M]:
-        return iter(self.qs)
-
-    @overload
-    def __getitem__(self, index: int) -> M: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[M]: ...
-
-    def __getitem__(self, index: int | slice) -> M | list[M]:
-        if isinstance(index, int):
-            found = self[index : index + 1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        if index.step is not None or index.stop is None:
-            raise TypeError("A merged list is read a page at a time.")
-        start, stop = index.start or 0, index.stop
-        if stop <= start or not self.practice_ids:
+    def _page(self, start: int, stop: int) -> list[M]:
+        if not self.practice_ids:
             return []
         firsts = [
             self.qs.filter(practice_id=pk).values(*self.columns)[:stop] for pk in self.practice_ids
@@ -93,40 +105,16 @@ class MergedByPractice(Generic[M]):
         return _by_ids(ids, self.rows(ids) if self.rows else list(self.qs.filter(pk__in=ids)))
 
 
-class PagedByIds(Generic[M]):
+class PagedByIds(_ReadByPage[M]):
     """`qs.order_by(*order)` as the paginator reads it: a page's ids in order through `qs`
     (the user's scope and filters), then the page's rows by `rows(ids)`."""
-
-    ordered = True
 
     def __init__(self, qs: QuerySet[M], order: Sequence[str], rows: Rows[M]):
         self.qs = qs.order_by(*order)
         self.rows = rows
 
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self) -> Iterator[M]:
-        return iter(self.qs)
-
-    @overload
-    def __getitem__(self, index: int) -> M: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[M]: ...
-
-    def __getitem__(self, index: int | slice) -> M | list[M]:
-        if isinstance(index, int):
-            found = self[index : index + 1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        if index.step is not None or index.stop is None:
-            raise TypeError("A list by ids is read a page at a time.")
-        ids = list(self.qs.values_list("id", flat=True)[index])
+    def _page(self, start: int, stop: int) -> list[M]:
+        ids = list(self.qs.values_list("id", flat=True)[start:stop])
         return _by_ids(ids, self.rows(ids)) if ids else []
 
 

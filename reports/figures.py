@@ -54,28 +54,29 @@ def _from_month(first_day: date | None) -> Q:
     return period
 
 
-def _practice_rows(
-    practice_ids: list[int] | None, first_day: date | None
+def _sums(
+    practice_ids: list[int] | None, first_day: date | None, *by: str
 ) -> QuerySet[Any, tuple[Any, ...]]:
+    """The running counts summed by the columns `by`: all-time, and from the month on."""
     return (
         _rows(practice_ids)
         .filter(_from_month(first_day))
-        .values_list("practice_id", "figure")
+        .values_list(*by)
         .annotate(n=Sum("count"))
         .order_by()
     )
+
+
+def _practice_rows(
+    practice_ids: list[int] | None, first_day: date | None
+) -> QuerySet[Any, tuple[Any, ...]]:
+    return _sums(practice_ids, first_day, "practice_id", "figure")
 
 
 def _scope_rows(
     practice_ids: list[int] | None, first_day: date | None
 ) -> QuerySet[Any, tuple[Any, ...]]:
-    return (
-        _rows(practice_ids)
-        .filter(_from_month(first_day))
-        .values_list("figure")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
+    return _sums(practice_ids, first_day, "figure")
 
 
 # The dashboards' usual reads (a scope of practices, or all of them, from a month on), built
