@@ -25,6 +25,7 @@ is built and run as usual.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +33,8 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.fields.reverse_related import ManyToOneRel
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -74,6 +76,8 @@ class _Plan:
     slots: tuple[tuple[int, int, int], ...]
     prefetch: tuple[Any, ...]
     tuples: bool  # values_list(): the rows themselves
+    # The prefetches, each a prepared query of its own, when every one can be (`_Children`).
+    children: tuple[_Children, ...] | None = None
 
     def bind(self, args: Sequence[Any]) -> list[Any]:
         params = list(self.params)
@@ -115,8 +119,74 @@ def _compile(queryset: QuerySet[Any], args: Sequence[Any]) -> _Plan:
             f"that rewrites it): {sql}"
         )
     lookups = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+    children = [_children(queryset, lookup) for lookup in lookups]
     return _Plan(
-        compiler, sql, tuple(params), tuple(slots), lookups, iterable is ValuesListIterable
+        compiler,
+        sql,
+        tuple(params),
+        tuple(slots),
+        lookups,
+        iterable is ValuesListIterable,
+        None if None in children else tuple(c for c in children if c is not None),
+    )
+
+
+@dataclass(frozen=True)
+class _Children:
+    """A `Prefetch` of the rows pointing at each object (a reverse foreign key, such as a
+    participant's `risk_flags`) into a list attribute, read by a prepared query of its own:
+    `prefetch_related_objects` builds and compiles its query on every call."""
+
+    hops: tuple[str, ...]  # forward relations to the parent, loaded by select_related
+    to_attr: str
+    field: Any  # the children's foreign key to the parent
+    rows: Prepared[Any]
+
+    def fill(self, objects: list[Any]) -> None:
+        parents = objects
+        for hop in self.hops:
+            parents = [getattr(parent, hop) for parent in parents]
+            parents = [parent for parent in parents if parent is not None]
+        if not parents:
+            return
+        by_parent = {parent.pk: parent for parent in parents}
+        found: defaultdict[Any, list[Any]] = defaultdict(list)
+        attname = self.field.attname
+        for child in self.rows(list(by_parent)):
+            parent_id = getattr(child, attname)
+            found[parent_id].append(child)
+            # As Django's prefetch does: the child knows its parent without a query.
+            self.field.set_cached_value(child, by_parent[parent_id])
+        for parent in parents:
+            setattr(parent, self.to_attr, found.get(parent.pk, []))
+
+
+def _children(queryset: QuerySet[Any], lookup: Any) -> _Children | None:
+    """The lookup as `_Children` when it is one (a `Prefetch` with `to_attr` of a reverse
+    foreign key, reached through relations the query already selects); None otherwise."""
+    if not isinstance(lookup, Prefetch) or not lookup.to_attr or lookup.queryset is None:
+        return None
+    *hops, last = lookup.prefetch_through.split("__")
+    model = queryset.model
+    selected = queryset.query.select_related
+    for hop in hops:
+        field = model._meta.get_field(hop)
+        if not (field.many_to_one or field.one_to_one) or field.auto_created:
+            return None
+        if not isinstance(selected, dict) or hop not in selected:
+            return None
+        selected = selected[hop]
+        model = field.related_model
+    relation = model._meta.get_field(last)
+    if not isinstance(relation, ManyToOneRel) or relation.one_to_one:
+        return None
+    children = lookup.queryset
+    name = relation.field.name
+    return _Children(
+        tuple(hops),
+        lookup.to_attr,
+        relation.field,
+        Prepared(lambda ids: children.filter(**{f"{name}__in": ids})),
     )
 
 
@@ -196,5 +266,9 @@ class Prepared(Generic[R]):
             return rows  # type: ignore[return-value]
         objects = _instances(plan, rows, db)
         if plan.prefetch and objects:
-            prefetch_related_objects(objects, *plan.prefetch)
+            if plan.children is None:
+                prefetch_related_objects(objects, *plan.prefetch)
+            else:
+                for children in plan.children:
+                    children.fill(objects)
         return objects

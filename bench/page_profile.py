@@ -57,7 +57,10 @@ def main() -> int:
 
     ctx = bench_run.load_context()
     wanted = {p.strip() for p in args.pages.split(",") if p.strip()}
-    pages = [p for p in bench_run.key_pages(ctx) if not wanted or p[0] in wanted]
+    from django.urls import reverse
+
+    yardstick = ("trivial view /healthz", reverse("healthz"), ctx.clp)
+    pages = [yardstick] + [p for p in bench_run.key_pages(ctx) if not wanted or p[0] in wanted]
     requests = int(os.environ.get("BENCH_REQUESTS", "15"))
 
     timers = {"sql": 0.0, "template": 0.0}

@@ -91,7 +91,9 @@ def active_flags_prefetch(path: str = "risk_flags") -> Prefetch:
     """The active flags of each participant listed, in one query for the whole page, on
     `active_flags`. Kinds only are shown on lists; reasons are on the participant's page."""
     return Prefetch(
-        path, queryset=RiskFlag.objects.active().order_by("kind"), to_attr="active_flags"
+        path,
+        queryset=RiskFlag.objects.active().only("participant", "kind").order_by("kind"),
+        to_attr="active_flags",
     )
 
 
@@ -487,8 +489,9 @@ def caseload_by_clp(*, user: User) -> list[Mapping[str, Any]]:
 
 
 # A dense practice's CLP may hold thousands of open follow-ups: the worklist is read a page
-# at a time, larger than other lists' because it is worked through top to bottom.
-WORKLIST_PAGE_SIZE = 100
+# at a time, larger than other lists' because it is worked through top to bottom, yet small
+# enough to come quickly (each row is a participant, a practice and their flags).
+WORKLIST_PAGE_SIZE = 50
 
 
 @dataclass
@@ -537,10 +540,26 @@ def _worklist_rows(qs: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
     )
 
 
+# What a worklist row shows, and the scope check reads (the participant's own practice): a
+# participant has some thirty columns, and a page a hundred rows.
+_WORKLIST_COLUMNS = (
+    "due_on",
+    "status",
+    "participant",
+    "participant__ref",
+    "participant__first_name",
+    "participant__last_name",
+    "participant__status",
+    "participant__practice",
+    "participant__practice__name",
+)
+
 # A page of the CLP's worklist by id (read through the scope, in order), with each row's
 # group as of the week's end: built and compiled once per process.
 _worklist_page = Prepared(
-    lambda ids, week_end: _in_groups(_worklist_rows(FollowUp.objects.filter(pk__in=ids)), week_end)
+    lambda ids, week_end: _in_groups(
+        _worklist_rows(FollowUp.objects.filter(pk__in=ids)).only(*_WORKLIST_COLUMNS), week_end
+    )
 )
 
 

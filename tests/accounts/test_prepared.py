@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from accounts.prepared import Prepared
 from participants.models import Consultation, Participant
@@ -143,3 +143,66 @@ def test_it_refuses_a_value_that_build_changes():
         Prepared(lambda since: Participant.objects.filter(referred_on__gte=since.replace(day=1)))(
             date(2026, 5, 20)
         )
+
+
+def _with_consultations(ids):
+    """Participants by id, each with their attended consultations, newest first, on a list."""
+    return (
+        Participant.objects.filter(pk__in=ids)
+        .prefetch_related(
+            Prefetch(
+                "consultations",
+                queryset=Consultation.objects.filter(attended=True).order_by("-date", "pk"),
+                to_attr="seen",
+            )
+        )
+        .order_by("ref")
+    )
+
+
+def _their_consultations(ids):
+    """Consultations by id, each with its participant's attended ones, through the
+    participant the query selects."""
+    return (
+        Consultation.objects.filter(pk__in=ids)
+        .select_related("participant")
+        .prefetch_related(
+            Prefetch(
+                "participant__consultations",
+                queryset=Consultation.objects.filter(attended=True).order_by("pk"),
+                to_attr="seen",
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def test_a_prefetch_to_a_list_is_read_by_a_prepared_query_of_its_own(people):
+    """A `Prefetch` of a reverse foreign key into a list attribute gives the lists the
+    queryset's prefetch gives, directly and through a selected relation, in one query more;
+    the children know their parent without a query."""
+    from django.test.utils import CaptureQueriesContext
+
+    people_ids = [p.pk for p in people]
+    direct = Prepared(_with_consultations)
+    for chosen in (people_ids, people_ids[:2], people_ids[3:]):
+        got, want = direct(list(chosen)), list(_with_consultations(chosen))
+        assert [[c.pk for c in p.seen] for p in got] == [[c.pk for c in p.seen] for p in want]
+    assert any(p.seen for p in got)
+    with CaptureQueriesContext(connection) as captured:
+        got = direct(people_ids)
+        assert {c.participant.pk for p in got for c in p.seen} <= set(people_ids)
+    assert len(captured.captured_queries) == 2
+
+    ids = list(Consultation.objects.order_by("pk").values_list("pk", flat=True))
+    through = Prepared(_their_consultations)
+    for chosen in (ids, ids[:3], ids[-2:]):
+        got, want = through(list(chosen)), list(_their_consultations(chosen))
+        assert [[c.pk for c in x.participant.seen] for x in got] == [
+            [c.pk for c in x.participant.seen] for x in want
+        ]
+    with CaptureQueriesContext(connection) as captured:
+        through(ids)
+    assert len(captured.captured_queries) == 2
+    if connection.vendor == "postgresql":
+        assert through._plans and all(p.children for p in through._plans.values())
