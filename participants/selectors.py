@@ -168,11 +168,16 @@ def caseload_for(
     quintile: int | None = None,
     follow_up: str = "",
     sort: str = "name",
+    figures: bool = True,
 ) -> QuerySet[Participant]:
     """The caseload list: one row per participant with their contact figures. Figures come
     from correlated subqueries rather than joins, so one participant's many consultations
-    never multiply another figure."""
-    qs = _with_figures(participants_visible_to(user))
+    never multiply another figure. With `figures=False`, for a listing that reads only the
+    ids and loads its rows by id (`caseload_listing`), the figures are left out unless a
+    filter or the order needs them: building them is a good part of the page's Python."""
+    qs: QuerySet[Any] = participants_visible_to(user)
+    if figures or follow_up or not _by_columns(sort):
+        qs = _with_figures(qs)
     search = search.strip()
     if search:
         term = search.replace(" ", "")
@@ -219,11 +224,15 @@ def caseload_listing(
     columns (by name, the usual one, has an index per practice), each of a user's few
     practices' first rows, merged (`practices.listing`), so that practices of thousands are
     not sorted together for a page of 25; the queryset itself otherwise."""
-    order = SORTS.get(sort, SORTS["name"])
-    columns = [term for term in order if isinstance(term, str)]
-    if len(columns) != len(order):
+    if not _by_columns(sort):
         return qs
+    columns = [term for term in SORTS.get(sort, SORTS["name"]) if isinstance(term, str)]
     return merged_by_practice(qs, roles_of(user), columns, rows=_caseload_rows)
+
+
+def _by_columns(sort: str) -> bool:
+    """Whether the caseload's order is of plain columns (none of the figures)."""
+    return all(isinstance(term, str) for term in SORTS.get(sort, SORTS["name"]))
 
 
 def follow_up_due_on(baseline_on: date | None) -> date | None:

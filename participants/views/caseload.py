@@ -80,6 +80,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         quintile=int_param(params.get("quintile")),
         follow_up=follow_up,
         sort=sort,
+        figures=False,  # the listing loads its page's rows, figures and all, by id
     )
     listing = caseload_listing(qs, user=request.user, sort=sort)
     page = Paginator(listing, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
