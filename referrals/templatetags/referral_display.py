@@ -1,7 +1,10 @@
 """Filters for showing referrals and their figures."""
 
+from functools import lru_cache
+
 from django import template
 from django.utils.formats import localize
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -24,4 +27,11 @@ def status_badge(status: str) -> str:
 def rate(value: float | None) -> str:
     """A percentage as the statistics show one ("42.5%"), or a dash when there is nothing to
     divide by: a filter, not an include, as the page shows a hundred and more of them."""
-    return "—" if value is None else f"{localize(value)}%"
+    return "—" if value is None else _percent(value, get_language())
+
+
+# Percentages are rounded to one decimal (`referrals.figures.pct`): a thousand values in all,
+# each localised once per language rather than once per cell.
+@lru_cache(maxsize=4096, typed=True)
+def _percent(value: float, language: str | None) -> str:
+    return f"{localize(value)}%"
