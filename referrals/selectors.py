@@ -363,7 +363,7 @@ def referral_statistics(
     # of those cells, added up here. The whole programme's cells are the running counts
     # per service and month (`ReferralFigure`), a few thousand rows a year whatever the
     # number of referrals; a scope of practices counts its referrals (bench/NOTES.md).
-    # Each cell: (service, period's first day, organisation, name, *figures in `names`).
+    # Each cell: (service, period's first day, *figures in `names`).
     rows: list[tuple[Any, ...]]
     if practice_ids_in_aggregate_scope(user) is None:
         rows = referral_figure_cells(year=year, quarters=period == "quarter")
@@ -372,43 +372,57 @@ def referral_statistics(
             referrals_in_aggregate_scope(user)
             .filter(date__year=year)
             .annotate(period=PERIODS[period]("date"))
-            .values_list("resource", "period", "resource__organisation", "resource__name")
+            .values_list("resource", "period")
             .annotate(**figure_counts())
             .order_by()
         )
+    # Every service's names and categories, in one read of the (small) directory: cheaper
+    # than grouping the cells by the names, or an IN list of the year's services.
+    labels: dict[int, tuple[str, str]] = {}
     categories_of: dict[int, list[int]] = {}
-    for resource_id, category_id in CommunityResource.categories.through.objects.filter(
-        communityresource_id__in={row[0] for row in rows}
-    ).values_list("communityresource_id", "category_id"):
-        categories_of.setdefault(resource_id, []).append(category_id)
+    for resource_id, organisation, name, category_id in CommunityResource.objects.values_list(
+        "id", "organisation", "name", "categories"
+    ).order_by():
+        labels[resource_id] = (organisation, name)
+        if category_id is not None:
+            categories_of.setdefault(resource_id, []).append(category_id)
 
-    # Each cell is added to its service's and its period's sums only; the year's totals are
-    # the periods' sums, and a category's the sums of its services (a service in two
-    # categories counting in both): the same figures, with a fraction of the additions.
-    width = len(names)
-    period_sums: dict[date, list[int]] = {}
+    # The cells are grouped by service and by period, and each group summed column by
+    # column (`zip`, `sum`); the year's totals are the periods' sums, and a category's the
+    # sums of its services (a service in two categories counting in both).
+    width, count = len(names), len(starts)
+    by_period: dict[date, list[tuple[int, ...]]] = {}
+    by_resource: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_period.setdefault(row[1], []).append(row[2:])
+        by_resource.setdefault(row[0], []).append(row)
+    period_sums = {
+        start: [sum(column) for column in zip(*values, strict=True)]
+        for start, values in by_period.items()
+    }
     resource_sums: dict[int, list[int]] = {}
     resource_cells: dict[int, list[int]] = {}
-    labels: dict[int, tuple[str, str]] = {}
-    for resource, start, organisation, name, *values in rows:
-        acc = period_sums.get(start)
-        period_sums[start] = values if acc is None else list(map(add, acc, values))
-        acc = resource_sums.get(resource)
-        resource_sums[resource] = values if acc is None else list(map(add, acc, values))
-        resource_cells.setdefault(resource, [0] * len(starts))[column[start]] += values[0]
-        labels[resource] = (organisation, name)
+    for resource, cells in by_resource.items():
+        resource_sums[resource] = [
+            sum(column) for column in zip(*(cell[2:] for cell in cells), strict=True)
+        ]
+        line = [0] * count
+        for cell in cells:
+            line[column[cell[1]]] += cell[2]
+        resource_cells[resource] = line
     category_sums: dict[int, list[int]] = {}
     category_cells: dict[int, list[int]] = {}
     for resource, sums in resource_sums.items():
-        for category_id in categories_of.get(resource, []):
-            acc = category_sums.get(category_id, [0] * width)
-            category_sums[category_id] = list(map(add, acc, sums))
-            cells = category_cells.get(category_id, [0] * len(starts))
-            category_cells[category_id] = list(map(add, cells, resource_cells[resource]))
+        for category_id in categories_of.get(resource, ()):
+            acc = category_sums.get(category_id)
+            category_sums[category_id] = sums if acc is None else list(map(add, acc, sums))
+            so_far = category_cells.get(category_id)
+            own = resource_cells[resource]
+            category_cells[category_id] = own if so_far is None else list(map(add, so_far, own))
     zero = [0] * width
 
     def figures(sums: list[int]) -> Figures:
-        return Figures.of(dict(zip(names, sums, strict=True)))
+        return Figures(**dict(zip(names, sums, strict=True)))
 
     totals = figures([sum(each) for each in zip(*period_sums.values(), strict=True)] or zero)
     per_period = {start: figures(sums) for start, sums in period_sums.items()}
@@ -419,7 +433,7 @@ def referral_statistics(
     resources = sorted(
         resource_sums, key=lambda pk: (labels[pk][0].casefold(), labels[pk][1].casefold(), pk)
     )
-    empty = [0] * len(starts)
+    empty = [0] * count
     return Statistics(
         year=year,
         period=period,
