@@ -28,6 +28,8 @@ Definitions (the report's appendix repeats them in plain words):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -109,9 +111,50 @@ def _count(subquery):
 
 
 def programme_statistics(*, start: date, end: date, dose_threshold: int | None = None) -> dict:
+    """The year's figures. On PostgreSQL, when the caller's transaction has written nothing
+    that another connection could not see, the outcomes (the longest read, by the
+    follow-up assessments) are read on a second connection while this one reads the rest:
+    two cores instead of one (bench/NOTES.md). Each statement read its own snapshot
+    before, as it does now."""
     with transaction.atomic():
-        _without_jit()
-        return _programme_statistics(start, end, dose_threshold)
+        if connection.vendor != "postgresql":
+            return _programme_statistics(start, end, dose_threshold, _outcomes_and_adjusted)
+        beside, timeout = _without_jit_and_seen()
+        if not beside:
+            return _programme_statistics(start, end, dose_threshold, _outcomes_and_adjusted)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="statistics") as pool:
+            threshold = dose_threshold or settings.LINKS_DOSE_THRESHOLD
+            period = (start, end)
+            outcomes = pool.submit(_beside, timeout, _outcomes_and_adjusted, period, threshold)
+            return _programme_statistics(
+                start, end, dose_threshold, lambda period, threshold: outcomes.result()
+            )
+
+
+def _without_jit_and_seen() -> tuple[bool, str]:
+    """JIT off for this transaction (`_without_jit`) and, in the same statement, whether
+    another connection sees what this one does (nothing written in the transaction yet: a
+    test's records, or a caller's, would be invisible to it), and the statement timeout."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('jit', 'off', true), pg_current_xact_id_if_assigned() IS NULL, "
+            "current_setting('statement_timeout')"
+        )
+        _, seen, timeout = cursor.fetchone()
+    return bool(seen), timeout
+
+
+def _beside(timeout: str, read: Callable[..., dict], *args: Any) -> dict:
+    """`read(*args)` on this thread's own connection, with the caller's statement timeout
+    and without JIT, as the caller's transaction has them; the connection closed after."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
+            _without_jit()
+            return read(*args)
+    finally:
+        connection.close()
 
 
 def _without_jit() -> None:
@@ -123,7 +166,12 @@ def _without_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def _programme_statistics(start: date, end: date, dose_threshold: int | None) -> dict:
+def _programme_statistics(
+    start: date,
+    end: date,
+    dose_threshold: int | None,
+    outcomes_and_adjusted: Callable[[tuple[date, date], int], dict],
+) -> dict:
     threshold = dose_threshold or settings.LINKS_DOSE_THRESHOLD
     period = (start, end)
     follow_ups = _follow_ups(period)
@@ -146,7 +194,7 @@ def _programme_statistics(start: date, end: date, dose_threshold: int | None) ->
         "referrals": _referrals(period),
         "flow": _flow(period, participants, follow_ups),
         "attrition": _attrition(follow_ups),
-        **_outcomes_and_adjusted(period, threshold),
+        **outcomes_and_adjusted(period, threshold),
         "staff_survey": _staff_survey(start, end),
         "safeguarding": safeguarding_concern_counts(start=start, end=end),
     }
