@@ -9,6 +9,7 @@ from datetime import date
 from operator import add
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -338,6 +339,20 @@ def _period_label(start: date, period: str) -> str:
     return f"Q{(start.month - 1) // 3 + 1}"
 
 
+def _services_and_categories() -> list[tuple[int, str, str, int | None]]:
+    """Every service's id, organisation and name, once for each of its categories (with
+    None for a service in none): one plain read of two small tables, without the ORM's
+    per-row work."""
+    through = CommunityResource.categories.through._meta.db_table
+    resources = CommunityResource._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, r.organisation, r.name, c.category_id FROM {resources} r "  # noqa: S608 (our own tables)
+            f"LEFT JOIN {through} c ON c.communityresource_id = r.id"
+        )
+        return cursor.fetchall()
+
+
 def statistics_years(*, user: User) -> list[int]:
     """Years with referrals, up to this one, newest first."""
     this_year = timezone.localdate().year
@@ -380,9 +395,7 @@ def referral_statistics(
     # than grouping the cells by the names, or an IN list of the year's services.
     labels: dict[int, tuple[str, str]] = {}
     categories_of: dict[int, list[int]] = {}
-    for resource_id, organisation, name, category_id in CommunityResource.objects.values_list(
-        "id", "organisation", "name", "categories"
-    ).order_by():
+    for resource_id, organisation, name, category_id in _services_and_categories():
         labels[resource_id] = (organisation, name)
         if category_id is not None:
             categories_of.setdefault(resource_id, []).append(category_id)
@@ -422,7 +435,7 @@ def referral_statistics(
     zero = [0] * width
 
     def figures(sums: list[int]) -> Figures:
-        return Figures(**dict(zip(names, sums, strict=True)))
+        return Figures(*sums)  # FIGURE_NAMES' order is the fields' (a test holds them)
 
     totals = figures([sum(each) for each in zip(*period_sums.values(), strict=True)] or zero)
     per_period = {start: figures(sums) for start, sums in period_sums.items()}

@@ -22,7 +22,7 @@ from referrals.running_counts import (
     referral_figures_differences,
     referral_figures_rebuild,
 )
-from referrals.selectors import PERIODS, referral_statistics
+from referrals.selectors import PERIODS, Figures, referral_statistics
 from reports.figures import practice_figures_differences, practice_figures_suspended
 from tests.factories import ParticipantFactory
 from tests.referrals.factories import ReferralFactory, ResourceFactory
@@ -198,5 +198,7 @@ def test_a_bulk_load_with_the_counts_suspended_leaves_them_right(
 
 
 def test_a_cells_referrals_come_first_of_its_figures():
-    """The statistics read a cell's referrals as its first figure (`referral_statistics`)."""
+    """The statistics read a cell's referrals as its first figure, and make a service's
+    figures from its sums in FIGURE_NAMES' order (`referral_statistics`)."""
     assert FIGURE_NAMES[0] == "referrals"
+    assert tuple(Figures.__dataclass_fields__) == FIGURE_NAMES
