@@ -118,6 +118,14 @@ class Participant(models.Model):
             models.Index(
                 fields=["clp", "practice"], include=["id"], name="participant_clp_practice_idx"
             ),
+            # A practice's cases per CLP and state (the practice dashboard), and each one's id
+            # for its consultations of the last 30 days: from the index alone, not a visit to
+            # the row of each of a practice's 20,000 participants (bench/NOTES.md).
+            models.Index(
+                fields=["practice", "clp", "status"],
+                include=["id"],
+                name="participant_practice_clp_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
