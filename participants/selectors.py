@@ -550,7 +550,7 @@ def _worklist_rows(qs: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
 
 
 # What a worklist row shows, and the scope check reads (the participant's own practice): a
-# participant has some thirty columns, and a page a hundred rows.
+# participant has some thirty columns, and a page fifty rows.
 _WORKLIST_COLUMNS = (
     "due_on",
     "status",
