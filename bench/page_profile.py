@@ -4,9 +4,10 @@
         python bench/page_profile.py [--pages "dense practice dashboard,…"] [--profile] [--explain]
 
 Production settings (DEBUG=false), signed in with force_login, as `bench/run.py` measures.
-The signed-in `/healthz` comes first, the yardstick of the budgets. For each page: the median and the fastest of BENCH_REQUESTS (default 15) requests after
-three warm-ups (the fastest is less sensitive to a busy machine), and the median time spent
-executing SQL (a connection execute wrapper) and rendering templates (the Django backend's
+The signed-in `/healthz` comes first, the yardstick of the budgets. For each page: the
+median and the fastest of BENCH_REQUESTS (default 15) requests after three warm-ups (the
+fastest is less sensitive to a busy machine), and the median time spent executing SQL (a
+connection execute wrapper) and rendering templates (the Django backend's
 `Template.render`; SQL run from inside the template is counted in both). `--explain`
 prints the page's slowest queries with EXPLAIN (ANALYZE, BUFFERS); `--profile` prints
 cProfile's top functions over the timed requests. It writes nothing.

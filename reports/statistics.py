@@ -113,21 +113,26 @@ def _count(subquery):
 def programme_statistics(*, start: date, end: date, dose_threshold: int | None = None) -> dict:
     """The year's figures. On PostgreSQL, when the caller's transaction has written nothing
     that another connection could not see, the outcomes (the longest read, by the
-    follow-up assessments) are read on a second connection while this one reads the rest:
-    two cores instead of one (bench/NOTES.md). Each statement read its own snapshot
-    before, as it does now."""
+    follow-up assessments) and the participants' figures (the next longest) are read on
+    connections of their own while this one reads the rest: every core instead of one
+    (bench/NOTES.md). Each statement read its own snapshot before, as it does now."""
     with transaction.atomic():
         if connection.vendor != "postgresql":
             return _programme_statistics(start, end, dose_threshold, _outcomes_and_adjusted)
         beside, timeout = _without_jit_and_seen()
         if not beside:
             return _programme_statistics(start, end, dose_threshold, _outcomes_and_adjusted)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="statistics") as pool:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="statistics") as pool:
             threshold = dose_threshold or settings.LINKS_DOSE_THRESHOLD
             period = (start, end)
             outcomes = pool.submit(_beside, timeout, _outcomes_and_adjusted, period, threshold)
+            participants = pool.submit(_beside, timeout, _participants, period, threshold)
             return _programme_statistics(
-                start, end, dose_threshold, lambda period, threshold: outcomes.result()
+                start,
+                end,
+                dose_threshold,
+                lambda period, threshold: outcomes.result(),
+                lambda period, threshold: participants.result(),
             )
 
 
@@ -171,12 +176,17 @@ def _programme_statistics(
     end: date,
     dose_threshold: int | None,
     outcomes_and_adjusted: Callable[[tuple[date, date], int], dict],
+    participants_of: Callable[[tuple[date, date], int], dict] | None = None,
 ) -> dict:
     threshold = dose_threshold or settings.LINKS_DOSE_THRESHOLD
     period = (start, end)
+    # What no other figure waits for first, while the reads beside (if any) run.
     follow_ups = _follow_ups(period)
-    participants = _participants(period, threshold)
     consultations = _consultations(period)
+    practices, clps, referrals = _practices(start, end), _clps(start, end), _referrals(period)
+    staff_survey = _staff_survey(start, end)
+    safeguarding = safeguarding_concern_counts(start=start, end=end)
+    participants = (participants_of or _participants)(period, threshold)
     consultations["seen_twice_or_more"] = participants.pop("_seen_at_least_threshold")
     consultations["seen_twice_or_more_pct"] = pct(
         consultations["seen_twice_or_more"], participants["supported"]
@@ -187,16 +197,16 @@ def _programme_statistics(
             "dose_threshold": threshold,
             "suppression_threshold": settings.LINKS_SUPPRESSION_THRESHOLD,
         },
-        "practices": _practices(start, end),
-        "clps": _clps(start, end),
+        "practices": practices,
+        "clps": clps,
         "participants": participants,
         "consultations": consultations,
-        "referrals": _referrals(period),
+        "referrals": referrals,
         "flow": _flow(period, participants, follow_ups),
         "attrition": _attrition(follow_ups),
         **outcomes_and_adjusted(period, threshold),
-        "staff_survey": _staff_survey(start, end),
-        "safeguarding": safeguarding_concern_counts(start=start, end=end),
+        "staff_survey": staff_survey,
+        "safeguarding": safeguarding,
     }
 
 

@@ -1,5 +1,5 @@
-"""The outcomes read on a second connection give the figures one connection gives, and only
-when that connection can see what this one does."""
+"""The outcomes and the participants' figures read on connections of their own give the figures
+one connection gives, and only when those connections can see what this one does."""
 
 from datetime import date
 
@@ -18,13 +18,16 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_outcomes_read_beside_are_the_ones_read_in_turn(monkeypatch):
+def test_the_figures_read_beside_are_the_ones_read_in_turn(monkeypatch):
     build_known_programme()  # committed: another connection sees it
     used = []
     beside = statistics._beside
     monkeypatch.setattr(statistics, "_beside", lambda *args: used.append(args[1]) or beside(*args))
     both = programme_statistics(**YEAR)
-    assert used == [statistics._outcomes_and_adjusted]
+    assert sorted(used, key=lambda read: read.__name__) == [
+        statistics._outcomes_and_adjusted,
+        statistics._participants,
+    ]
 
     monkeypatch.setattr(statistics, "_without_jit_and_seen", lambda: (False, "0"))
     alone = programme_statistics(**YEAR)
