@@ -18,6 +18,10 @@ NOT_PARTICIPANT_RECORDS = ("needs/", "resources/", "practices/", "programme/", "
 
 @pytest.fixture
 def records(participant_a, clp_a, practice_a):
+    # A surname no generated staff name has: staff names (random) are shown on every page,
+    # and one that happened to contain the participant's would read as a leak.
+    participant_a.last_name = "Quixley-Zanetti"
+    participant_a.save(update_fields=["last_name"])
     return participant_records(participant_a, clp_a, practice_a)
 
 
