@@ -15,6 +15,7 @@ merged.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar, overload
 
@@ -37,7 +38,7 @@ def _by_ids(ids: list[int], rows: list[M]) -> list[M]:
     return [found[pk] for pk in ids if pk in found]
 
 
-class _ReadByPage(Generic[M]):
+class _ReadByPage(ABC, Generic[M]):
     """`qs` (ordered) as the paginator reads it: counted by the queryset, and sliced a page
     at a time by `_page(start, stop)`."""
 
@@ -70,8 +71,9 @@ class _ReadByPage(Generic[M]):
         start, stop = index.start or 0, index.stop
         return self._page(start, stop) if stop > start else []
 
+    @abstractmethod
     def _page(self, start: int, stop: int) -> list[M]:
-        raise NotImplementedError
+        """The rows from `start` to `stop` in order: each kind of list reads them its way."""
 
 
 class MergedByPractice(_ReadByPage[M]):
