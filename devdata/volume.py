@@ -886,6 +886,8 @@ def _participant(
         consultation_id = tables.consultations.add(
             participant_id=participant_id,
             clp_id=clp_id,
+            practice_id=practice.pk,
+            caseload_clp_id=clp_id,
             date=on,
             mode=_mode(rng),
             duration_minutes=0 if dna else rng.choice([20, 30, 30, 40, 45, 60, 90]),

@@ -494,6 +494,18 @@ def _copy_rows(
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=end.getvalue() if tail else "\n").writerows(rows)
     keys = {position: {row[position] for row in rows} for position in foreign} if checked else {}
+    # A consultation's practice and CLP are checked against its participant's where the
+    # participant was in the database before the import, as a referral's practice is.
+    owners: list[int] = []
+    if model is Consultation and checked:
+        at = columns.index("participant_id")
+        owners = sorted(
+            {
+                row[at]
+                for row in rows
+                if not (written is not None and written.holds(Participant, row[at]))
+            }
+        )
     data = buffer.getvalue().encode()
     del buffer
     quote = connection.ops.quote_name
@@ -530,6 +542,8 @@ def _copy_rows(
         cursor.execute("SET LOCAL session_replication_role = origin")
         if referrals:
             _check_referral_practices(cursor, referrals)
+        if owners:
+            _check_consultation_owners(cursor, owners)
 
     return write
 
@@ -566,6 +580,8 @@ COPY_TRIGGERS = {
     "reports_figures_referral_write": "the recount (reports.figures)",
     "referrals_figures_referral_write": "the recount (referrals.running_counts)",
     "referrals_referral_practice": "the planner's practice, checked (_check_referral_practices)",
+    "participants_consultation_owner": "the planner's practice and CLP, checked "
+    "(_check_consultation_owners)",
 }
 
 
@@ -639,6 +655,21 @@ def _check_referral_practices(cursor, ids: list[int]) -> None:
     )
     if cursor.fetchone()[0]:
         raise MissingKey("referrals_referral_practice")
+
+
+def _check_consultation_owners(cursor, participant_ids: list[int]) -> None:
+    """The participants' consultations carry their practice and CLP, as the trigger left
+    out would have set them. The participants are held FOR SHARE until the import commits,
+    as that trigger holds them, so that a move waits for the consultations it must move."""
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT id, practice_id, clp_id FROM participants_participant "
+        "WHERE id = ANY(%s) FOR SHARE) AS p JOIN participants_consultation AS c "
+        "ON c.participant_id = p.id WHERE c.practice_id IS DISTINCT FROM p.practice_id "
+        "OR c.caseload_clp_id IS DISTINCT FROM p.clp_id",
+        [participant_ids],
+    )
+    if cursor.fetchone()[0]:
+        raise MissingKey("participants_consultation_owner")
 
 
 _TEXT_TYPES = frozenset(

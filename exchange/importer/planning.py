@@ -865,6 +865,10 @@ class Planner:
                     row["mode"],
                     row["duration_minutes"],
                     row["attended"],
+                    # The database's trigger sets them too, but a bulk import's COPY leaves
+                    # the trigger out (loading._copy_rows).
+                    participant.practice_id,
+                    _clp_id(participant),
                 )
             )
             touched[row["participant_ref"]] += step
@@ -1148,7 +1152,16 @@ _ASSESSMENT_VALUES = (
 ROW_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     ParticipantNeed: ("participant_id", "need_id", "identified_on", "recorded_by_id"),
     StatusChange: ("participant_id", "status", "on", "discharge_reason", "note", "by_id"),
-    Consultation: ("participant_id", "clp_id", "date", "mode", "duration_minutes", "attended"),
+    Consultation: (
+        "participant_id",
+        "clp_id",
+        "date",
+        "mode",
+        "duration_minutes",
+        "attended",
+        "practice_id",
+        "caseload_clp_id",
+    ),
     ReferralStatusChange: ("referral_id", "status", "on", "note", "by_id"),
     Assessment: ("participant_id", "timepoint", "recorded_by_id", *_ASSESSMENT_VALUES),
     StaffSurveyResponse: ("practice_id", "year", "wellbeing_activities", "give_up_within_5y"),

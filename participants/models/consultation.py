@@ -51,6 +51,26 @@ class Consultation(models.Model):
     # confirmation that they did not go alone.
     visited_with = models.CharField("who went with you", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The participant's practice and CLP, kept by the database as a follow-up's are
+    # (migration 0018's triggers: set on every write, moved with a participant who changes
+    # practice or CLP), so that a practice's consultations of a period are one index range
+    # rather than a probe per participant (bench/NOTES.md). Never written by the application.
+    practice = models.ForeignKey(
+        "practices.Practice",
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
+    caseload_clp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -69,6 +89,14 @@ class Consultation(models.Model):
                 fields=["date"],
                 condition=Q(attended=False),
                 name="consultation_not_attended_idx",
+            ),
+            # "A practice's attended consultations of a period, by its participants' CLPs":
+            # the practice dashboard's last 30 days, index-only.
+            models.Index(
+                fields=["practice", "date"],
+                include=["caseload_clp"],
+                condition=Q(attended=True),
+                name="consultation_practice_date_idx",
             ),
         ]
         constraints = [

@@ -71,6 +71,9 @@ def test_the_running_counts_match_the_records_and_the_triggers_count_again_after
     volume_generate(practices=2, participants=30, seed=4, today=TODAY)
     assert practice_figures_differences() == []
     assert not Referral.objects.exclude(practice_id=F("participant__practice_id")).exists()
+    assert not Consultation.objects.exclude(
+        practice_id=F("participant__practice_id"), caseload_clp_id=F("participant__clp_id")
+    ).exists()
     before = sum(practice_figures_current().values())
     consultation = Consultation.objects.first()
     consultation.pk = None

@@ -141,6 +141,51 @@ def test_a_bulk_import_gives_each_referral_its_participants_practice(
     assert all(r.practice_id == r.participant.practice_id for r in referrals)
 
 
+def test_a_bulk_import_gives_each_consultation_its_participants_practice_and_clp(
+    base_files, lead, monkeypatch, key_checks
+):
+    monkeypatch.setattr("exchange.importer.loading.RECOUNT_FROM", 1)
+
+    assert load(base_files, user=lead).applied
+
+    consultations = Consultation.objects.select_related("participant")
+    assert consultations.count() == 2
+    assert all(
+        (c.practice_id, c.caseload_clp_id) == (c.participant.practice_id, c.participant.clp_id)
+        for c in consultations
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_consultation_given_another_practice_than_its_participants_is_refused(
+    base_files, lead, monkeypatch
+):
+    """Should the planner ever give a participant who was already in the database a
+    consultation of another practice, the check that stands in for the trigger refuses it."""
+    assert load(base_files, user=lead).applied
+    monkeypatch.setattr("exchange.importer.loading.RECOUNT_FROM", 1)
+    monkeypatch.setattr(loading, "_may_skip_row_triggers", lambda: True)
+    files = replace_line(
+        base_files, "consultations.csv", 2, "P2001,2024-03-02,kim.clp,practice,30,yes"
+    )
+    flush = loading.Writer.flush
+
+    def flush_with_a_stale_practice(writer):
+        rows = writer.planner.rows[Consultation]
+        at = ROW_COLUMNS[Consultation].index("practice_id")
+        rows[:] = [(*row[:at], None, *row[at + 1 :]) for row in rows]
+        flush(writer)
+
+    monkeypatch.setattr(loading.Writer, "flush", flush_with_a_stale_practice)
+
+    result = load(files, user=lead)
+
+    assert not result.applied
+    assert "participants_consultation_owner" in " ".join(result.problems)
+    assert Consultation.objects.count() == 2
+    assert _disabled_triggers() == []
+
+
 def test_every_insert_trigger_a_copy_may_leave_out_has_a_stand_in():
     """A bulk COPY runs without the tables' row triggers (`loading._copy`): a trigger added
     to one of these tables must be listed, with what does its work in a bulk import."""

@@ -1,8 +1,9 @@
-"""A follow-up or a referral written while its participant's move to another practice is
-not yet committed waits for the move, then carries the new practice (and CLP): the triggers
-that keep those columns read the participant FOR SHARE (participants migration 0016,
-referrals migration 0011). Without the wait the row kept the old practice, and the old
-practice's users saw the moved participant on their worklists."""
+"""A follow-up, a referral or a consultation written while its participant's move to
+another practice is not yet committed waits for the move, then carries the new practice
+(and CLP): the triggers that keep those columns read the participant FOR SHARE
+(participants migrations 0016 and 0018, referrals migration 0011). Without the wait the
+row kept the old practice, and the old practice's users saw the moved participant on
+their worklists."""
 
 import threading
 import time
@@ -13,9 +14,10 @@ import pytest
 from django.db import connection, connections
 
 from participants.followups import followups_run
-from participants.models import Assessment, FollowUp
+from participants.models import Assessment, Consultation, FollowUp
 from participants.selectors import followup_worklist, practice_followups
 from referrals.models import Referral
+from tests.factories import ConsultationFactory
 from tests.referrals.factories import ReferralFactory, ResourceFactory
 
 pytestmark = [
@@ -95,6 +97,17 @@ def test_a_referral_written_during_a_transfer_moves_with_it(participant_a, pract
         lambda: ReferralFactory(participant=participant_a, resource=resource, clp=clp_b),
     )
     assert Referral.objects.get(participant=participant_a).practice_id == practice_b.pk
+
+
+def test_a_consultation_logged_during_a_transfer_moves_with_it(participant_a, practice_b, clp_b):
+    during_a_move(
+        participant_a,
+        practice_b,
+        clp_b,
+        lambda: ConsultationFactory(participant=participant_a, clp=clp_b, date=date(2026, 3, 1)),
+    )
+    logged = Consultation.objects.get(participant=participant_a, date=date(2026, 3, 1))
+    assert (logged.practice_id, logged.caseload_clp_id) == (practice_b.pk, clp_b.pk)
 
 
 def test_a_page_never_shows_a_follow_up_whose_copy_of_the_practice_went_stale(
