@@ -8,11 +8,10 @@ from audit.services import audit_record
 from audit.spreadsheets import csv_writer
 from practices.roles import manager_required, programme_required
 from reports.dashboards import (
-    consultations_by_month,
     practice_charts,
     practice_comparison,
     practice_comparison_page,
-    practice_comparison_totals,
+    practice_comparison_totals_and_months,
     practice_dashboard,
     programme_charts,
 )
@@ -118,8 +117,7 @@ def programme_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             ],
         )
     # The totals row is of every practice, summed by the database.
-    totals = practice_comparison_totals(user=request.user)
-    by_month = consultations_by_month(user=request.user)
+    totals, by_month = practice_comparison_totals_and_months(user=request.user)
     # A national programme has hundreds of practices: the table (and the charts that draw
     # it) shows them a page at a time, as the practices list does, and reads only the
     # page's; the totals row is of them all, and the download has every practice.

@@ -22,7 +22,12 @@ from practices.models import Practice, StaffRole
 from practices.roles import AnyUser
 from reports.charts import bar_chart
 from reports.definitions import pct
-from reports.figures import monthly_totals, practice_totals, scope_totals, sum_figures
+from reports.figures import (
+    practice_totals,
+    scope_totals,
+    scope_totals_by_month,
+    sum_figures,
+)
 from reports.suppression import Suppressor
 from safeguarding.selectors import concern_counts_for
 
@@ -40,18 +45,18 @@ def _months(today: date, count: int = 12) -> list[date]:
     return [add_months(first, -i) for i in range(count - 1, -1, -1)]
 
 
-def consultations_by_month(*, user: User, today: date | None = None) -> list[dict]:
-    months = _months(today or timezone.localdate())
-    rows = monthly_totals(
-        practice_ids=practice_ids_in_aggregate_scope(user),
-        since=months[0],
-        figures=["consultations_attended", "consultations_dna"],
+def _scope_figures(user: AnyUser, today: date) -> tuple[dict, list[dict]]:
+    """The user's scope's figures of the last twelve calendar months (and all time), and its
+    consultations per month for the chart: one read of the running counts."""
+    months = _months(today)
+    figures, by_month = scope_totals_by_month(
+        practice_ids=practice_ids_in_aggregate_scope(user), since=months[0]
     )
-    return [
+    return figures, [
         {
             "month": month,
-            "attended": rows.get(month, {}).get("consultations_attended", 0),
-            "dna": rows.get(month, {}).get("consultations_dna", 0),
+            "attended": by_month.get(month, {}).get("consultations_attended", 0),
+            "dna": by_month.get(month, {}).get("consultations_dna", 0),
         }
         for month in months
     ]
@@ -84,10 +89,10 @@ def practice_dashboard(*, user: User, today: date | None = None) -> dict:
     """The last twelve calendar months, this one included, as the chart shows them."""
     today = today or timezone.localdate()
     since = _months(today)[0]
-    figures = scope_totals(practice_ids=practice_ids_in_aggregate_scope(user), since=since)
+    figures, by_month = _scope_figures(user, today)
     return {
         "by_clp": caseload_by_clp(user=user),
-        "by_month": consultations_by_month(user=user, today=today),
+        "by_month": by_month,
         "follow_ups": _follow_ups(figures),
         "referrals": _referrals(figures),
         "since": since,
@@ -162,10 +167,19 @@ def practice_comparison_totals(*, user: AnyUser, today: date | None = None) -> d
     """The comparison's totals row: every practice in the user's scope, each figure summed by
     the database (one query), and its percentages from the summed counts, as the rows'
     are from theirs. A page of rows no longer needs every practice's to add up."""
-    today = today or timezone.localdate()
-    figures = scope_totals(
-        practice_ids=practice_ids_in_aggregate_scope(user), since=_months(today)[0]
-    )
+    return practice_comparison_totals_and_months(user=user, today=today)[0]
+
+
+def practice_comparison_totals_and_months(
+    *, user: AnyUser, today: date | None = None
+) -> tuple[dict, list[dict]]:
+    """The totals row and the consultations per month, as the programme dashboard shows
+    them: both from one read of the running counts."""
+    figures, by_month = _scope_figures(user, today or timezone.localdate())
+    return _comparison_totals(figures), by_month
+
+
+def _comparison_totals(figures: dict) -> dict:
     referrals, follow_ups = _referrals(figures), _follow_ups(figures)
     return {
         "open_cases": figures.get("cases_open", 0),

@@ -81,10 +81,9 @@ def test_the_practice_dashboard_makes_the_same_queries_however_much_data(
     _busy(practice_a, clp_a, people)
     c = as_user(manager_a)
     # 4 for the session and roles + cases by CLP with their consultations of the last 30
-    # days, then the running counts twice (by month for the chart; per practice for
-    # follow-ups and referrals), safeguarding concerns by category + 2 savepoints for the
-    # session save
-    with django_assert_num_queries(10):
+    # days, then the running counts once (by month for the chart, summed for follow-ups and
+    # referrals), safeguarding concerns by category + 2 savepoints for the session save
+    with django_assert_num_queries(9):
         c.get(PRACTICE)
 
 
@@ -95,9 +94,9 @@ def test_the_programme_dashboard_makes_the_same_queries_however_much_data(
     _busy(practice_a, clp_a, people)
     c = as_user(lead)
     # 4 for the session and roles + the page of practices (their count, the page and the
-    # page's running counts, reports.figures) + the totals of them all in one query + the
-    # counts per month for the chart + 2 savepoints
-    with django_assert_num_queries(11):
+    # page's running counts, reports.figures) + the totals of them all and the counts per
+    # month for the chart in one query + 2 savepoints
+    with django_assert_num_queries(10):
         c.get(PROGRAMME)
 
 

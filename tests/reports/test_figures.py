@@ -34,6 +34,8 @@ from reports.figures import (
     practice_figures_differences,
     practice_figures_rebuild,
     practice_totals,
+    scope_totals,
+    scope_totals_by_month,
 )
 from reports.models import PracticeFigure
 from reports.tasks import compact_practice_figures, repair_practice_figures
@@ -229,6 +231,27 @@ def test_it_keeps_the_counts_right_through_a_mixed_workload(
         since=date(2025, 5, 1),
         figures=["consultations_attended", "consultations_dna"],
     ) == {date(2025, 5, 1): {"consultations_attended": 2, "consultations_dna": 2}}
+
+
+@pytest.mark.parametrize("scope", ["all", "a", "none"])
+def test_the_totals_and_the_months_read_together_are_the_ones_read_apart(
+    scope, clp_a, practice_a, practice_b, participant_a, participant_b
+):
+    """`scope_totals_by_month` (one read, for the dashboards) holds to `scope_totals` and
+    `monthly_totals`, each read on its own."""
+    for participant, on in [(participant_a, date(2025, 3, 3)), (participant_b, date(2025, 5, 9))]:
+        _seen(participant, on)
+        _seen(participant, on + timedelta(days=40))
+    _follow_up(participant_a, FollowUpStatus.OVERDUE)
+    ids = {"all": None, "a": [practice_a.pk], "none": []}[scope]
+    since = date(2025, 4, 17)
+
+    totals, months = scope_totals_by_month(practice_ids=ids, since=since)
+
+    assert totals == scope_totals(practice_ids=ids, since=since)
+    figures = {figure for by_figure in months.values() for figure in by_figure}
+    assert months == monthly_totals(practice_ids=ids, since=since, figures=figures)
+    assert (scope == "none") == (not totals)
 
 
 def test_it_keeps_the_counts_right_when_a_case_is_closed_through_the_service(clp_a, practice_a):
