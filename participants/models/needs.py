@@ -41,6 +41,15 @@ class ParticipantNeed(models.Model):
 
     class Meta:
         ordering = ["resolved_on", "need__domain", "need__name"]
+        indexes = [
+            # The annual statistics' need domains of the supported: each participant's
+            # needs up to a day, read from the index alone (bench/NOTES.md).
+            models.Index(
+                fields=["participant"],
+                include=["identified_on", "need"],
+                name="participantneed_domains_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "need"],
