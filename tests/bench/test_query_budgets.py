@@ -41,10 +41,12 @@ PAGES = [
     ("follow-up worklist", "followups:worklist", BENCH_CLP, 7),
     # (the page's ids through the search, then the services by id)
     ("resource directory", "resources:list", BENCH_CLP, 12),
-    ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 10),
-    # The programme dashboard: a page of practices as the practices list reads it, the
-    # totals of them all, and the counts per month for its chart.
-    ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 11),
+    # (the cases per CLP with their consultations of the last 30 days in one query, and
+    # the running counts summed and by month in one)
+    ("practice dashboard", "reports:practice_dashboard", BENCH_MANAGER, 9),
+    # The programme dashboard: a page of practices as the practices list reads it, and the
+    # totals of them all with the counts per month for its chart in one query.
+    ("programme dashboard", "reports:programme_dashboard", BENCH_LEAD, 10),
     # ... with the one audit insert naming the referrals' participants shown
     # (the CLP of two practices: the page's ids merged from each practice's newest, or on
     # SQLite read in order, then its rows by id)
@@ -63,7 +65,7 @@ DENSE_PAGES = [
     # with rows: the page's ids, its rows by id, their risk flags and the audit event naming
     # them
     ("dense CLP follow-up worklist", "followups:worklist", "BENCH_DENSE_CLP", 11),
-    ("dense practice dashboard", "reports:practice_dashboard", "BENCH_DENSE_MANAGER", 10),
+    ("dense practice dashboard", "reports:practice_dashboard", "BENCH_DENSE_MANAGER", 9),
 ]
 HAS_DENSE = hasattr(volume, "BENCH_DENSE_CLP") and (
     "dense" in inspect.signature(volume_generate).parameters
