@@ -84,8 +84,6 @@ def _scope_rows(
 # more than running it. They take the month's first day, not any day of it.
 _practice_rows_of = Prepared(lambda ids, since: _practice_rows(ids, since))
 _practice_rows_of_all = Prepared(lambda since: _practice_rows(None, since))
-_scope_rows_of = Prepared(lambda ids, since: _scope_rows(ids, since))
-_scope_rows_of_all = Prepared(lambda since: _scope_rows(None, since))
 _scope_months_of = Prepared(lambda ids, since: _sums(ids, since, "month", "figure"))
 _scope_months_of_all = Prepared(lambda since: _sums(None, since, "month", "figure"))
 
@@ -108,12 +106,10 @@ def practice_totals(
 
 
 def scope_totals(*, practice_ids: Iterable[int] | None, since: date | None = None) -> dict:
-    """As `practice_totals`, summed over the practices by the database. One query."""
-    if since is None:
-        return dict(_scope_rows(None if practice_ids is None else list(practice_ids), None))
-    if practice_ids is None:
-        return dict(_scope_rows_of_all(since.replace(day=1)))
-    return dict(_scope_rows_of(list(practice_ids), since.replace(day=1)))
+    """As `practice_totals`, summed over the practices by the database. One query. The
+    dashboards read their window's totals with its months (`scope_totals_by_month`)."""
+    first_day = since.replace(day=1) if since is not None else None
+    return dict(_scope_rows(None if practice_ids is None else list(practice_ids), first_day))
 
 
 def scope_totals_by_month(
