@@ -29,7 +29,8 @@ import re
 import secrets
 import time
 from bisect import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -80,6 +81,7 @@ from participants.models import (
     StatusChange,
     Timepoint,
 )
+from participants.models.needs import DOMAIN_DATES
 from participants.services import participant_next_ref
 from practices.db import long_statements
 from practices.models import Attachment, HealthBoard, Practice, StaffRole, StaffSurveyResponse
@@ -252,6 +254,7 @@ class _Context:
     clp_of: dict[int, User]
     uses: dict[int, set[str]]
     need_ids: list[int]
+    need_domains: dict[int, str]  # each need's domain
     postcodes_by_quintile: dict[int, list[SimdPostcode]]
     resources_by_area: dict[str, list[CommunityResource]]
     resources: list[CommunityResource]
@@ -291,7 +294,7 @@ def volume_generate(
         return now
 
     # One transaction, its statements allowed as long as an import's.
-    with long_statements(), practice_figures_suspended():
+    with long_statements(), practice_figures_suspended(), _need_domains_suspended():
         mark = time.perf_counter()
         simd_demo_load()
         ctx = _setup(
@@ -342,6 +345,25 @@ def volume_generate(
     lap("running counts rebuilt", mark)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _need_domains_suspended() -> Iterator[None]:
+    """The participant needs' trigger that keeps each participant's first day of a need in
+    each domain (participants migration 0020) off for the block (PostgreSQL; on SQLite it
+    stays on): the generator writes those days with the participant, where the trigger would
+    write each participant's row again for every need."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    statement = 'ALTER TABLE "{}" {} TRIGGER participants_need_domains_write'
+    table = ParticipantNeed._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(table, "DISABLE"))
+    yield
+    connection.check_constraints()
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(table, "ENABLE"))
 
 
 def _analyze() -> None:
@@ -515,6 +537,7 @@ def _setup(
         clp_of=clp_of,
         uses=uses,
         need_ids=list(Need.objects.filter(active=True).order_by("pk").values_list("pk", flat=True)),
+        need_domains=dict(Need.objects.values_list("pk", "domain")),
         dense=dense_practice,
         postcodes_by_quintile=postcodes,
         resources_by_area=resources_by_area,
@@ -695,6 +718,15 @@ class _Table:
         self.rows.append(tuple(row.values()))
         return pk
 
+    def amend_last(self, **values) -> None:
+        """Set columns of the row added last, known only once its children are drawn."""
+        row = dict(zip(self.names, self.rows[-1], strict=True))
+        unknown = set(values) - set(row)
+        if unknown:
+            raise ValueError(f"{self.db_table}: unknown {unknown}")
+        row.update(values)
+        self.rows[-1] = tuple(row.values())
+
     def copy_sql(self) -> str:
         columns = ", ".join(f'"{c}"' for c in self.columns)
         force_null = ", ".join(f'"{c}"' for c in self.nullable)
@@ -873,6 +905,11 @@ def _participant(
             resolved_on=resolved,
             recorded_by_id=clp_id,
         )
+    # Each domain's first need, as the database keeps it (written here with the participant;
+    # the need's trigger is off for the block, `_need_domains_suspended`).
+    tables.participants.amend_last(
+        **{DOMAIN_DATES[ctx.need_domains[need_id]]: referred_on for need_id in needs}
+    )
 
     # Consultations: the first within a fortnight, the rest over the months that follow.
     n = _consultation_count(rng)

@@ -35,7 +35,6 @@ __all__ = [
     "contacts",
     "engaged",
     "engaged_sql",
-    "multi_domain",
     "pct",
     "reached_engaged",
     "seen_at_least",
@@ -60,11 +59,6 @@ def contacts(*, until: date) -> QuerySet[Consultation]:
 def seen_at_least(threshold: int, *, dose: str = "dose") -> Q:
     """Saw a CLP `threshold` times or more (the dose setting; the trial's is 3)."""
     return Q(**{f"{dose}__gte": threshold})
-
-
-def multi_domain(*, domains: str = "n") -> Q:
-    """Needs spanning two or more of the domains physical health, mental health, social."""
-    return Q(**{f"{domains}__gte": MULTI_DOMAIN})
 
 
 # (name, words): the report's appendix prints these; {threshold} is the dose setting.

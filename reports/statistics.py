@@ -61,20 +61,20 @@ from participants.models import (
     Assessment,
     Consultation,
     Participant,
-    ParticipantNeed,
     Sex,
     Timepoint,
 )
 from participants.models.followup import FollowUp, FollowUpStatus
+from participants.models.needs import DOMAIN_DATES
 from practices.models import Attachment, Practice, StaffRole, StaffSurveyResponse
 from referrals.models import Category, Referral
 from reports.definitions import (
     ABNORMAL,
+    MULTI_DOMAIN,
     TRIAL_DOSE_THRESHOLD,
     attended,
     contacts,
     engaged,
-    multi_domain,
     pct,
 )
 from reports.mixed_model import ADJUSTED_MEASURES, COVARIATES, fit_from_sums
@@ -245,8 +245,8 @@ def _clps(start: date, end: date) -> dict:
 
 
 def _supported_aggregates() -> tuple[list[str], str]:
-    """The supported's figures over their (dose, quintile), with the dose threshold as the
-    only parameter: COUNT with FILTER, PostgreSQL's and SQLite's alike."""
+    """The supported's figures over their (dose, quintile, domains), with the dose threshold
+    as the only parameter: COUNT with FILTER, PostgreSQL's and SQLite's alike."""
     figures = {
         "supported": "",
         "quintile_known": "quintile IS NOT NULL",
@@ -257,6 +257,9 @@ def _supported_aggregates() -> tuple[list[str], str]:
         "dose_3": "dose = 3",
         "dose_4": "dose >= 4",
         "dose_at_least": "dose >= %s",
+        "any_domain": "domains >= 1",
+        "multi_domain": f"domains >= {MULTI_DOMAIN}",
+        **{f"domains_{d}_n": f"domains = {d}" for d in range(1, len(DOMAIN_DATES) + 1)},
     }
     columns = [
         f"COUNT(*) FILTER (WHERE {where})" if where else "COUNT(*)" for where in figures.values()
@@ -265,13 +268,20 @@ def _supported_aggregates() -> tuple[list[str], str]:
 
 
 SUPPORTED_FIGURES, SUPPORTED_SQL = _supported_aggregates()
+# One number for a participant's quintile (0 unknown) and how many domains their needs span
+# by a day (`%s`, once for each domain): their row's first need in each domain, kept by the
+# database (participants migration 0020).
+_DOMAINS = len(DOMAIN_DATES) + 1
+_QUINTILE_AND_DOMAINS = f"COALESCE(p.simd_quintile, 0) * {_DOMAINS} + " + " + ".join(
+    f"CASE WHEN p.{column} <= %s THEN 1 ELSE 0 END" for column in DOMAIN_DATES.values()
+)
 
 
 def _participants(period: tuple[date, date], threshold: int) -> dict:
-    """The supported and their figures in three grouped passes, each over the rows it needs
-    once: attended consultations up to the period's end by participant (the dose, and
-    whether any fell in the period), the supported's needs by participant (domains), and
-    the new. (Correlated subqueries per participant took seconds at 50,000; bench/NOTES.md.)
+    """The supported and their figures in two passes: attended consultations up to the
+    period's end by participant (the dose, and whether any fell in the period), each of the
+    supported's quintile and need domains then read from their row; and the new. (Correlated
+    subqueries per participant took seconds at 50,000; bench/NOTES.md.)
     """
     start, end = period
     contact = contacts(until=end)
@@ -280,7 +290,10 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     # each of the supported's quintile looked up by primary key: grouping by participant
     # and quintile joined every consultation of every participant first, and a join after
     # the grouping hashed every participant (bench/NOTES.md). The LIMIT that never bites
-    # keeps the lookup to once a row, not once a FILTER that mentions it.
+    # keeps the lookup to once a row, not once a FILTER that mentions it. The same lookup
+    # gives the domains their needs span by the period's end, from the participant's first
+    # need in each: reading every need of the programme took a third of these figures' time
+    # at a million participants.
     per_participant = (
         contact.values("participant")
         .annotate(dose=Count("participant"), last=Max("date"))
@@ -290,27 +303,17 @@ def _participants(period: tuple[date, date], threshold: int) -> dict:
     inner, params = per_participant.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {SUPPORTED_SQL} FROM (SELECT d.dose, "  # noqa: S608 (constant text)
-            f"(SELECT p.simd_quintile FROM {Participant._meta.db_table} p "
-            f"WHERE p.id = d.participant) AS quintile FROM ({inner}) d LIMIT {EVERY_ROW}) s",
-            [threshold, *params],  # the threshold is in the SELECT, before the inner query
+            f"SELECT {SUPPORTED_SQL} FROM (SELECT dose, "  # noqa: S608 (constant text)
+            f"NULLIF(code / {_DOMAINS}, 0) AS quintile, code %% {_DOMAINS} AS domains FROM "
+            f"(SELECT d.dose, (SELECT {_QUINTILE_AND_DOMAINS} "
+            f"FROM {Participant._meta.db_table} p WHERE p.id = d.participant) AS code "
+            f"FROM ({inner}) d LIMIT {EVERY_ROW}) c) s",
+            # The threshold is in the SELECT, the period's end in the lookup, each before
+            # the inner query.
+            [threshold, *[end] * len(DOMAIN_DATES), *params],
         )
         f = dict(zip(SUPPORTED_FIGURES, cursor.fetchone(), strict=True))
-    domains = (
-        ParticipantNeed.objects.filter(
-            identified_on__lte=end,
-            participant__in=contact.filter(date__gte=start).values("participant"),
-        )
-        .values("participant")
-        .annotate(n=Count("need__domain", distinct=True))
-        .order_by()
-        .aggregate(
-            any_domain=Count("participant"),
-            multi_domain=Count("participant", filter=multi_domain()),
-            **{f"domains_{d}_n": Count("participant", filter=Q(n=d)) for d in range(1, 4)},
-        )
-    )
-    f.update(domains, domains_0_n=f["supported"] - domains["any_domain"])
+    f["domains_0_n"] = f["supported"] - f["any_domain"]
     f["new"] = Participant.objects.filter(referred_on__range=period).count()
     return {
         "supported": f["supported"],

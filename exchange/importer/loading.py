@@ -48,6 +48,7 @@ from participants.models import (
     StatusChange,
     Timepoint,
 )
+from participants.models.needs import DOMAIN_DATES
 from participants.services import REF_START
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals.models import CommunityResource, Referral, ReferralStatusChange
@@ -497,6 +498,12 @@ def _copy_rows(
     # A consultation's practice and CLP are checked against its participant's where the
     # participant was in the database before the import, as a referral's practice is.
     owners: list[int] = []
+    # A need's participant has the first day of a need in each domain worked out again, as
+    # the trigger left out would have done.
+    need_holders: list[int] = []
+    if model is ParticipantNeed and checked:
+        at = columns.index("participant_id")
+        need_holders = sorted({row[at] for row in rows})
     if model is Consultation and checked:
         at = columns.index("participant_id")
         owners = sorted(
@@ -544,6 +551,8 @@ def _copy_rows(
             _check_referral_practices(cursor, referrals)
         if owners:
             _check_consultation_owners(cursor, owners)
+        if need_holders:
+            _need_domains_recount(cursor, need_holders)
 
     return write
 
@@ -582,6 +591,8 @@ COPY_TRIGGERS = {
     "referrals_referral_practice": "the planner's practice, checked (_check_referral_practices)",
     "participants_consultation_owner": "the planner's practice and CLP, checked "
     "(_check_consultation_owners)",
+    "participants_need_domains_write": "the needs' participants' first need in each domain "
+    "worked out again (_need_domains_recount)",
 }
 
 
@@ -670,6 +681,33 @@ def _check_consultation_owners(cursor, participant_ids: list[int]) -> None:
     )
     if cursor.fetchone()[0]:
         raise MissingKey("participants_consultation_owner")
+
+
+_NEED_DOMAINS_RECOUNT = (  # noqa: S608 (constant text: the domains' names)
+    "UPDATE participants_participant AS p SET ({columns}) = ({values}) FROM "
+    "(SELECT pn.participant_id, {firsts} FROM participants_participantneed AS pn "
+    "JOIN participants_need AS n ON n.id = pn.need_id WHERE pn.participant_id = ANY(%s) "
+    "GROUP BY pn.participant_id) AS d WHERE p.id = d.participant_id"
+).format(
+    columns=", ".join(DOMAIN_DATES.values()),
+    values=", ".join(f"d.{domain}" for domain in DOMAIN_DATES),
+    firsts=", ".join(
+        f"MIN(pn.identified_on) FILTER (WHERE n.domain = '{domain}') AS {domain}"
+        for domain in DOMAIN_DATES
+    ),
+)
+
+
+def _need_domains_recount(cursor, participant_ids: list[int]) -> None:
+    """Each participant's first day with a need in each domain, from all their needs, as the
+    trigger left out (participants migration 0020) works it out: their rows locked in order
+    first, so that a need written beside the import is counted after it commits."""
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT id FROM participants_participant WHERE id = ANY(%s) "
+        "ORDER BY id FOR UPDATE) AS locked",
+        [participant_ids],
+    )
+    cursor.execute(_NEED_DOMAINS_RECOUNT, [participant_ids])
 
 
 _TEXT_TYPES = frozenset(

@@ -11,6 +11,15 @@ class NeedDomain(models.TextChoices):
     SOCIAL = "social", "Social"
 
 
+# Each domain's column on the participant: the day of their first need in it, kept by the
+# database (participants migration 0020).
+DOMAIN_DATES: dict[str, str] = {
+    NeedDomain.PHYSICAL: "first_physical_need_on",
+    NeedDomain.MENTAL: "first_mental_need_on",
+    NeedDomain.SOCIAL: "first_social_need_on",
+}
+
+
 class Need(models.Model):
     """A presenting problem from the programme's managed list, in one domain."""
 

@@ -100,6 +100,12 @@ class Participant(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The day of the first need recorded in each domain (`needs.DOMAIN_DATES`), kept by the
+    # database from the participant's needs (migration 0020): the annual statistics count the
+    # domains a participant's needs span by a day from their own row, not from every need.
+    first_physical_need_on = models.DateField(null=True, editable=False)
+    first_mental_need_on = models.DateField(null=True, editable=False)
+    first_social_need_on = models.DateField(null=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "ref"]

@@ -18,6 +18,7 @@ from participants.models import Consultation, Participant
 from practices.models import Attachment, StaffRole
 from referrals.models import Referral
 from reports.figures import practice_figures_current, practice_figures_differences
+from tests.participants.test_need_domains import need_domain_differences
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,9 @@ def test_the_running_counts_match_the_records_and_the_triggers_count_again_after
     assert not Consultation.objects.exclude(
         practice_id=F("participant__practice_id"), caseload_clp_id=F("participant__clp_id")
     ).exists()
+    # Each participant's first need in each domain, written with them (the trigger was off).
+    assert Participant.objects.exclude(first_social_need_on=None).exists()
+    assert need_domain_differences() == []
     before = sum(practice_figures_current().values())
     consultation = Consultation.objects.first()
     consultation.pk = None

@@ -20,6 +20,7 @@ from reports.figures import practice_figures_differences
 from tests.exchange.conftest import load, replace_line
 from tests.exchange.programme_files import programme_files
 from tests.factories import UserFactory
+from tests.participants.test_need_domains import need_domain_differences
 
 pytestmark = [
     pytest.mark.django_db,
@@ -154,6 +155,17 @@ def test_a_bulk_import_gives_each_consultation_its_participants_practice_and_clp
         (c.practice_id, c.caseload_clp_id) == (c.participant.practice_id, c.participant.clp_id)
         for c in consultations
     )
+
+
+def test_a_bulk_import_gives_each_participant_their_first_need_in_each_domain(
+    base_files, lead, monkeypatch, key_checks
+):
+    monkeypatch.setattr("exchange.importer.loading.RECOUNT_FROM", 1)
+
+    assert load(base_files, user=lead).applied
+
+    assert Participant.objects.exclude(first_social_need_on=None).exists()
+    assert need_domain_differences() == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -213,7 +213,7 @@ def test_the_statistics_take_the_same_queries_however_much_data(
     # due, once, for the flow and the attrition table; and the pairs in groups, once, for
     # both the outcomes and the mixed model. Around them, a savepoint pair (one
     # transaction), and on PostgreSQL the statement that turns JIT compilation off for it.
-    with django_assert_num_queries(17 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(16 + (connection.vendor == "postgresql")):
         programme_statistics(**YEAR)
 
 
