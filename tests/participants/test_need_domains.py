@@ -134,3 +134,15 @@ def test_what_the_application_writes_there_does_not_stick(participant_a, clp_a):
     Participant.objects.filter(pk=participant_a.pk).update(first_mental_need_on=date(2020, 1, 1))
     record(participant_a, need_in(NeedDomain.SOCIAL, 1), date(2025, 9, 9), clp_a)
     assert firsts(participant_a) == expected(participant_a)
+
+
+def test_a_participant_saved_from_before_a_need_keeps_the_needs_days(participant_a, clp_a):
+    """A participant read before their need was recorded, saved after it (every column, as
+    Django saves), does not put the old days back."""
+    stale = Participant.objects.get(pk=participant_a.pk)
+    record(participant_a, need_in(NeedDomain.MENTAL), date(2025, 5, 5), clp_a)
+
+    stale.phone = "0141 000 0000"
+    stale.save()
+
+    assert firsts(participant_a)["mental"] == date(2025, 5, 5)
