@@ -73,3 +73,17 @@ def short_dates() -> Callable[[date | None], str]:
         return f"{day.day} {months[day.month]} {day.year:04d}"
 
     return short
+
+
+def month_dates() -> Callable[[date | None], str]:
+    """`{{ day|date:"M Y" }}` for a page of rows, as `short_dates` does "j M Y"."""
+    months: dict[int, str] = {}
+
+    def month(day: date | None) -> str:
+        if day is None:
+            return ""
+        if day.month not in months:
+            months[day.month] = dateformat.format(day, "M")
+        return f"{months[day.month]} {day.year:04d}"
+
+    return month

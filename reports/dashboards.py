@@ -156,7 +156,10 @@ def practice_comparison_page(
     has hundreds of practices. Three queries whatever the number: the count, the page's
     practices, and the running counts of those practices only."""
     today = today or timezone.localdate()
-    current = Paginator(_practices_with_clps(user, today), settings.LINKS_PAGE_SIZE).get_page(page)
+    paginator = Paginator(_practices_with_clps(user, today), settings.LINKS_PAGE_SIZE)
+    # One row a practice either way: counted without the CLPs' join and grouping.
+    paginator.count = practices_visible_to(user).count()
+    current = paginator.get_page(page)
     practices = list(current.object_list)
     scope = practice_ids_in_aggregate_scope(user)
     ids = [p.pk for p in practices if scope is None or p.pk in scope]

@@ -7,6 +7,8 @@ from datetime import date
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
+from accounts.prepared import Prepared
+from practices.access import practice_ids_in_aggregate_scope
 from safeguarding.access import concerns_in_aggregate_scope, concerns_visible_to
 from safeguarding.models import (
     Concern,
@@ -53,6 +55,37 @@ def concern_counts_by_category(
     return {label: counts.get(value, 0) for value, label in ConcernCategory.choices}
 
 
+def _by_category(concerns: QuerySet[Concern]) -> QuerySet[Concern, tuple[str, int]]:
+    return (
+        concerns.order_by()
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+
+
+# A dashboard's counts since a day, built and compiled once (`accounts.prepared`): building
+# the query cost a practice dashboard more than running it (bench/NOTES.md).
+_counts_since = Prepared(
+    lambda start: _by_category(Concern.objects.filter(created_at__date__gte=start))
+)
+_counts_in_practices_since = Prepared(
+    lambda practice_ids, start: _by_category(
+        Concern.objects.filter(practice_id__in=practice_ids, created_at__date__gte=start)
+    )
+)
+
+
 def concern_counts_for(*, user: User, since: date | None = None) -> dict[str, int]:
     """The counts a dashboard shows: the user's aggregate scope (a manager's practices)."""
-    return concern_counts_by_category(concerns=concerns_in_aggregate_scope(user), start=since)
+    if since is None:
+        return concern_counts_by_category(concerns=concerns_in_aggregate_scope(user))
+    practice_ids = practice_ids_in_aggregate_scope(user)
+    if practice_ids is None:
+        rows = _counts_since(since)
+    elif practice_ids:
+        rows = _counts_in_practices_since(sorted(practice_ids), since)
+    else:
+        rows = []
+    counts = dict(rows)
+    return {label: counts.get(value, 0) for value, label in ConcernCategory.choices}

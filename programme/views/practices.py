@@ -2,10 +2,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import AuthenticatedHttpRequest, url_maker
+from accounts.http import AuthenticatedHttpRequest, month_dates, url_maker
 from accounts.rows import render_rows
 from practices.access import practices_visible_to
 from practices.roles import programme_required
@@ -20,11 +19,12 @@ def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page, rows = practice_comparison_page(user=request.user, page=request.GET.get("page"))
     # Each row's link, dates and labels once a page rather than by tags in every row.
     edit = url_maker("practices:edit")
+    month = month_dates()
     for row in rows:
         practice = row.practice
         practice.edit_url = edit(practice.pk)  # type: ignore[attr-defined]
-        practice.joined_label = dateformat.format(practice.joined_on, "M Y")  # type: ignore[attr-defined]
-        practice.left_label = practice.left_on and dateformat.format(practice.left_on, "M Y")  # type: ignore[attr-defined]
+        practice.joined_label = month(practice.joined_on)  # type: ignore[attr-defined]
+        practice.left_label = practice.left_on and month(practice.left_on)  # type: ignore[attr-defined]
     return render(
         request,
         "practices/list.html",

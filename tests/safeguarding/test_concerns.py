@@ -200,3 +200,28 @@ def test_the_clp_is_warned_when_the_practice_has_no_lead_to_tell(
     assert "no safeguarding lead to tell" in response.content.decode()
     assert mail.outbox == []
     assert Concern.objects.count() == 1
+
+
+def test_a_dashboards_counts_are_its_scopes_since_the_day(
+    manager_a, lead, participant_a, participant_b
+):
+    """The dashboards' counts (read by a prepared query): a manager's practices only, a
+    lead's programme, each from the day given, as the counts over the scope's queryset."""
+    from safeguarding.access import concerns_in_aggregate_scope
+    from safeguarding.selectors import concern_counts_by_category, concern_counts_for
+
+    ConcernFactory.create_batch(2, participant=participant_a, category="neglect")
+    old = ConcernFactory(participant=participant_a, category="financial")
+    Concern.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+    ConcernFactory(participant=participant_b, category="neglect")
+    since = timezone.localdate() - timedelta(days=30)
+
+    mine = concern_counts_for(user=manager_a, since=since)
+    assert mine["Neglect or self-neglect"] == 2
+    assert mine["Financial or material abuse"] == 0
+    assert concern_counts_for(user=lead, since=since)["Neglect or self-neglect"] == 3
+    for user in (manager_a, lead):
+        assert concern_counts_for(user=user, since=since) == concern_counts_by_category(
+            concerns=concerns_in_aggregate_scope(user), start=since
+        )
+    assert concern_counts_for(user=manager_a)["Financial or material abuse"] == 1
