@@ -17,7 +17,6 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -90,7 +89,8 @@ def resource_directory(
     include_inactive: bool = False,
 ) -> QuerySet[CommunityResource]:
     """The directory, searched by words (every word must appear somewhere in the entry),
-    category and area. Categories come in one prefetch for the whole page."""
+    category and area, in its order: what a page's ids are read through
+    (`resource_directory_listing` reads the page's rows, figures and categories by id)."""
     qs = CommunityResource.objects.all()
     if not include_inactive:
         qs = qs.filter(active=True)
@@ -116,23 +116,35 @@ def resource_directory(
         )
     if area:
         qs = qs.filter(area__iexact=area)
-    return _listed_resources(qs).order_by(*DIRECTORY_ORDER)
+    return qs.order_by(*DIRECTORY_ORDER)
 
 
 DIRECTORY_ORDER = ("organisation", "name", "pk")
 
-
-def _listed_resources(qs: QuerySet[CommunityResource]) -> QuerySet[CommunityResource]:
-    return _with_figures(qs).prefetch_related(
-        Prefetch("categories", queryset=Category.objects.order_by("position", "name"))
-    )
-
-
 # A page of the directory by id (the ids read through the search), with each service's
-# figures and categories: built and compiled once per process.
-_directory_rows = Prepared(
-    lambda ids: _listed_resources(CommunityResource.objects.filter(pk__in=ids))
+# figures, and the names of their categories in order: each built and compiled once per
+# process (Django's prefetch of the categories built its query on every page).
+_directory_figures = Prepared(
+    lambda ids: _with_figures(CommunityResource.objects.filter(pk__in=ids))
 )
+_category_names = Prepared(
+    lambda ids: (
+        CommunityResource.categories.through.objects.filter(communityresource_id__in=ids)
+        .order_by("category__position", "category__name")
+        .values_list("communityresource_id", "category__name")
+    )
+)
+
+
+def _directory_rows(ids: list[int]) -> list[CommunityResource]:
+    """The page's services with their figures, each with `category_names` (a line)."""
+    resources = _directory_figures(ids)
+    names: dict[int, list[str]] = {}
+    for resource_id, name in _category_names(ids):
+        names.setdefault(resource_id, []).append(name)
+    for resource in resources:
+        resource.category_names = ", ".join(names.get(resource.pk, ()))  # type: ignore[attr-defined]
+    return resources
 
 
 def resource_directory_listing(

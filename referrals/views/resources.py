@@ -42,7 +42,6 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     detail = url_maker("resources:detail")  # one reverse a page, not one a row
     for resource in page.object_list:
         resource.detail_url = detail(resource.pk)  # type: ignore[attr-defined]
-        resource.category_names = ", ".join(c.name for c in resource.categories.all())  # type: ignore[attr-defined]
     filters = {
         "q": params.get("q", ""),
         "category": int_param(params.get("category")),

@@ -12,6 +12,7 @@ from referrals.selectors import (
     referrals_for_participant,
     resource_areas,
     resource_directory,
+    resource_directory_listing,
     resource_with_figures,
     statistics_years,
 )
@@ -20,6 +21,11 @@ from tests.factories import ParticipantFactory
 from tests.referrals.factories import ReferralFactory, ResourceFactory
 
 S = ReferralStatus
+
+
+def _page(qs):
+    """The directory's first page as the page reads it: rows, figures and categories by id."""
+    return resource_directory_listing(qs)[0:25]
 
 
 @pytest.fixture
@@ -93,7 +99,7 @@ def test_a_service_counts_its_referrals_and_the_people_who_engaged(directory, cl
     figures = resource_with_figures(pk=walk.pk)
     # Three referrals; Alice engaged twice but is one person.
     assert (figures.referral_count, figures.engaged_count) == (3, 1)
-    listed = {r.name: (r.referral_count, r.engaged_count) for r in resource_directory()}
+    listed = {r.name: (r.referral_count, r.engaged_count) for r in _page(resource_directory())}
     assert listed == {"Tuesday walking group": (3, 1), "Debt advice": (1, 0)}
 
 
@@ -105,7 +111,7 @@ def test_the_directorys_referral_counts_follow_deletions_and_moves(directory):
     first.delete()
     second.resource = debt
     second.save()
-    listed = {r.name: r.referral_count for r in resource_directory()}
+    listed = {r.name: r.referral_count for r in _page(resource_directory())}
     assert listed == {
         "Tuesday walking group": Referral.objects.filter(resource=walk).count(),
         "Debt advice": Referral.objects.filter(resource=debt).count(),
@@ -240,3 +246,13 @@ def test_the_organisations_answer_counts_once_it_arrives(clp_a, lead, referral_a
     referral_set_status(user=clp_a, referral=referral_a, status=S.CLOSED, on=date.today())
     t = referral_statistics(user=lead, year=2024).totals
     assert (t.attended, t.engaged, t.feedback, t.appropriate, t.relevant) == (1, 0, 1, 1, 0)
+
+
+def test_the_directorys_page_names_each_services_categories_in_order(directory):
+    first, second = Category.objects.order_by("position", "name")[:2]
+    directory["walk"].categories.set([second, first])
+    rows = {r.name: r.category_names for r in _page(resource_directory())}
+    assert rows == {
+        "Tuesday walking group": f"{first.name}, {second.name}",
+        "Debt advice": "Money advice",
+    }
