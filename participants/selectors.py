@@ -618,10 +618,41 @@ def _own_open_followups(user: User) -> QuerySet[FollowUp]:
     return followups_visible_to(user).filter(clp=user, status__in=OPEN_FOLLOW_UP_STATUSES)
 
 
+# How many of a CLP's open follow-ups in their practices are in each group as of a week's
+# end (`_in_groups`): built and compiled once per process.
+_own_open_by_group = Prepared(
+    lambda practice_ids, clp_id, week_end: (
+        _in_groups(
+            FollowUp.objects.filter(
+                practice_id__in=practice_ids, clp_id=clp_id, status__in=OPEN_FOLLOW_UP_STATUSES
+            ),
+            week_end,
+        )
+        .order_by()
+        .values_list("group")
+        .annotate(n=Count("id"))
+    )
+)
+
+
+def _own_counts(user: User, today: date) -> Mapping[str, int]:
+    """`_counts` of the CLP's own open follow-ups, by a prepared query where the user's
+    practices name them (an administrator's are everyone's)."""
+    roles = roles_of(user)
+    if roles.administrator or not roles.practice_ids:
+        return _counts(_own_open_followups(user), today=today)
+    by_group = dict(_own_open_by_group(sorted(roles.practice_ids), user.pk, _week_end(today)))
+    return {
+        "overdue": by_group.get(0, 0),
+        "due_now": by_group.get(1, 0),
+        "total": sum(by_group.values()),
+    }
+
+
 def followup_worklist_counts(*, user: User, today: date | None = None) -> Worklist:
     """How many of the CLP's open follow-ups are in each group, in one query, for the home
     page: no rows."""
-    return _counted(_counts(_own_open_followups(user), today=today or timezone.localdate()))
+    return _counted(_own_counts(user, today or timezone.localdate()))
 
 
 def followup_worklist(
@@ -632,15 +663,17 @@ def followup_worklist(
     nine-month outcome of someone whose goals were met is the one the programme most needs,
     and a case closed because they moved, died or withdrew has no open follow-up left."""
     own = _own_open_followups(user)
+    today = today or timezone.localdate()
     # Counted, and the page's ids read in order, without the page's joins; the page's rows
     # are then loaded by id.
     return _grouped(
-        _worklist_rows(own),
+        own,
         user=user,
-        today=today or timezone.localdate(),
+        today=today,
         page=page,
         counted=own,
         load=_worklist_page,
+        counts=_own_counts(user, today),
     )
 
 
@@ -667,6 +700,7 @@ def _grouped(
     page: str | int | None,
     counted: QuerySet[FollowUp] | None = None,
     load: Callable[[list[int], date], list[FollowUp]] | None = None,
+    counts: Mapping[str, int] | None = None,
 ) -> Worklist:
     """Two queries whatever the size (and the prefetches of the page's rows): the count of
     each group (of `counted`, the same follow-ups as `rows` without their joins, when
@@ -674,7 +708,8 @@ def _grouped(
     order. The rows shown are held to each participant's own practice as well
     (`followup_shown_to`), in Python: as a condition in the query it changed the plan."""
     week_end = _week_end(today)
-    counts = _counts(rows if counted is None else counted, today=today)
+    if counts is None:
+        counts = _counts(rows if counted is None else counted, today=today)
     paginator: Paginator[Any]
     if load is None:
         ordered = _in_groups(rows, week_end).order_by("group", "due_on", "participant__ref")

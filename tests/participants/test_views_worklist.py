@@ -270,3 +270,22 @@ def test_the_managers_worklist_pages_keep_the_state_filter(
         _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -50)
     body = as_user(manager_a).get(URL, {"state": "overdue"}).content.decode()
     assert "?state=overdue&amp;page=2" in body
+
+
+def test_the_counts_are_my_own_follow_ups_not_a_colleagues_at_my_practice(clp_a, practice_a):
+    """Two CLPs at one practice: each one's worklist and home page count their own."""
+    from tests.factories import clp_at
+
+    colleague = clp_at(practice_a, username="clp_a_colleague")
+    _with_follow_up(ParticipantFactory(practice=practice_a, clp=clp_a), -50)
+    _with_follow_up(ParticipantFactory(practice=practice_a, clp=colleague), -50)
+    _with_follow_up(ParticipantFactory(practice=practice_a, clp=colleague), -2)
+    _with_follow_up(ParticipantFactory(practice=practice_a, clp=colleague), 20)
+
+    for counted in (
+        selectors.followup_worklist(user=clp_a),
+        selectors.followup_worklist_counts(user=clp_a),
+    ):
+        assert (counted.overdue_count, counted.due_now_count, counted.due_soon_count) == (1, 0, 0)
+    theirs = selectors.followup_worklist_counts(user=colleague)
+    assert (theirs.overdue_count, theirs.due_now_count, theirs.due_soon_count) == (1, 1, 1)
