@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from operator import add
 from typing import Any
 
+import numpy as np
 from django.db import connection
 from django.db.models import (
     Count,
@@ -412,38 +412,38 @@ def referral_statistics(
         if category_id is not None:
             categories_of.setdefault(resource_id, []).append(category_id)
 
-    # The cells are grouped by service and by period, and each group summed column by
-    # column (`zip`, `sum`); the year's totals are the periods' sums, and a category's the
-    # sums of its services (a service in two categories counting in both).
+    # The cells added up by service, by period and by category, with numpy: a national
+    # year has a few thousand cells, and summing them in Python a cell at a time was the
+    # page's largest cost (bench/NOTES.md). A category's figures are its services' (a service
+    # in two categories counting in both): a product with which services each one holds.
     width, count = len(names), len(starts)
-    by_period: dict[date, list[tuple[int, ...]]] = {}
-    by_resource: dict[int, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        by_period.setdefault(row[1], []).append(row[2:])
-        by_resource.setdefault(row[0], []).append(row)
+    services = list(dict.fromkeys(row[0] for row in rows))
+    at = {pk: index for index, pk in enumerate(services)}
+    cells = np.array([row[2:] for row in rows], dtype=np.int64).reshape(len(rows), width)
+    which = np.fromiter((at[row[0]] for row in rows), dtype=np.intp, count=len(rows))
+    when = np.fromiter((column[row[1]] for row in rows), dtype=np.intp, count=len(rows))
+    by_service = np.zeros((len(services), width), dtype=np.int64)
+    np.add.at(by_service, which, cells)
+    by_period = np.zeros((count, width), dtype=np.int64)
+    np.add.at(by_period, when, cells)
+    lines = np.zeros((len(services), count), dtype=np.int64)
+    np.add.at(lines, (which, when), cells[:, 0])
+    category_ids = sorted({c for pk in services for c in categories_of.get(pk, ())})
+    holds = np.zeros((len(category_ids), len(services)), dtype=np.int64)
+    category_at = {category_id: index for index, category_id in enumerate(category_ids)}
+    for index, pk in enumerate(services):
+        for category_id in categories_of.get(pk, ()):
+            holds[category_at[category_id], index] = 1
+    resource_sums = dict(zip(services, by_service.tolist(), strict=True))
+    resource_cells = dict(zip(services, lines.tolist(), strict=True))
+    category_sums = dict(zip(category_ids, (holds @ by_service).tolist(), strict=True))
+    category_cells = dict(zip(category_ids, (holds @ lines).tolist(), strict=True))
+    present = set(when.tolist())
     period_sums = {
-        start: [sum(column) for column in zip(*values, strict=True)]
-        for start, values in by_period.items()
+        start: sums
+        for index, (start, sums) in enumerate(zip(starts, by_period.tolist(), strict=True))
+        if index in present
     }
-    resource_sums: dict[int, list[int]] = {}
-    resource_cells: dict[int, list[int]] = {}
-    for resource, cells in by_resource.items():
-        resource_sums[resource] = [
-            sum(column) for column in zip(*(cell[2:] for cell in cells), strict=True)
-        ]
-        line = [0] * count
-        for cell in cells:
-            line[column[cell[1]]] += cell[2]
-        resource_cells[resource] = line
-    category_sums: dict[int, list[int]] = {}
-    category_cells: dict[int, list[int]] = {}
-    for resource, sums in resource_sums.items():
-        for category_id in categories_of.get(resource, ()):
-            acc = category_sums.get(category_id)
-            category_sums[category_id] = sums if acc is None else list(map(add, acc, sums))
-            so_far = category_cells.get(category_id)
-            own = resource_cells[resource]
-            category_cells[category_id] = own if so_far is None else list(map(add, so_far, own))
     zero = [0] * width
 
     def figures(sums: list[int]) -> Figures:

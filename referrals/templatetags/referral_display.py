@@ -1,5 +1,6 @@
 """Filters for showing referrals and their figures."""
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django import template
@@ -28,6 +29,12 @@ def rate(value: float | None) -> str:
     """A percentage as the statistics show one ("42.5%"), or a dash when there is nothing to
     divide by: a filter, not an include, as the page shows a hundred and more of them."""
     return "—" if value is None else _percent(value, get_language())
+
+
+def page_rate() -> Callable[[float | None], str]:
+    """`rate` for one page of many: the language read once, not once a cell."""
+    language = get_language()
+    return lambda value: "—" if value is None else _percent(value, language)
 
 
 # Percentages are rounded to one decimal (`referrals.figures.pct`): a thousand values in all,

@@ -11,7 +11,7 @@ from accounts.params import int_param
 from accounts.rows import render_rows
 from practices.roles import programme_required
 from referrals.selectors import PERIODS, referral_statistics, statistics_years
-from referrals.templatetags.referral_display import rate
+from referrals.templatetags.referral_display import page_rate
 
 SERVICES_PER_PAGE = 50
 
@@ -30,7 +30,8 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     # time. The rows are counted in one query either way; the page spares the HTML.
     services = Paginator(stats.by_resource, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
     tables = render_rows(
-        "referrals/statistics_tables.jinja", {"stats": stats, "services": services, "rate": rate}
+        "referrals/statistics_tables.jinja",
+        {"stats": stats, "services": services, "rate": page_rate()},
     )
     return render(
         request,
