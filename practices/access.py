@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.prepared import Prepared
 from practices.models import Practice
 from practices.roles import AnyUser, roles_of
 
@@ -13,6 +14,22 @@ def practices_visible_to(user: AnyUser) -> QuerySet[Practice]:
     if roles.sees_programme:
         return Practice.objects.all()
     return Practice.objects.filter(pk__in=roles.practice_ids)
+
+
+# `practices_visible_to`'s ids and names, for a filter's choices: by SQL compiled once per
+# process (`accounts.prepared`), as a list page builds them on every request.
+_every_practice_choice = Prepared(lambda: Practice.objects.values_list("id", "name"))
+_practice_choices = Prepared(
+    lambda ids: Practice.objects.filter(pk__in=ids).values_list("id", "name")
+)
+
+
+def practice_choices_for(user: AnyUser) -> list[tuple[int, str]]:
+    """The (id, name) of each practice `practices_visible_to(user)` gives, by name."""
+    roles = roles_of(user)
+    if roles.sees_programme:
+        return _every_practice_choice()
+    return _practice_choices(sorted(roles.practice_ids))
 
 
 def practice_ids_in_aggregate_scope(user: AnyUser) -> frozenset[int] | None:

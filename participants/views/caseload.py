@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest, short_dates, url_maker
 from accounts.params import int_param
+from accounts.prepared import Prepared
 from accounts.rows import render_rows
 from audit.services import audit_list_view
 from participants.models import CaseStatus, FollowUpStatus, Need
@@ -19,7 +20,7 @@ from participants.selectors import (
     caseload_listing,
     follow_up_due_on,
 )
-from practices.access import practices_visible_to
+from practices.access import practice_choices_for
 from practices.roles import caseload_required, roles_of
 
 QUINTILE_CHOICES = [
@@ -30,6 +31,9 @@ QUINTILE_CHOICES = [
     ("5", "5 – least deprived"),
     ("0", "Unknown"),
 ]
+
+# The need filter's choices, by SQL compiled once per process (`accounts.prepared`).
+_need_choices = Prepared(lambda: Need.objects.filter(active=True).values_list("id", "name"))
 
 # The filters that may travel in the caseload's URL. The search terms never do: a name or
 # CHI number in a URL ends up in server logs and browser history, so they stay in the
@@ -117,8 +121,8 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         "status": status,
         "statuses": CaseStatus.choices,
         "practice": int_param(params.get("practice")),
-        "practices": practices_visible_to(request.user).only("id", "name"),
-        "needs": Need.objects.filter(active=True).only("id", "name"),
+        "practices": practice_choices_for(request.user),
+        "needs": _need_choices(),
         "need": int_param(params.get("need")),
         "quintile": params.get("quintile", ""),
         "quintiles": QUINTILE_CHOICES,
