@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 
@@ -78,6 +78,9 @@ class _Plan:
     tuples: bool  # values_list(): the rows themselves
     # The prefetches, each a prepared query of its own, when every one can be (`_Children`).
     children: tuple[_Children, ...] | None = None
+    # What turns its rows into values and instances, worked out on the first call (the
+    # fields' converters, the related populators): the same on every call after it.
+    made: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def bind(self, args: Sequence[Any]) -> list[Any]:
         params = list(self.params)
@@ -195,8 +198,12 @@ def _converted(plan: _Plan, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]
     compiler = plan.compiler
     if compiler.has_extra_select:
         rows = [row[: compiler.col_count] for row in rows]
-    select = compiler.select[: compiler.col_count]
-    converters = compiler.get_converters([column[0] for column in select])
+    converters = plan.made.get("converters")
+    if converters is None:
+        select = compiler.select[: compiler.col_count]
+        converters = plan.made["converters"] = compiler.get_converters(
+            [column[0] for column in select]
+        )
     if converters:
         rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
     return rows
@@ -204,20 +211,27 @@ def _converted(plan: _Plan, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]
 
 def _instances(plan: _Plan, rows: list[tuple[Any, ...]], db: str) -> list[Any]:
     """The rows as model instances, as `ModelIterable` makes them."""
-    compiler = plan.compiler
-    select, klass_info, annotation_col_map = (
-        compiler.select,
-        compiler.klass_info,
-        compiler.annotation_col_map,
-    )
-    assert klass_info is not None
-    model_cls = klass_info["model"]
-    select_fields = klass_info["select_fields"]
-    start, end = select_fields[0], select_fields[-1] + 1
-    init_list = [column[0].target.attname for column in select[start:end]]
-    # Django 5.2 takes three arguments; the type stubs are of a later release.
-    populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
-    annotations = list((annotation_col_map or {}).items())
+    made = plan.made.get(("instances", db))
+    if made is None:
+        compiler = plan.compiler
+        select, klass_info, annotation_col_map = (
+            compiler.select,
+            compiler.klass_info,
+            compiler.annotation_col_map,
+        )
+        assert klass_info is not None
+        select_fields = klass_info["select_fields"]
+        start, end = select_fields[0], select_fields[-1] + 1
+        made = plan.made[("instances", db)] = (
+            klass_info["model"],
+            start,
+            end,
+            [column[0].target.attname for column in select[start:end]],
+            # Django 5.2 takes three arguments; the type stubs are of a later release.
+            get_related_populators(klass_info, select, db),  # type: ignore[call-arg]
+            list((annotation_col_map or {}).items()),
+        )
+    model_cls, start, end, init_list, populators, annotations = made
     objects = []
     for row in rows:
         obj = model_cls.from_db(db, init_list, row[start:end])
