@@ -60,30 +60,28 @@ def url_maker(viewname: str) -> Callable[[object], str]:
     return lambda value: prefix + quote(str(value), safe=_SAFE) + suffix
 
 
-def short_dates() -> Callable[[date | None], str]:
-    """`{{ day|date:"j M Y" }}` for a page of rows, the month's name looked up once a page
-    (the filter formats each date afresh: tens of microseconds a cell). None gives ""."""
+def _month_names() -> Callable[[date], str]:
+    """Each date's month as `|date:"M"` writes it, formatted once a month (the filter
+    formats each date afresh: tens of microseconds a cell)."""
     months: dict[int, str] = {}
 
-    def short(day: date | None) -> str:
-        if day is None:
-            return ""
-        if day.month not in months:
-            months[day.month] = dateformat.format(day, "M")
-        return f"{day.day} {months[day.month]} {day.year:04d}"
+    def name(day: date) -> str:
+        found = months.get(day.month)
+        if found is None:
+            found = months[day.month] = dateformat.format(day, "M")
+        return found
 
-    return short
+    return name
+
+
+def short_dates() -> Callable[[date | None], str]:
+    """`{{ day|date:"j M Y" }}` for a page of rows, the month's name looked up once a page.
+    None gives ""."""
+    month = _month_names()
+    return lambda day: "" if day is None else f"{day.day} {month(day)} {day.year:04d}"
 
 
 def month_dates() -> Callable[[date | None], str]:
     """`{{ day|date:"M Y" }}` for a page of rows, as `short_dates` does "j M Y"."""
-    months: dict[int, str] = {}
-
-    def month(day: date | None) -> str:
-        if day is None:
-            return ""
-        if day.month not in months:
-            months[day.month] = dateformat.format(day, "M")
-        return f"{months[day.month]} {day.year:04d}"
-
-    return month
+    month = _month_names()
+    return lambda day: "" if day is None else f"{month(day)} {day.year:04d}"
