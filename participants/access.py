@@ -38,13 +38,19 @@ _participant_in = Prepared(
 )
 
 
+def followup_practice_ids(user: AnyUser) -> frozenset[int] | None:
+    """The practices whose follow-ups the user may open, by the practice each follow-up
+    carries; None: every practice (an administrator). For a query built once for many
+    users; `followups_visible_to` is the same scope as a queryset."""
+    roles = roles_of(user)
+    return None if roles.administrator else roles.practice_ids
+
+
 def followups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
     """The follow-ups of the participants the user may open (`participants_visible_to`),
     by the practice each follow-up carries (the participant's, kept by the database)."""
-    roles = roles_of(user)
-    if roles.administrator:
-        return FollowUp.objects.all()
-    return FollowUp.objects.filter(practice_id__in=roles.practice_ids)
+    ids = followup_practice_ids(user)
+    return FollowUp.objects.all() if ids is None else FollowUp.objects.filter(practice_id__in=ids)
 
 
 def followup_shown_to(user: AnyUser, follow_up: FollowUp) -> bool:

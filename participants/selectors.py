@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.prepared import Prepared
 from participants.access import (
+    followup_practice_ids,
     followup_shown_to,
     followups_visible_to,
     participants_visible_to,
@@ -638,10 +639,10 @@ _own_open_by_group = Prepared(
 def _own_counts(user: User, today: date) -> Mapping[str, int]:
     """`_counts` of the CLP's own open follow-ups, by a prepared query where the user's
     practices name them (an administrator's are everyone's)."""
-    roles = roles_of(user)
-    if roles.administrator or not roles.practice_ids:
+    practice_ids = followup_practice_ids(user)
+    if not practice_ids:
         return _counts(_own_open_followups(user), today=today)
-    by_group = dict(_own_open_by_group(sorted(roles.practice_ids), user.pk, _week_end(today)))
+    by_group = dict(_own_open_by_group(sorted(practice_ids), user.pk, _week_end(today)))
     return {
         "overdue": by_group.get(0, 0),
         "due_now": by_group.get(1, 0),

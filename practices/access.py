@@ -9,11 +9,15 @@ from practices.models import Practice
 from practices.roles import AnyUser, roles_of
 
 
-def practices_visible_to(user: AnyUser) -> QuerySet[Practice]:
+def _visible_practice_ids(user: AnyUser) -> frozenset[int] | None:
+    """The practices a user's screens show; None: every practice."""
     roles = roles_of(user)
-    if roles.sees_programme:
-        return Practice.objects.all()
-    return Practice.objects.filter(pk__in=roles.practice_ids)
+    return None if roles.sees_programme else roles.practice_ids
+
+
+def practices_visible_to(user: AnyUser) -> QuerySet[Practice]:
+    ids = _visible_practice_ids(user)
+    return Practice.objects.all() if ids is None else Practice.objects.filter(pk__in=ids)
 
 
 # `practices_visible_to`'s ids and names, for a filter's choices: by SQL compiled once per
@@ -26,10 +30,8 @@ _practice_choices = Prepared(
 
 def practice_choices_for(user: AnyUser) -> list[tuple[int, str]]:
     """The (id, name) of each practice `practices_visible_to(user)` gives, by name."""
-    roles = roles_of(user)
-    if roles.sees_programme:
-        return _every_practice_choice()
-    return _practice_choices(sorted(roles.practice_ids))
+    ids = _visible_practice_ids(user)
+    return _every_practice_choice() if ids is None else _practice_choices(sorted(ids))
 
 
 def practice_ids_in_aggregate_scope(user: AnyUser) -> frozenset[int] | None:
