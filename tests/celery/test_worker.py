@@ -5,13 +5,12 @@ import time
 from datetime import date
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
-from linksworker.celery import app
 from participants.dates import add_months
 from participants.models import Assessment, FollowUp
 from participants.tasks import refresh_participant_followups, schedule_followups
+from tests.workers import real_worker
 
 needs_broker = [
     pytest.mark.celery_worker,
@@ -31,12 +30,8 @@ def _needs_broker(test):
 
 @pytest.fixture
 def worker():
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-            yield
-    finally:
-        app.conf.task_always_eager = True
+    with real_worker():
+        yield
 
 
 def _wait_for(condition, timeout=30.0):

@@ -5,14 +5,13 @@ without a broker these are skipped and say why."""
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from exchange.models import ImportJob
 from exchange.services import import_job_create, import_job_request_apply
-from linksworker.celery import app
 from participants.models import Participant
+from tests.workers import real_worker
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -26,12 +25,8 @@ pytestmark = [
 
 @pytest.fixture
 def worker():
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-            yield
-    finally:
-        app.conf.task_always_eager = True
+    with real_worker():
+        yield
 
 
 def _status(job: ImportJob, wanted: str, timeout: float = 60.0) -> bool:
