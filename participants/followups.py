@@ -81,7 +81,12 @@ class RunSummary:
     not_applicable: int = 0
 
 
-def followups_create(*, today: date, participant_id: int | None = None) -> int:
+def followups_create(
+    *,
+    today: date,
+    participant_id: int | None = None,
+    participant_ids: Sequence[int] | None = None,
+) -> int:
     """Create the follow-ups of baselines that fall due within the look-ahead. One query
     streams the baselines that have none (a server-side cursor, so memory stays flat however
     many there are) and they are inserted a batch at a time; the unique baseline column
@@ -97,6 +102,8 @@ def followups_create(*, today: date, participant_id: int | None = None) -> int:
     )
     if participant_id is not None:
         baselines = baselines.filter(participant_id=participant_id)
+    if participant_ids is not None:
+        baselines = baselines.filter(participant_id__in=participant_ids)
     rows = (
         baselines.order_by()
         .values_list("pk", "participant_id", "date")
@@ -143,8 +150,7 @@ def followups_schedule(*, participant_ids: Sequence[int], today: date) -> RunSum
         if connection.vendor == "postgresql":
             summary.created += _followups_insert(participant_ids=chunk, latest=latest)
         else:
-            for participant_id in chunk:
-                summary.created += followups_create(today=today, participant_id=participant_id)
+            summary.created += followups_create(today=today, participant_ids=chunk)
         moved = followups_advance(today=today, participant_ids=chunk)
         summary.due += moved.due
         summary.overdue += moved.overdue
