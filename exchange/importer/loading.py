@@ -502,8 +502,15 @@ def _copy_rows(
     # the trigger left out would have done.
     need_holders: list[int] = []
     if model is ParticipantNeed and checked:
+        # A participant this import wrote had its first days written with it (the planner).
         at = columns.index("participant_id")
-        need_holders = sorted({row[at] for row in rows})
+        need_holders = sorted(
+            {
+                row[at]
+                for row in rows
+                if not (written is not None and written.holds(Participant, row[at]))
+            }
+        )
     if model is Consultation and checked:
         at = columns.index("participant_id")
         owners = sorted(

@@ -51,6 +51,7 @@ from participants.models import (
     StatusChange,
     Timepoint,
 )
+from participants.models.needs import DOMAIN_DATES
 from participants.rules import duration_is_consistent, is_before_referral, is_in_future
 from practices.models import Attachment, Practice, StaffSurveyResponse
 from referrals import lifecycle
@@ -122,6 +123,8 @@ class Planner:
         self.absent_refs: set[str] = set()
         self.new_refs: set[str] = set()
         self.needs: dict[str, int] | None = None
+        # Each need's column of its domain's first day on the participant (`DOMAIN_DATES`).
+        self.need_dates: dict[int, str] = {}
         # What `look_up_participants` found for the chunk about to be planned.
         self.looked_up_rows: tuple[
             dict[str, Participant], dict[str, str], dict[int, set[int]], dict[str, SimdPostcode]
@@ -620,7 +623,10 @@ class Planner:
             if pending is not None and pending.chi != chi:
                 del chi_owner[chi]
         if self.needs is None:
-            self.needs = dict(Need.objects.values_list("name", "pk"))
+            self.needs = {}
+            for name, pk, domain in Need.objects.values_list("name", "pk", "domain"):
+                self.needs[name] = pk
+                self.need_dates[pk] = DOMAIN_DATES[domain]
         recorded: dict[int, set[int]] = defaultdict(set)
         for participant_id, need_id in lookup(
             ParticipantNeed.objects.values_list("participant_id", "need_id"),
@@ -731,6 +737,11 @@ class Planner:
             self.count(spec, "new")
             self.touch(ref, "details")
             missing = [needs[name] for name in row["needs"]]
+            # Its needs are all identified on its referral date: the first day of a need in
+            # each of their domains is written with the participant, which the needs' COPY
+            # then leaves alone (`loading._need_domains_recount` is for the others).
+            for need_id in missing:
+                setattr(participant, self.need_dates[need_id], participant.referred_on)
             if participant.status == CaseStatus.CLOSED:
                 self._status_change(participant)
         else:
