@@ -3,7 +3,7 @@ querysets; figures are counted by the database."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -324,6 +323,38 @@ class StatsRow:
     detail: str = ""
 
 
+class ServiceRows(Sequence[StatsRow]):
+    """The services' rows in the directory's order (organisation, then name), each made
+    when it is read: a national directory has thousands of services and a page shows
+    fifty of them."""
+
+    def __init__(
+        self,
+        order: list[int],
+        labels: Mapping[int, tuple[str, str]],
+        sums: Mapping[int, list[int]],
+        cells: Mapping[int, list[int]],
+    ):
+        self._order, self._labels, self._sums, self._cells = order, labels, sums, cells
+
+    def _row(self, pk: int) -> StatsRow:
+        organisation, name = self._labels[pk]
+        return StatsRow(name, self._cells[pk], Figures(*self._sums[pk]), detail=organisation)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+        if isinstance(index, slice):
+            return [self._row(pk) for pk in self._order[index]]
+        return self._row(self._order[index])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class Statistics:
     year: int
@@ -333,7 +364,7 @@ class Statistics:
     totals: Figures
     by_period: list[tuple[str, Figures]]
     by_category: list[StatsRow] = field(default_factory=list)
-    by_resource: list[StatsRow] = field(default_factory=list)
+    by_resource: Sequence[StatsRow] = field(default_factory=list)
 
 
 PERIODS = {"month": TruncMonth, "quarter": TruncQuarter}
@@ -365,10 +396,28 @@ def _services_and_categories() -> list[tuple[int, str, str, int | None]]:
         return cursor.fetchall()
 
 
+# The first referral's date, of the whole programme or of a list of practices; prepared
+# queries (`accounts.prepared`): the statistics page reads it on every visit.
+_first_referral = Prepared(lambda: Referral.objects.order_by("date").values_list("date")[:1])
+_first_referral_of = Prepared(
+    lambda practice_ids: (
+        Referral.objects.filter(practice_id__in=practice_ids)
+        .order_by("date")
+        .values_list("date")[:1]
+    )
+)
+_categories = Prepared(lambda: Category.objects.all())
+
+
 def statistics_years(*, user: User) -> list[int]:
     """Years with referrals, up to this one, newest first."""
     this_year = timezone.localdate().year
-    first = referrals_in_aggregate_scope(user).aggregate(first=Min("date"))["first"]
+    practice_ids = practice_ids_in_aggregate_scope(user)
+    if practice_ids is None:
+        found = _first_referral()
+    else:
+        found = _first_referral_of(sorted(practice_ids)) if practice_ids else []
+    first = found[0][0] if found else None
     start = min(first.year, this_year) if first else this_year
     return list(range(this_year, start - 1, -1))
 
@@ -452,8 +501,7 @@ def referral_statistics(
     totals = figures([sum(each) for each in zip(*period_sums.values(), strict=True)] or zero)
     per_period = {start: figures(sums) for start, sums in period_sums.items()}
     categories = [
-        (category, figures(category_sums.get(category.pk, zero)))
-        for category in Category.objects.all()
+        (category, figures(category_sums.get(category.pk, zero))) for category in _categories()
     ]
     resources = sorted(
         resource_sums, key=lambda pk: (labels[pk][0].casefold(), labels[pk][1].casefold(), pk)
@@ -473,13 +521,5 @@ def referral_statistics(
             for c, figures in categories
             if c.active or figures.referrals
         ],
-        by_resource=[
-            StatsRow(
-                labels[pk][1],
-                resource_cells[pk],
-                figures(resource_sums[pk]),
-                detail=labels[pk][0],
-            )
-            for pk in resources
-        ],
+        by_resource=ServiceRows(resources, labels, resource_sums, resource_cells),
     )
