@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from referrals.models import ReferralStatus
+from referrals.models.figure import FIGURE_COLUMNS
 
 ENGAGED_STATUSES: tuple[str, ...] = (ReferralStatus.ATTENDED.value, ReferralStatus.ENGAGED.value)
 ENGAGED_LABEL = "engaged (latest status attended or engaged)"
@@ -32,18 +33,9 @@ def reached_engaged(prefix: str = "") -> Q:
     return Q(**{f"{prefix}engaged_on__isnull": False})
 
 
-# The nine figures of the referral statistics page, in the order of its columns.
-FIGURE_NAMES: tuple[str, ...] = (
-    "referrals",
-    "suggested_only",
-    "referred",
-    "attended",
-    "reached_engaged",
-    "engaged",
-    "feedback",
-    "appropriate",
-    "relevant",
-)
+# The nine figures of the referral statistics page, in the order of its columns: the
+# running counts' columns (`ReferralFigure`).
+FIGURE_NAMES: tuple[str, ...] = FIGURE_COLUMNS
 
 
 def figure_counts(prefix: str = "", scope: Q | None = None) -> dict:

@@ -10,9 +10,12 @@ suspension for bulk loads, `manage.py practice_figures`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter
@@ -60,6 +63,87 @@ def referral_figure_cells(*, year: int, quarters: bool = False) -> list[tuple[An
         .order_by()
     )
     return [row for row in rows if row[2]]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A year's figures added up two ways, each a list in FIGURE_NAMES' order: per service,
+    its figures and its referrals in each period (`starts`' order); per period (by its first
+    day), its figures. A service or period without referrals is left out."""
+
+    services: dict[int, tuple[list[int], list[int]]]
+    periods: dict[date, list[int]]
+
+
+def grid_of_cells(cells: Sequence[tuple[Any, ...]], starts: Sequence[date]) -> Grid:
+    """The grid of cells `(service id, period's first day, *figures)`, summed with numpy:
+    summing a few thousand cells in Python a cell at a time cost more than the query."""
+    width, count = len(FIGURE_NAMES), len(starts)
+    column = {start: index for index, start in enumerate(starts)}
+    cells = [cell for cell in cells if cell[2]]
+    services = list(dict.fromkeys(cell[0] for cell in cells))
+    at = {pk: index for index, pk in enumerate(services)}
+    figures = np.array([cell[2:] for cell in cells], dtype=np.int64).reshape(len(cells), width)
+    which = np.fromiter((at[cell[0]] for cell in cells), dtype=np.intp, count=len(cells))
+    when = np.fromiter((column[cell[1]] for cell in cells), dtype=np.intp, count=len(cells))
+    by_service = np.zeros((len(services), width), dtype=np.int64)
+    np.add.at(by_service, which, figures)
+    lines = np.zeros((len(services), count), dtype=np.int64)
+    np.add.at(lines, (which, when), figures[:, 0])
+    by_period = np.zeros((count, width), dtype=np.int64)
+    np.add.at(by_period, when, figures)
+    present = set(when.tolist())
+    return Grid(
+        services={
+            pk: (sums, line)
+            for pk, sums, line in zip(services, by_service.tolist(), lines.tolist(), strict=True)
+        },
+        periods={
+            start: sums
+            for index, (start, sums) in enumerate(zip(starts, by_period.tolist(), strict=True))
+            if index in present
+        },
+    )
+
+
+def referral_figure_grid(*, year: int, starts: Sequence[date]) -> Grid:
+    """The year's grid for the whole programme, from the running counts (`starts`: the
+    first days of its quarters or of its months). On PostgreSQL one query adds the year's
+    rows up both ways from the month index alone (GROUPING SETS: one read of the rows), each
+    service's referrals per period as a column of their own, so a national year comes back
+    as a row a service and a row a period rather than a cell a service and period."""
+    quarters = len(starts) == 4
+    if connection.vendor != "postgresql":
+        return grid_of_cells(referral_figure_cells(year=year, quarters=quarters), starts)
+    period = "date_trunc('quarter', f.month::timestamp)::date" if quarters else "f.month"
+    sums = ", ".join(f"SUM(f.{name})::integer" for name in FIGURE_NAMES)
+    ends = [*starts[1:], date(year + 1, 1, 1)]
+    lines = ", ".join(
+        "(SUM(f.referrals) FILTER (WHERE f.month >= %s AND f.month < %s))::integer" for _ in starts
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.resource_id, {period}, {sums}, {lines} "  # noqa: S608 (our own columns)
+            "FROM referrals_referralfigure f WHERE f.month >= %s AND f.month <= %s "
+            "GROUP BY GROUPING SETS ((1), (2))",
+            [
+                *(bound for pair in zip(starts, ends, strict=True) for bound in pair),
+                date(year, 1, 1),
+                date(year, 12, 1),
+            ],
+        )
+        rows = cursor.fetchall()
+    width = len(FIGURE_NAMES)
+    services: dict[int, tuple[list[int], list[int]]] = {}
+    periods: dict[date, list[int]] = {}
+    for pk, start, *values in rows:
+        if not values[0]:
+            continue
+        if pk is None:
+            periods[start] = values[:width]
+        else:
+            services[pk] = (values[:width], [n or 0 for n in values[width:]])
+    return Grid(services=services, periods=periods)
 
 
 # The columns are FIGURE_NAMES (a test holds them to it).

@@ -48,7 +48,7 @@ from referrals.models import (
     ReferralStatusChange,
 )
 from referrals.models.referral import OPEN_STATUSES
-from referrals.running_counts import referral_figure_cells
+from referrals.running_counts import grid_of_cells, referral_figure_grid
 
 # The directory
 
@@ -430,21 +430,17 @@ def referral_statistics(
     lays the counted cells out in a grid. No participant appears: counts only."""
     period = period if period in PERIODS else "quarter"
     starts = _period_starts(year, period)
-    column = {start: index for index, start in enumerate(starts)}
     names = list(FIGURE_NAMES)
 
-    # One aggregate query gives every cell, a service by a period, with all the figures;
-    # the totals, the periods, the services and the categories (through each service's
-    # categories, so a service in two categories counts in both, as a join would) are sums
-    # of those cells, added up here. The whole programme's cells are the running counts
-    # per service and month (`ReferralFigure`), a few thousand rows a year whatever the
-    # number of referrals; a scope of practices counts its referrals (bench/NOTES.md).
-    # Each cell: (service, period's first day, *figures in `names`).
-    rows: list[tuple[Any, ...]]
+    # The year's figures added up per service (with its referrals in each period) and per
+    # period (`Grid`). The whole programme's come from the running counts per service and
+    # month (`ReferralFigure`), a few thousand rows a year whatever the number of
+    # referrals, added up by the database; a scope of practices counts its referrals, a
+    # cell a service and period, added up here (bench/NOTES.md).
     if practice_ids_in_aggregate_scope(user) is None:
-        rows = referral_figure_cells(year=year, quarters=period == "quarter")
+        grid = referral_figure_grid(year=year, starts=starts)
     else:
-        rows = list(
+        cells = (
             referrals_in_aggregate_scope(user)
             .filter(date__year=year)
             .annotate(period=PERIODS[period]("date"))
@@ -452,6 +448,7 @@ def referral_statistics(
             .annotate(**figure_counts())
             .order_by()
         )
+        grid = grid_of_cells(list(cells), starts)
     # Every service's names and categories, in one read of the (small) directory: cheaper
     # than grouping the cells by the names, or an IN list of the year's services.
     labels: dict[int, tuple[str, str]] = {}
@@ -461,38 +458,23 @@ def referral_statistics(
         if category_id is not None:
             categories_of.setdefault(resource_id, []).append(category_id)
 
-    # The cells added up by service, by period and by category, with numpy: a national
-    # year has a few thousand cells, and summing them in Python a cell at a time was the
-    # page's largest cost (bench/NOTES.md). A category's figures are its services' (a service
-    # in two categories counting in both): a product with which services each one holds.
+    # A category's figures are its services' (a service in two categories counting in
+    # both): a product with which services each one holds.
     width, count = len(names), len(starts)
-    services = list(dict.fromkeys(row[0] for row in rows))
-    at = {pk: index for index, pk in enumerate(services)}
-    cells = np.array([row[2:] for row in rows], dtype=np.int64).reshape(len(rows), width)
-    which = np.fromiter((at[row[0]] for row in rows), dtype=np.intp, count=len(rows))
-    when = np.fromiter((column[row[1]] for row in rows), dtype=np.intp, count=len(rows))
-    by_service = np.zeros((len(services), width), dtype=np.int64)
-    np.add.at(by_service, which, cells)
-    by_period = np.zeros((count, width), dtype=np.int64)
-    np.add.at(by_period, when, cells)
-    lines = np.zeros((len(services), count), dtype=np.int64)
-    np.add.at(lines, (which, when), cells[:, 0])
+    services = list(grid.services)
+    resource_sums = {pk: sums for pk, (sums, _) in grid.services.items()}
+    resource_cells = {pk: line for pk, (_, line) in grid.services.items()}
+    by_service = np.array(list(resource_sums.values()), dtype=np.int64).reshape(-1, width)
+    lines = np.array(list(resource_cells.values()), dtype=np.int64).reshape(-1, count)
     category_ids = sorted({c for pk in services for c in categories_of.get(pk, ())})
     holds = np.zeros((len(category_ids), len(services)), dtype=np.int64)
     category_at = {category_id: index for index, category_id in enumerate(category_ids)}
     for index, pk in enumerate(services):
         for category_id in categories_of.get(pk, ()):
             holds[category_at[category_id], index] = 1
-    resource_sums = dict(zip(services, by_service.tolist(), strict=True))
-    resource_cells = dict(zip(services, lines.tolist(), strict=True))
     category_sums = dict(zip(category_ids, (holds @ by_service).tolist(), strict=True))
     category_cells = dict(zip(category_ids, (holds @ lines).tolist(), strict=True))
-    present = set(when.tolist())
-    period_sums = {
-        start: sums
-        for index, (start, sums) in enumerate(zip(starts, by_period.tolist(), strict=True))
-        if index in present
-    }
+    period_sums = grid.periods
     zero = [0] * width
 
     def figures(sums: list[int]) -> Figures:

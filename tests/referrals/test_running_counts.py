@@ -16,13 +16,15 @@ from referrals.figures import FIGURE_NAMES, figure_counts
 from referrals.models import Referral, ReferralFigure
 from referrals.models import ReferralStatus as S
 from referrals.running_counts import (
+    grid_of_cells,
     referral_figure_cells,
+    referral_figure_grid,
     referral_figures_compact,
     referral_figures_current,
     referral_figures_differences,
     referral_figures_rebuild,
 )
-from referrals.selectors import PERIODS, Figures, referral_statistics
+from referrals.selectors import PERIODS, Figures, _period_starts, referral_statistics
 from reports.figures import practice_figures_differences, practice_figures_suspended
 from tests.factories import ParticipantFactory
 from tests.referrals.factories import ReferralFactory, ResourceFactory
@@ -58,9 +60,17 @@ def _assert_page_matches_direct_aggregate(lead, monkeypatch):
             held = referral_figure_cells(year=year, quarters=quarters)
             assert _key(held) == _key(_direct_cells(year=year, quarters=quarters))
         for period in PERIODS:
+            starts = _period_starts(year, period)
+            direct_grid = grid_of_cells(_direct_cells(year=year, quarters=len(starts) == 4), starts)
+            assert referral_figure_grid(year=year, starts=starts) == direct_grid
             page = referral_statistics(user=lead, year=year, period=period)
             with monkeypatch.context() as m:
-                m.setattr("referrals.selectors.referral_figure_cells", _direct_cells)
+                m.setattr(
+                    "referrals.selectors.referral_figure_grid",
+                    lambda *, year, starts: grid_of_cells(
+                        _direct_cells(year=year, quarters=len(starts) == 4), starts
+                    ),
+                )
                 direct = referral_statistics(user=lead, year=year, period=period)
             assert page == direct
     assert referral_figures_differences() == []
