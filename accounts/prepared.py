@@ -252,27 +252,46 @@ class Prepared(Generic[R]):
         self._plain = False  # the database is not PostgreSQL: build and run as usual
 
     def __call__(self, *values: Any) -> list[R]:
+        return self._run(values, None)
+
+    def slice(self, start: int, stop: int, *values: Any) -> list[R]:
+        """The rows from `start` to `stop` of `build(*values)` (which must be ordered): its
+        SQL with a LIMIT and an OFFSET as values, so that every page runs the same SQL."""
+        if start < 0 or stop < start:
+            raise ValueError("A prepared slice goes forwards from a row that exists.")
+        return self._run(values, (start, stop))
+
+    def _run(self, values: Sequence[Any], bounds: tuple[int, int] | None) -> list[R]:
         args = [_normal(value) for value in values]
         if self._plain:
-            return list(self.build(*args))
+            return self._built(args, bounds)
         key = tuple(len(a) if isinstance(a, list) else type(a) for a in args)
         plan = self._plans.get(key)
         if plan is None:
             if any(isinstance(a, list) and not a for a in args):
-                return list(self.build(*args))  # an empty `__in`: Django answers without SQL
+                # An empty `__in`: Django answers without SQL.
+                return self._built(args, bounds)
             stand_ins = [_stand_in(position, a) for position, a in enumerate(args)]
             queryset = self.build(*stand_ins)
             if connections[queryset.db].vendor != "postgresql":
                 self._plain = True
-                return list(self.build(*args))
+                return self._built(args, bounds)
             try:
                 plan = _compile(queryset, stand_ins)
             except EmptyResultSet:
-                return list(self.build(*args))
+                return self._built(args, bounds)
             self._plans[key] = plan
         db = plan.compiler.using or DEFAULT_DB_ALIAS
+        sql, params = plan.sql, plan.bind(args)
+        if bounds is not None:
+            query = plan.compiler.query
+            ordered = query.order_by or (query.default_ordering and query.get_meta().ordering)
+            if query.combinator or query.is_sliced or not ordered:
+                raise ImproperlyConfigured("A prepared slice is of one ordered, unsliced query.")
+            sql += " LIMIT %s OFFSET %s"
+            params += [bounds[1] - bounds[0], bounds[0]]
         with connections[db].cursor() as cursor:
-            cursor.execute(plan.sql, plan.bind(args))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         rows = _converted(plan, rows)
         if plan.tuples:
@@ -286,3 +305,9 @@ class Prepared(Generic[R]):
                 for children in plan.children:
                     children.fill(objects)
         return objects
+
+    def _built(self, args: list[Any], bounds: tuple[int, int] | None) -> list[R]:
+        queryset = self.build(*args)
+        if bounds is not None:
+            queryset = queryset[bounds[0] : bounds[1]]
+        return list(queryset)

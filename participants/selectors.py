@@ -636,6 +636,44 @@ _own_open_by_group = Prepared(
 )
 
 
+# The worklist's order: by group, then date; a day's by participant, in the order they were
+# registered (their ids: what their opaque refs, P1000 on, would give, but for the refs'
+# lengths), which reads no participant.
+WORKLIST_ORDER = ("group", "due_on", "participant_id", "id")
+
+# The ids of a page of the CLP's own open follow-ups in their practices, in the worklist's
+# order (a prepared slice: its LIMIT and OFFSET are values).
+_own_open_ids = Prepared(
+    lambda practice_ids, clp_id, week_end: (
+        _in_groups(
+            FollowUp.objects.filter(
+                practice_id__in=practice_ids, clp_id=clp_id, status__in=OPEN_FOLLOW_UP_STATUSES
+            ),
+            week_end,
+        )
+        .order_by(*WORKLIST_ORDER)
+        .values_list("id")
+    )
+)
+
+
+class _OwnOpenIds:
+    """The ids of the CLP's own open follow-ups in order, as the paginator reads them: their
+    number known already (the counts), a page's ids read by `_own_open_ids`."""
+
+    def __init__(self, practice_ids: list[int], clp_id: int, week_end: date, count: int):
+        self.args, self.count = (practice_ids, clp_id, week_end), count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: slice) -> list[int]:
+        start, stop = index.start or 0, min(index.stop, self.count)
+        if stop <= start:
+            return []
+        return [row[0] for row in _own_open_ids.slice(start, stop, *self.args)]
+
+
 def _own_counts(user: User, today: date) -> Mapping[str, int]:
     """`_counts` of the CLP's own open follow-ups, by a prepared query where the user's
     practices name them (an administrator's are everyone's)."""
@@ -665,8 +703,15 @@ def followup_worklist(
     and a case closed because they moved, died or withdrew has no open follow-up left."""
     own = _own_open_followups(user)
     today = today or timezone.localdate()
-    # Counted, and the page's ids read in order, without the page's joins; the page's rows
-    # are then loaded by id.
+    counts = _own_counts(user, today)
+    # Counted, and the page's ids read in order, without the page's joins (by a prepared
+    # query where the user's practices name them); the page's rows are then loaded by id.
+    practice_ids = followup_practice_ids(user)
+    ids = (
+        _OwnOpenIds(sorted(practice_ids), user.pk, _week_end(today), counts["total"])
+        if practice_ids
+        else None
+    )
     return _grouped(
         own,
         user=user,
@@ -674,7 +719,8 @@ def followup_worklist(
         page=page,
         counted=own,
         load=_worklist_page,
-        counts=_own_counts(user, today),
+        counts=counts,
+        ids=ids,
     )
 
 
@@ -702,6 +748,7 @@ def _grouped(
     counted: QuerySet[FollowUp] | None = None,
     load: Callable[[list[int], date], list[FollowUp]] | None = None,
     counts: Mapping[str, int] | None = None,
+    ids: _OwnOpenIds | None = None,
 ) -> Worklist:
     """Two queries whatever the size (and the prefetches of the page's rows): the count of
     each group (of `counted`, the same follow-ups as `rows` without their joins, when
@@ -713,13 +760,17 @@ def _grouped(
         counts = _counts(rows if counted is None else counted, today=today)
     paginator: Paginator[Any]
     if load is None:
-        ordered = _in_groups(rows, week_end).order_by("group", "due_on", "participant__ref")
+        ordered = _in_groups(rows, week_end).order_by(*WORKLIST_ORDER)
         paginator = Paginator(ordered, WORKLIST_PAGE_SIZE)
     else:
-        ids = _in_groups(counted if counted is not None else rows, week_end).order_by(
-            "group", "due_on", "participant__ref"
-        )
-        paginator = Paginator(ids.values_list("id", flat=True), WORKLIST_PAGE_SIZE)
+        source: Any = ids
+        if source is None:
+            source = (
+                _in_groups(counted if counted is not None else rows, week_end)
+                .order_by(*WORKLIST_ORDER)
+                .values_list("id", flat=True)
+            )
+        paginator = Paginator(source, WORKLIST_PAGE_SIZE)
     paginator.count = counts["total"]  # known already: no second COUNT
     current = paginator.get_page(page)
     if load is not None:

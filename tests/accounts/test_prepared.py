@@ -206,3 +206,37 @@ def test_a_prefetch_to_a_list_is_read_by_a_prepared_query_of_its_own(people):
     assert len(captured.captured_queries) == 2
     if connection.vendor == "postgresql":
         assert through._plans and all(p.children for p in through._plans.values())
+
+
+def test_a_slice_gives_the_querysets_slice_and_runs_one_statement(
+    people, practice_a, practice_b, django_assert_num_queries
+):
+    prepared = Prepared(
+        lambda ids: Participant.objects.filter(practice_id__in=ids)
+        .order_by("ref")
+        .values_list("ref")
+    )
+    ids = [practice_a.pk, practice_b.pk]
+    whole = list(_people(ids, date(2000, 1, 1)).values_list("ref"))
+    for start, stop in ((0, 2), (2, 4), (4, 10), (6, 9), (0, 0)):
+        assert prepared.slice(start, stop, ids) == whole[start:stop]
+    if connection.vendor == "postgresql":
+        with django_assert_num_queries(1) as captured:
+            prepared.slice(2, 4, ids)
+        assert captured.captured_queries[0]["sql"].endswith("LIMIT 2 OFFSET 2")
+
+
+def test_a_slice_must_be_of_one_ordered_unsliced_query(people, practice_a):
+    with pytest.raises(ValueError):
+        Prepared(lambda ids: Participant.objects.filter(practice_id__in=ids)).slice(3, 1, [1])
+    if connection.vendor != "postgresql":
+        return  # elsewhere the queryset is sliced as usual
+    unordered = Prepared(
+        lambda ids: Participant.objects.filter(practice_id__in=ids).order_by().values_list("ref")
+    )
+    sliced = Prepared(
+        lambda ids: Participant.objects.filter(practice_id__in=ids).order_by("ref")[:3]
+    )
+    for prepared in (unordered, sliced):
+        with pytest.raises(ImproperlyConfigured):
+            prepared.slice(0, 2, [practice_a.pk])
