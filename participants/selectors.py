@@ -701,17 +701,17 @@ def followup_worklist(
     week; due soon (within the look-ahead), a page at a time. Closed cases stay on it: the
     nine-month outcome of someone whose goals were met is the one the programme most needs,
     and a case closed because they moved, died or withdrew has no open follow-up left."""
-    own = _own_open_followups(user)
     today = today or timezone.localdate()
     counts = _own_counts(user, today)
     # Counted, and the page's ids read in order, without the page's joins (by a prepared
     # query where the user's practices name them); the page's rows are then loaded by id.
     practice_ids = followup_practice_ids(user)
-    ids = (
-        _OwnOpenIds(sorted(practice_ids), user.pk, _week_end(today), counts["total"])
-        if practice_ids
-        else None
-    )
+    ids = None
+    if practice_ids:
+        ids = _OwnOpenIds(sorted(practice_ids), user.pk, _week_end(today), counts["total"])
+        own = FollowUp.objects.none()  # read through the ids alone
+    else:
+        own = _own_open_followups(user)
     return _grouped(
         own,
         user=user,
