@@ -25,12 +25,17 @@ is built and run as usual.
 
 from __future__ import annotations
 
+import itertools
+import re
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -243,6 +248,91 @@ def _instances(plan: _Plan, rows: list[tuple[Any, ...]], db: str) -> list[Any]:
     return objects
 
 
+# Server-side prepared statements (PREPARE once per database connection, then EXECUTE):
+# PostgreSQL then plans a statement once, not on every run, which for a page's small reads
+# cost as much as running them (bench/NOTES.md). Off with DATABASE_SERVER_PREPARED=false,
+# for a pooler that hands a client's statements to other server connections.
+_SERVER_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (int, "bigint"),
+    (str, "text"),
+    (datetime, "timestamptz"),
+    (date, "date"),
+    (Decimal, "numeric"),
+    (float, "double precision"),
+    (timedelta, "interval"),
+)
+_statement_numbers = itertools.count(1)
+# Per raw database connection, its statements' names: prepared (True), or given up (False).
+_prepared_on: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+def _server_type(value: Any) -> str | None:
+    for kind, name in _SERVER_TYPES:
+        if isinstance(value, kind):
+            return name
+    return None
+
+
+def _server_statement(plan: _Plan, sliced: bool, params: list[Any]) -> tuple[str, str] | None:
+    """The plan's statement's name and its PREPARE (its LIMIT and OFFSET with it when
+    `sliced`), made on the first call; None where it cannot be prepared (a value of a type it
+    does not name): its SQL is then sent as it is."""
+    key = ("statement", sliced)
+    made: Any = plan.made.get(key)
+    if made is None:
+        types = [_server_type(value) for value in params]
+        text = plan.sql + (" LIMIT %s OFFSET %s" if sliced else "")
+        if None in types or "$" in text:
+            made = plan.made[key] = False
+        else:
+            numbers = iter(range(1, len(params) + 1))
+            body = re.sub(
+                r"%([s%])", lambda m: "%" if m.group(1) == "%" else f"${next(numbers)}", text
+            )
+            name = f"links_prepared_{next(_statement_numbers)}"
+            declared = f" ({', '.join(t for t in types if t)})" if params else ""
+            made = plan.made[key] = (name, f"PREPARE {name}{declared} AS {body}")
+    return made or None
+
+
+def _execute(
+    plan: _Plan, sliced: bool, sql: str, params: list[Any], connection: Any, cursor: Any
+) -> None:
+    """Run the plan's SQL: as an EXECUTE of its statement prepared on the server, the first
+    time on a connection sent with its PREPARE in one round trip (one statement to Django,
+    so a page's query count is the same whichever connection it runs on)."""
+    statement = (
+        _server_statement(plan, sliced, params) if settings.DATABASE_SERVER_PREPARED else None
+    )
+    if statement is None:
+        cursor.execute(sql, params)
+        return
+    name, prepare = statement
+    raw = connection.connection
+    on_connection = _prepared_on.get(raw)
+    if on_connection is None:
+        on_connection = _prepared_on[raw] = {}
+    state = on_connection.get(name)
+    if state is False:
+        cursor.execute(sql, params)  # its PREPARE failed here once: not tried again
+        return
+    execute = f"EXECUTE {name}" + (f" ({', '.join(['%s'] * len(params))})" if params else "")
+    if state is None:
+        try:
+            if params:
+                cursor.execute(prepare.replace("%", "%%") + "; " + execute, params)
+            else:
+                cursor.execute(f"{prepare}; {execute}")
+        except Exception:
+            # Whether the PREPARE took is not known: the plain SQL from now on, here.
+            on_connection[name] = False
+            raise
+        on_connection[name] = True
+        return
+    cursor.execute(execute, params or None)
+
+
 class Prepared(Generic[R]):
     """`build(*values)`'s rows, from SQL compiled once per process (module docstring)."""
 
@@ -290,8 +380,9 @@ class Prepared(Generic[R]):
                 raise ImproperlyConfigured("A prepared slice is of one ordered, unsliced query.")
             sql += " LIMIT %s OFFSET %s"
             params += [bounds[1] - bounds[0], bounds[0]]
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, params)
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            _execute(plan, bounds is not None, sql, params, connection, cursor)
             rows = cursor.fetchall()
         rows = _converted(plan, rows)
         if plan.tuples:

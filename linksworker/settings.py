@@ -115,6 +115,10 @@ DATABASES = {
 # connecting and each statement have limits (seconds), and a page that passes one answers 503
 # (linksworker.middleware). The statistics and imports run with their own longer limit
 # (DATABASE_LONG_STATEMENT_TIMEOUT, practices.db.long_statements).
+# The prepared queries (`accounts.prepared`) are prepared on the server, once per database
+# connection: off for a connection pooler in transaction mode (PgBouncer's default), which
+# hands a client's statements to other server connections.
+DATABASE_SERVER_PREPARED = env_bool("DATABASE_SERVER_PREPARED", True)
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30, minimum=1)
 DATABASE_LONG_STATEMENT_TIMEOUT = env_int("DATABASE_LONG_STATEMENT_TIMEOUT", 15 * 60, minimum=1)

@@ -212,18 +212,17 @@ def test_a_slice_gives_the_querysets_slice_and_runs_one_statement(
     people, practice_a, practice_b, django_assert_num_queries
 ):
     prepared = Prepared(
-        lambda ids: Participant.objects.filter(practice_id__in=ids)
-        .order_by("ref")
-        .values_list("ref")
+        lambda ids: (
+            Participant.objects.filter(practice_id__in=ids).order_by("ref").values_list("ref")
+        )
     )
     ids = [practice_a.pk, practice_b.pk]
     whole = list(_people(ids, date(2000, 1, 1)).values_list("ref"))
     for start, stop in ((0, 2), (2, 4), (4, 10), (6, 9), (0, 0)):
         assert prepared.slice(start, stop, ids) == whole[start:stop]
     if connection.vendor == "postgresql":
-        with django_assert_num_queries(1) as captured:
-            prepared.slice(2, 4, ids)
-        assert captured.captured_queries[0]["sql"].endswith("LIMIT 2 OFFSET 2")
+        with django_assert_num_queries(1):
+            assert prepared.slice(2, 4, ids) == whole[2:4]
 
 
 def test_a_slice_must_be_of_one_ordered_unsliced_query(people, practice_a):
@@ -240,3 +239,44 @@ def test_a_slice_must_be_of_one_ordered_unsliced_query(people, practice_a):
     for prepared in (unordered, sliced):
         with pytest.raises(ImproperlyConfigured):
             prepared.slice(0, 2, [practice_a.pk])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_it_is_prepared_on_the_server_once_a_connection(people, settings):
+    """The first run on a connection sends the PREPARE with the EXECUTE, as one statement;
+    the next ones the EXECUTE alone; a new connection prepares it again. A literal percent
+    sign in the SQL survives both."""
+    from django.db.models.expressions import RawSQL
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATABASE_SERVER_PREPARED = True
+    prepared = Prepared(
+        lambda ref: (
+            Participant.objects.filter(ref=ref)
+            .annotate(share=RawSQL("'50%%'", []))
+            .values_list("ref", "share")
+        )
+    )
+    for _ in range(2):  # the second time on a new connection
+        with CaptureQueriesContext(connection) as captured:
+            assert prepared(people[0].ref) == [(people[0].ref, "50%")]
+            assert prepared(people[1].ref) == [(people[1].ref, "50%")]
+        first, second = (query["sql"] for query in captured.captured_queries)
+        assert first.startswith("PREPARE links_prepared_") and "; EXECUTE links_prepared_" in first
+        assert second.startswith("EXECUTE links_prepared_")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'links_%'")
+            assert cursor.fetchone()[0] >= 1
+        connection.close()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+def test_with_server_statements_off_the_sql_goes_as_it_is(people, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATABASE_SERVER_PREPARED = False
+    prepared = Prepared(lambda ref: Participant.objects.filter(ref=ref).values_list("ref"))
+    with CaptureQueriesContext(connection) as captured:
+        assert prepared(people[0].ref) == [(people[0].ref,)]
+    assert captured.captured_queries[0]["sql"].startswith("SELECT")
