@@ -21,7 +21,7 @@ from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter
 
 from referrals.figures import FIGURE_NAMES, figure_counts
-from referrals.models import Referral, ReferralFigure
+from referrals.models import CommunityResource, Referral, ReferralFigure
 
 Key = tuple[int, date]  # service id, first day of the month
 Counts = tuple[int, ...]  # the figures, in FIGURE_NAMES' order
@@ -107,43 +107,135 @@ def grid_of_cells(cells: Sequence[tuple[Any, ...]], starts: Sequence[date]) -> G
 
 
 def referral_figure_grid(*, year: int, starts: Sequence[date]) -> Grid:
-    """The year's grid for the whole programme, from the running counts (`starts`: the
-    first days of its quarters or of its months). On PostgreSQL one query adds the year's
-    rows up both ways from the month index alone (GROUPING SETS: one read of the rows), each
-    service's referrals per period as a column of their own, so a national year comes back
-    as a row a service and a row a period rather than a cell a service and period."""
-    quarters = len(starts) == 4
-    if connection.vendor != "postgresql":
-        return grid_of_cells(referral_figure_cells(year=year, quarters=quarters), starts)
-    period = "date_trunc('quarter', f.month::timestamp)::date" if quarters else "f.month"
-    sums = ", ".join(f"SUM(f.{name})::integer" for name in FIGURE_NAMES)
+    """The year's grid for the whole programme from the running counts, a cell a service and
+    period added up here (`starts`: the first days of its quarters or of its months): where
+    the database is not PostgreSQL, which adds them up itself (`referral_figure_summary`)."""
+    return grid_of_cells(referral_figure_cells(year=year, quarters=len(starts) == 4), starts)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A year's figures for the whole programme as the statistics page shows them, in
+    FIGURE_NAMES' order: per period (by its first day); per category (its figures, and its
+    referrals in each period: a service in two categories counts in both); how many services
+    had referrals; and a window of those services in the directory's order (organisation,
+    then name, without regard to case), each `(id, organisation, name, figures, referrals in
+    each period)`. Periods and services without referrals are left out."""
+
+    periods: dict[date, list[int]]
+    categories: dict[int, tuple[list[int], list[int]]]
+    service_count: int
+    services: list[tuple[int, str, str, list[int], list[int]]]
+
+
+def _summary_sql(year: int, starts: Sequence[date]) -> tuple[str, list[Any]]:
+    """The CTEs the summary reads start from: the year's rows summed per service (with its
+    referrals in each period) and per period, in one read of the month index (GROUPING
+    SETS: `g`, a period's rows without a service), and the services with referrals (`s`)."""
+    period = "date_trunc('quarter', f.month::timestamp)::date" if len(starts) == 4 else "f.month"
     ends = [*starts[1:], date(year + 1, 1, 1)]
+    sums = ", ".join(f"SUM(f.{name})::integer AS {name}" for name in FIGURE_NAMES)
     lines = ", ".join(
-        "(SUM(f.referrals) FILTER (WHERE f.month >= %s AND f.month < %s))::integer" for _ in starts
+        "COALESCE(SUM(f.referrals) FILTER (WHERE f.month >= %s AND f.month < %s), 0)::integer "
+        f"AS p{i}"
+        for i in range(len(starts))
     )
+    sql = (
+        f"WITH g AS MATERIALIZED (SELECT f.resource_id, {period} AS start, {sums}, {lines} "  # noqa: S608 (our own columns)
+        "FROM referrals_referralfigure f WHERE f.month >= %s AND f.month <= %s "
+        "GROUP BY GROUPING SETS ((1), (2))), "
+        "s AS MATERIALIZED (SELECT * FROM g WHERE resource_id IS NOT NULL AND referrals <> 0) "
+    )
+    params: list[Any] = [bound for pair in zip(starts, ends, strict=True) for bound in pair]
+    params += [date(year, 1, 1), date(year, 12, 1)]
+    return sql, params
+
+
+def _services_sql(count: int) -> str:
+    """The services' window from `s`, numbered in the directory's order (case ignored, by
+    code point: the same on every database collation)."""
+    columns = ", ".join(
+        [*(f"s.{name}" for name in FIGURE_NAMES), *(f"s.p{i}" for i in range(count))]
+    )
+    return (
+        f"(SELECT 3, s.resource_id, NULL::date, r.organisation, r.name, {columns}, "  # noqa: S608 (our own columns)
+        'ROW_NUMBER() OVER (ORDER BY lower(r.organisation) COLLATE "C", '
+        'lower(r.name) COLLATE "C", s.resource_id) AS n '
+        "FROM s JOIN referrals_communityresource r ON r.id = s.resource_id "
+        "ORDER BY n LIMIT %s OFFSET %s)"
+    )
+
+
+def _service(row: tuple[Any, ...], width: int) -> tuple[int, str, str, list[int], list[int]]:
+    values = list(row[5:-1])
+    return (row[1], row[3], row[4], values[:width], values[width:])
+
+
+def referral_figure_summary(
+    *, year: int, starts: Sequence[date], window: tuple[int, int]
+) -> Summary:
+    """The year's `Summary` from the running counts, on PostgreSQL, in one statement: the
+    rows summed per service once, then per period, per category and for the services of
+    `window` (start, stop) by the database, so that a national year comes back as a few
+    dozen rows rather than a row for each of its services (bench/NOTES.md)."""
+    width, count = len(FIGURE_NAMES), len(starts)
+    base, params = _summary_sql(year, starts)
+    blank = ", ".join(["NULL::integer"] * count)
+    nothing = ", ".join(["NULL::integer"] * (width + count))
+    through = CommunityResource.categories.through._meta.db_table
+    period_sums = ", ".join(FIGURE_NAMES)
+    category_sums = ", ".join(
+        [
+            *(f"SUM(s.{name})::integer" for name in FIGURE_NAMES),
+            *(f"SUM(s.p{i})::integer" for i in range(count)),
+        ]
+    )
+    sql = (
+        base + f"(SELECT 0, NULL::bigint, start, NULL::text, NULL::text, {period_sums}, {blank}, "  # noqa: S608 (our own columns)
+        "NULL::bigint FROM g WHERE resource_id IS NULL AND referrals <> 0) "
+        f"UNION ALL (SELECT 1, c.category_id, NULL::date, NULL::text, NULL::text, "
+        f"{category_sums}, NULL::bigint FROM s JOIN {through} c "
+        "ON c.communityresource_id = s.resource_id GROUP BY c.category_id) "
+        f"UNION ALL (SELECT 2, COUNT(*), NULL::date, NULL::text, NULL::text, {nothing}, "
+        "NULL::bigint FROM s) "
+        f"UNION ALL {_services_sql(count)}"
+    )
+    start, stop = window
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT f.resource_id, {period}, {sums}, {lines} "  # noqa: S608 (our own columns)
-            "FROM referrals_referralfigure f WHERE f.month >= %s AND f.month <= %s "
-            "GROUP BY GROUPING SETS ((1), (2))",
-            [
-                *(bound for pair in zip(starts, ends, strict=True) for bound in pair),
-                date(year, 1, 1),
-                date(year, 12, 1),
-            ],
-        )
+        cursor.execute(sql, [*params, max(stop - start, 0), start])
         rows = cursor.fetchall()
-    width = len(FIGURE_NAMES)
-    services: dict[int, tuple[list[int], list[int]]] = {}
     periods: dict[date, list[int]] = {}
-    for pk, start, *values in rows:
-        if not values[0]:
-            continue
-        if pk is None:
-            periods[start] = values[:width]
+    categories: dict[int, tuple[list[int], list[int]]] = {}
+    service_count, services = 0, []
+    for row in rows:
+        kind = row[0]
+        if kind == 0:
+            periods[row[2]] = list(row[5 : 5 + width])
+        elif kind == 1:
+            values = list(row[5:-1])
+            categories[row[1]] = (values[:width], values[width:])
+        elif kind == 2:
+            service_count = row[1]
         else:
-            services[pk] = (values[:width], [n or 0 for n in values[width:]])
-    return Grid(services=services, periods=periods)
+            services.append(row)
+    services.sort(key=lambda row: row[-1])
+    return Summary(
+        periods=periods,
+        categories=categories,
+        service_count=service_count,
+        services=[_service(row, width) for row in services],
+    )
+
+
+def referral_figure_services(
+    *, year: int, starts: Sequence[date], start: int, stop: int
+) -> list[tuple[int, str, str, list[int], list[int]]]:
+    """The services from `start` to `stop` of the year's `Summary`, read on their own."""
+    base, params = _summary_sql(year, starts)
+    with connection.cursor() as cursor:
+        cursor.execute(base + _services_sql(len(starts)), [*params, max(stop - start, 0), start])
+        rows = sorted(cursor.fetchall(), key=lambda row: row[-1])
+    return [_service(row, len(FIGURE_NAMES)) for row in rows]
 
 
 # The columns are FIGURE_NAMES (a test holds them to it).

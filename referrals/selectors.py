@@ -3,10 +3,10 @@ querysets; figures are counted by the database."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from django.db import connection
@@ -48,7 +48,12 @@ from referrals.models import (
     ReferralStatusChange,
 )
 from referrals.models.referral import OPEN_STATUSES
-from referrals.running_counts import grid_of_cells, referral_figure_grid
+from referrals.running_counts import (
+    grid_of_cells,
+    referral_figure_grid,
+    referral_figure_services,
+    referral_figure_summary,
+)
 
 # The directory
 
@@ -323,6 +328,53 @@ class StatsRow:
     detail: str = ""
 
 
+class ServicePages(Sequence[StatsRow]):
+    """The services' rows as the page reads them, when the database adds them up
+    (`referral_figure_summary`): how many there are, and a window of them read with the
+    rest of the figures; another window is read when asked for (`fetch(start, stop)`)."""
+
+    def __init__(
+        self,
+        count: int,
+        start: int,
+        rows: list[StatsRow],
+        fetch: Callable[[int, int], list[StatsRow]],
+    ):
+        self._count, self._start, self._rows, self._fetch = count, start, rows, fetch
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> StatsRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StatsRow]: ...
+
+    def __getitem__(self, index: int | slice) -> StatsRow | list[StatsRow]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else self[index + self._count :][:1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(self._count)
+        if step != 1:
+            raise TypeError("The services are read a window at a time.")
+        if stop <= start:
+            return []
+        if self._start <= start and stop <= self._start + len(self._rows):
+            return self._rows[start - self._start : stop - self._start]
+        return self._fetch(start, stop)
+
+    def __iter__(self) -> Iterator[StatsRow]:
+        return iter(self[0 : self._count])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class ServiceRows(Sequence[StatsRow]):
     """The services' rows in the directory's order (organisation, then name), each made
     when it is read: a national directory has thousands of services and a page shows
@@ -344,7 +396,13 @@ class ServiceRows(Sequence[StatsRow]):
     def __len__(self) -> int:
         return len(self._order)
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+    @overload
+    def __getitem__(self, index: int) -> StatsRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StatsRow]: ...
+
+    def __getitem__(self, index: int | slice) -> StatsRow | list[StatsRow]:
         if isinstance(index, slice):
             return [self._row(pk) for pk in self._order[index]]
         return self._row(self._order[index])
@@ -422,21 +480,36 @@ def statistics_years(*, user: User) -> list[int]:
     return list(range(this_year, start - 1, -1))
 
 
+# The services' table shows this many at a time (`referrals.views.statistics`).
+SERVICES_PER_PAGE = 50
+
+
 def referral_statistics(
-    *, user: User, year: int, period: str = "quarter", years: list[int] | None = None
+    *,
+    user: User,
+    year: int,
+    period: str = "quarter",
+    years: list[int] | None = None,
+    window: tuple[int, int] = (0, SERVICES_PER_PAGE),
 ) -> Statistics:
     """Referrals per period, category and service for one calendar year, with engagement
     and the organisations' judgement. Every count comes from an aggregate query; Python only
-    lays the counted cells out in a grid. No participant appears: counts only."""
+    lays the counted cells out in a grid. No participant appears: counts only. `window`:
+    the services (from, to, in the directory's order) read with the rest, the others being
+    read when asked for."""
     period = period if period in PERIODS else "quarter"
     starts = _period_starts(year, period)
     names = list(FIGURE_NAMES)
+    if years is None:
+        years = statistics_years(user=user)
+    if practice_ids_in_aggregate_scope(user) is None and _summed_by_the_database():
+        return _programme_statistics(year, period, starts, years, window)
 
     # The year's figures added up per service (with its referrals in each period) and per
-    # period (`Grid`). The whole programme's come from the running counts per service and
-    # month (`ReferralFigure`), a few thousand rows a year whatever the number of
-    # referrals, added up by the database; a scope of practices counts its referrals, a
-    # cell a service and period, added up here (bench/NOTES.md).
+    # period (`Grid`). A scope of practices counts its referrals, a cell a service and
+    # period, added up here (bench/NOTES.md); the whole programme's come from the running
+    # counts per service and month (`ReferralFigure`), a few thousand rows a year whatever
+    # the number of referrals, which PostgreSQL adds up itself (`_programme_statistics`).
     if practice_ids_in_aggregate_scope(user) is None:
         grid = referral_figure_grid(year=year, starts=starts)
     else:
@@ -492,7 +565,7 @@ def referral_statistics(
     return Statistics(
         year=year,
         period=period,
-        years=years if years is not None else statistics_years(user=user),
+        years=years,
         periods=[_period_label(start, period) for start in starts],
         totals=totals,
         by_period=[
@@ -504,4 +577,51 @@ def referral_statistics(
             if c.active or figures.referrals
         ],
         by_resource=ServiceRows(resources, labels, resource_sums, resource_cells),
+    )
+
+
+def _summed_by_the_database() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _programme_statistics(
+    year: int, period: str, starts: list[date], years: list[int], window: tuple[int, int]
+) -> Statistics:
+    """`referral_statistics` for the whole programme on PostgreSQL, from the running counts
+    added up by the database: a row a period, a category and a service of the window
+    (`referral_figure_summary`), whatever the size of the directory."""
+    width, count = len(FIGURE_NAMES), len(starts)
+    summary = referral_figure_summary(year=year, starts=starts, window=window)
+    nothing = ([0] * width, [0] * count)
+
+    def rows(services: list[tuple[int, str, str, list[int], list[int]]]) -> list[StatsRow]:
+        return [
+            StatsRow(name, line, Figures(*sums), detail=organisation)
+            for _, organisation, name, sums, line in services
+        ]
+
+    def fetch(start: int, stop: int) -> list[StatsRow]:
+        return rows(referral_figure_services(year=year, starts=starts, start=start, stop=stop))
+
+    by_category = []
+    for category in _categories():
+        sums, line = summary.categories.get(category.pk, nothing)
+        figures = Figures(*sums)
+        if category.active or figures.referrals:
+            by_category.append(StatsRow(category.name, line, figures))
+    totals = [sum(each) for each in zip(*summary.periods.values(), strict=True)]
+    return Statistics(
+        year=year,
+        period=period,
+        years=years,
+        periods=[_period_label(start, period) for start in starts],
+        totals=Figures(*totals) if totals else Figures(),
+        by_period=[
+            (_period_label(start, period), Figures(*summary.periods[start]))
+            if start in summary.periods
+            else (_period_label(start, period), Figures())
+            for start in starts
+        ],
+        by_category=by_category,
+        by_resource=ServicePages(summary.service_count, window[0], rows(summary.services), fetch),
     )

@@ -10,10 +10,13 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.params import int_param
 from accounts.rows import render_rows
 from practices.roles import programme_required
-from referrals.selectors import PERIODS, referral_statistics, statistics_years
+from referrals.selectors import (
+    PERIODS,
+    SERVICES_PER_PAGE,
+    referral_statistics,
+    statistics_years,
+)
 from referrals.templatetags.referral_display import page_rate
-
-SERVICES_PER_PAGE = 50
 
 
 @programme_required
@@ -25,9 +28,14 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     period = request.GET.get("period", "quarter")
     if period not in PERIODS:
         period = "quarter"
-    stats = referral_statistics(user=request.user, year=year, period=period, years=years)
     # A national directory has thousands of services: their table is shown a page at a
-    # time. The rows are counted in one query either way; the page spares the HTML.
+    # time, whose rows are read with the rest of the figures (another page, should the one
+    # asked for not exist, is read when the paginator asks for it).
+    number = int_param(request.GET.get("page"), minimum=1) or 1
+    window = ((number - 1) * SERVICES_PER_PAGE, number * SERVICES_PER_PAGE)
+    stats = referral_statistics(
+        user=request.user, year=year, period=period, years=years, window=window
+    )
     services = Paginator(stats.by_resource, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
     tables = render_rows(
         "referrals/statistics_tables.jinja",

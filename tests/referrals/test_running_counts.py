@@ -65,6 +65,8 @@ def _assert_page_matches_direct_aggregate(lead, monkeypatch):
             assert referral_figure_grid(year=year, starts=starts) == direct_grid
             page = referral_statistics(user=lead, year=year, period=period)
             with monkeypatch.context() as m:
+                # Added up here from the referrals themselves, not by the database.
+                m.setattr("referrals.selectors._summed_by_the_database", lambda: False)
                 m.setattr(
                     "referrals.selectors.referral_figure_grid",
                     lambda *, year, starts: grid_of_cells(
@@ -73,6 +75,15 @@ def _assert_page_matches_direct_aggregate(lead, monkeypatch):
                 )
                 direct = referral_statistics(user=lead, year=year, period=period)
             assert page == direct
+            # Each window of the services, read with the figures or on its own.
+            services = list(direct.by_resource)
+            for start, stop in ((0, 1), (1, 3), (2, 50)):
+                windowed = referral_statistics(
+                    user=lead, year=year, period=period, window=(start, stop)
+                ).by_resource
+                assert windowed[start:stop] == services[start:stop]
+                assert windowed[0:2] == services[0:2]
+                assert len(windowed) == len(services)
     assert referral_figures_differences() == []
 
 
