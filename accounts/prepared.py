@@ -402,3 +402,21 @@ class Prepared(Generic[R]):
         if bounds is not None:
             queryset = queryset[bounds[0] : bounds[1]]
         return list(queryset)
+
+
+class PreparedPages(Generic[R]):
+    """A prepared query's rows as a paginator reads them: how many there are (counted
+    apart), and each page by `Prepared.slice` with the same values, so that every page of a
+    list runs the same SQL."""
+
+    def __init__(self, prepared: Prepared[R], values: Sequence[Any], count: int):
+        self._prepared, self._values, self._count = prepared, values, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[R]:
+        start, stop, step = index.indices(self._count)
+        if step != 1:
+            raise TypeError("A prepared list is read a page at a time.")
+        return self._prepared.slice(start, stop, *self._values) if stop > start else []

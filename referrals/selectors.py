@@ -159,18 +159,88 @@ def resource_directory_listing(
     return PagedByIds(qs, DIRECTORY_ORDER, _directory_rows)
 
 
-def resource_areas() -> list[str]:
-    """The areas services are in, for the directory's filter."""
-    return list(
-        CommunityResource.objects.filter(active=True)
-        .order_by("area")
-        .values_list("area", flat=True)
-        .distinct()
+# The whole directory in its order, a page of ids at a time, and how many services it holds
+# (active ones only, or all): the unfiltered directory, the page most often seen, by
+# prepared queries (`accounts.prepared`) rather than built and compiled on every visit.
+_directory_ids = {
+    False: Prepared(
+        lambda: (
+            CommunityResource.objects.filter(active=True)
+            .order_by(*DIRECTORY_ORDER)
+            .values_list("id")
+        )
+    ),
+    True: Prepared(lambda: CommunityResource.objects.order_by(*DIRECTORY_ORDER).values_list("id")),
+}
+_directory_counts = Prepared(
+    lambda: CommunityResource.objects.order_by().values_list("active").annotate(n=Count("id"))
+)
+
+
+class _WholeDirectory:
+    """The unfiltered directory as the paginator reads it: its number, then a page's ids
+    in order and the page's rows by id (`_directory_rows`)."""
+
+    def __init__(self, include_inactive: bool):
+        self.ids = _directory_ids[include_inactive]
+        self.total = sum(n for active, n in _directory_counts() if active or include_inactive)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[CommunityResource]:
+        return iter(self[0 : self.total])
+
+    @overload
+    def __getitem__(self, index: int) -> CommunityResource: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[CommunityResource]: ...
+
+    def __getitem__(self, index: int | slice) -> CommunityResource | list[CommunityResource]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, _ = index.indices(self.total)
+        ids = [row[0] for row in self.ids.slice(start, stop)] if stop > start else []
+        rows = {row.pk: row for row in _directory_rows(ids)} if ids else {}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def resource_directory_pages(
+    *, search: str = "", category_id: int | None = None, area: str = "", include_inactive: bool
+) -> PagedByIds[CommunityResource] | _WholeDirectory:
+    """What the directory pages through: its search's (`resource_directory`), or, with no
+    search, category or area, the whole directory by prepared queries."""
+    if not search.split() and not category_id and not area:
+        return _WholeDirectory(include_inactive)
+    return resource_directory_listing(
+        resource_directory(
+            search=search, category_id=category_id, area=area, include_inactive=include_inactive
+        )
     )
 
 
-def category_choices() -> QuerySet[Category]:
-    return Category.objects.filter(active=True).only("id", "name")
+_areas = Prepared(
+    lambda: (
+        CommunityResource.objects.filter(active=True)
+        .order_by("area")
+        .values_list("area")
+        .distinct()
+    )
+)
+_category_choices = Prepared(lambda: Category.objects.filter(active=True).only("id", "name"))
+
+
+def resource_areas() -> list[str]:
+    """The areas services are in, for the directory's filter."""
+    return [area for (area,) in _areas()]
+
+
+def category_choices() -> list[Category]:
+    return _category_choices()
 
 
 def resource_with_figures(*, pk: int) -> CommunityResource:

@@ -6,20 +6,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
+from accounts.prepared import Prepared, PreparedPages
 from participants.dates import add_months
 from participants.models import FollowUpStatus
 from participants.selectors import caseload_by_clp
 from practices.access import practice_ids_in_aggregate_scope, practices_visible_to
 from practices.models import Practice, StaffRole
-from practices.roles import AnyUser
+from practices.roles import AnyUser, roles_of
 from reports.charts import bar_chart
 from reports.definitions import pct
 from reports.figures import (
@@ -156,9 +159,17 @@ def practice_comparison_page(
     has hundreds of practices. Three queries whatever the number: the count, the page's
     practices, and the running counts of those practices only."""
     today = today or timezone.localdate()
-    paginator = Paginator(_practices_with_clps(user, today), settings.LINKS_PAGE_SIZE)
+    listed: Any
+    if roles_of(user).sees_programme:
+        # The whole programme's, a page at a time by a prepared query (`accounts.prepared`).
+        listed = PreparedPages(_every_practice_with_clps, [today], _every_practice_count())
+    else:
+        listed = _practices_with_clps(user, today)
+    paginator = Paginator(listed, settings.LINKS_PAGE_SIZE)
     # One row a practice either way: counted without the CLPs' join and grouping.
-    paginator.count = practices_visible_to(user).count()
+    paginator.count = (
+        len(listed) if isinstance(listed, PreparedPages) else (practices_visible_to(user).count())
+    )
     current = paginator.get_page(page)
     practices = list(current.object_list)
     scope = practice_ids_in_aggregate_scope(user)
@@ -198,20 +209,30 @@ def _comparison_totals(figures: dict) -> dict:
 
 
 def _practices_with_clps(user: AnyUser, today: date) -> QuerySet[Practice]:
+    return _with_clps(practices_visible_to(user), today)
+
+
+def _with_clps(practices: QuerySet[Practice], today: date) -> QuerySet[Practice]:
     current = Q(attachments__started_on__lte=today) & (
         Q(attachments__ended_on__isnull=True) | Q(attachments__ended_on__gte=today)
     )
-    return (
-        practices_visible_to(user)
-        .annotate(
-            clps=Count(
-                "attachments__user",
-                filter=current & Q(attachments__role=StaffRole.CLP),
-                distinct=True,
-            ),
-        )
-        .order_by("name")
-    )
+    return practices.annotate(
+        clps=Count(
+            "attachments__user",
+            filter=current & Q(attachments__role=StaffRole.CLP),
+            distinct=True,
+        ),
+    ).order_by("name")
+
+
+# Every practice with its current CLPs, by name (a page of them by `Prepared.slice`).
+_every_practice_with_clps = Prepared(lambda today: _with_clps(Practice.objects.all(), today))
+
+
+def _every_practice_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {Practice._meta.db_table}")  # noqa: S608 (our table)
+        return cursor.fetchone()[0]
 
 
 def _comparison_rows(

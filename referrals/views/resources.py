@@ -18,8 +18,7 @@ from referrals.models import CommunityResource
 from referrals.selectors import (
     category_choices,
     resource_areas,
-    resource_directory,
-    resource_directory_listing,
+    resource_directory_pages,
     resource_with_figures,
 )
 from referrals.services import resource_save, resource_set_active
@@ -31,13 +30,12 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     params = request.GET
     can_maintain = can_maintain_resources(request.user)
     include_inactive = can_maintain and params.get("inactive") == "1"
-    qs = resource_directory(
+    listing = resource_directory_pages(
         search=params.get("q", "")[:200],
         category_id=int_param(params.get("category")),
         area=params.get("area", "")[:100],
         include_inactive=include_inactive,
     )
-    listing = resource_directory_listing(qs)
     page = Paginator(listing, settings.LINKS_PAGE_SIZE).get_page(params.get("page"))
     detail = url_maker("resources:detail")  # one reverse a page, not one a row
     for resource in page.object_list:

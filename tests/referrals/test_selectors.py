@@ -13,6 +13,7 @@ from referrals.selectors import (
     resource_areas,
     resource_directory,
     resource_directory_listing,
+    resource_directory_pages,
     resource_with_figures,
     statistics_years,
 )
@@ -256,3 +257,22 @@ def test_the_directorys_page_names_each_services_categories_in_order(directory):
         "Tuesday walking group": f"{first.name}, {second.name}",
         "Debt advice": "Money advice",
     }
+
+
+@pytest.mark.parametrize("include_inactive", [False, True])
+def test_the_whole_directory_pages_as_its_unfiltered_search_does(directory, include_inactive):
+    """With no search, category or area the directory is read by prepared queries: the same
+    services, in the same order, with the same figures, page by page."""
+    ResourceFactory(organisation="aardvark trust", name="Zumba", area="Govan")
+    ReferralFactory(resource=directory["walk"])
+    whole = resource_directory_pages(include_inactive=include_inactive)
+    searched = resource_directory_listing(resource_directory(include_inactive=include_inactive))
+    assert len(whole) == searched.count() == (4 if include_inactive else 3)
+
+    def rows(listing, start, stop):
+        return [(r.pk, r.referral_count, r.engaged_count) for r in listing[start:stop]]
+
+    for start, stop in ((0, 2), (2, 4), (1, 10), (5, 7)):
+        assert rows(whole, start, stop) == rows(searched, start, stop)
+    assert [r.pk for r in whole] == [r.pk for r in searched[0:10]]
+    assert whole[1].pk == searched[1].pk
