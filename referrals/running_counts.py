@@ -130,25 +130,27 @@ class Summary:
 
 def _summary_sql(year: int, starts: Sequence[date]) -> tuple[str, list[Any]]:
     """The CTEs the summary reads start from: the year's rows summed per service (with its
-    referrals in each period) and per period, in one read of the month index (GROUPING
-    SETS: `g`, a period's rows without a service), and the services with referrals (`s`)."""
-    period = "date_trunc('quarter', f.month::timestamp)::date" if len(starts) == 4 else "f.month"
-    ends = [*starts[1:], date(year + 1, 1, 1)]
+    referrals in each period) and per period, in one read of an index (GROUPING SETS: `g`,
+    a period's rows without a service), and the services with referrals (`s`). Quarters
+    from their own running counts (`ReferralQuarterFigure`), months from the monthly ones:
+    a row a service and period either way."""
+    table, column = (
+        ("referrals_referralquarterfigure", "quarter")
+        if len(starts) == 4
+        else ("referrals_referralfigure", "month")
+    )
     sums = ", ".join(f"SUM(f.{name})::integer AS {name}" for name in FIGURE_NAMES)
     lines = ", ".join(
-        "COALESCE(SUM(f.referrals) FILTER (WHERE f.month >= %s AND f.month < %s), 0)::integer "
-        f"AS p{i}"
+        f"COALESCE(SUM(f.referrals) FILTER (WHERE f.{column} = %s), 0)::integer AS p{i}"
         for i in range(len(starts))
     )
     sql = (
-        f"WITH g AS MATERIALIZED (SELECT f.resource_id, {period} AS start, {sums}, {lines} "  # noqa: S608 (our own columns)
-        "FROM referrals_referralfigure f WHERE f.month >= %s AND f.month <= %s "
+        f"WITH g AS MATERIALIZED (SELECT f.resource_id, f.{column} AS start, {sums}, {lines} "  # noqa: S608 (our own columns)
+        f"FROM {table} f WHERE f.{column} >= %s AND f.{column} <= %s "
         "GROUP BY GROUPING SETS ((1), (2))), "
         "s AS MATERIALIZED (SELECT * FROM g WHERE resource_id IS NOT NULL AND referrals <> 0) "
     )
-    params: list[Any] = [bound for pair in zip(starts, ends, strict=True) for bound in pair]
-    params += [date(year, 1, 1), date(year, 12, 1)]
-    return sql, params
+    return sql, [*starts, starts[0], starts[-1]]
 
 
 def _services_sql(count: int) -> str:
@@ -256,6 +258,48 @@ FROM gone GROUP BY 1, 2 HAVING SUM(referrals) <> 0
 """
 
 
+# `ReferralQuarterFigure`'s rows folded as the monthly ones are (`_COMPACT_POSTGRES`).
+_COMPACT_QUARTERS = _COMPACT_POSTGRES.replace(
+    "referrals_referralfigure", "referrals_referralquarterfigure"
+).replace("month", "quarter")
+# The quarters' running counts written afresh from the monthly ones.
+_QUARTERS_FROM_MONTHS = (
+    "INSERT INTO referrals_referralquarterfigure (resource_id, quarter, "  # noqa: S608 (our own columns)
+    f"{', '.join(FIGURE_NAMES)}) "
+    "SELECT resource_id, CAST(date_trunc('quarter', month) AS date), "
+    + ", ".join(f"SUM({name})" for name in FIGURE_NAMES)
+    + " FROM referrals_referralfigure GROUP BY 1, 2 HAVING SUM(referrals) <> 0"
+)
+
+
+def referral_quarters_differences() -> list[str]:
+    """Where the quarters' running counts and the monthly ones added up by quarter
+    disagree, one line each; empty when they agree (and always off PostgreSQL, where the
+    quarters are not kept)."""
+    if connection.vendor != "postgresql":
+        return []
+    sums = ", ".join(f"SUM({name})" for name in FIGURE_NAMES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT resource_id, quarter, {sums} FROM referrals_referralquarterfigure "  # noqa: S608 (our own columns)
+            "GROUP BY 1, 2"
+        )
+        held = {(r, q): tuple(n) for r, q, *n in cursor.fetchall() if any(n)}
+        cursor.execute(
+            f"SELECT resource_id, CAST(date_trunc('quarter', month) AS date), {sums} "  # noqa: S608 (our own columns)
+            "FROM referrals_referralfigure GROUP BY 1, 2"
+        )
+        counted = {(r, q): tuple(n) for r, q, *n in cursor.fetchall() if any(n)}
+    zero = (0,) * len(FIGURE_NAMES)
+    return [
+        f"service {resource_id}, referral figures, quarter of {quarter:%Y-%m}: "
+        f"held {held.get((resource_id, quarter), zero)}, "
+        f"counted {counted.get((resource_id, quarter), zero)}"
+        for resource_id, quarter in sorted(set(held) | set(counted))
+        if held.get((resource_id, quarter), zero) != counted.get((resource_id, quarter), zero)
+    ]
+
+
 def referral_figures_current() -> dict[Key, Counts]:
     """The counts as the table holds them, summed, without the services and months that
     come to nothing."""
@@ -288,7 +332,7 @@ def referral_figures_differences() -> list[str]:
     """Where the table and a recount disagree, one line each; empty when they agree."""
     held, counted = referral_figures_current(), referral_figures_recount()
     zero = (0,) * len(FIGURE_NAMES)
-    lines = []
+    lines = referral_quarters_differences()
     for key in sorted(set(held) | set(counted)):
         if held.get(key, zero) != counted.get(key, zero):
             resource_id, month = key
@@ -309,13 +353,21 @@ def referral_figures_rebuild() -> int:
             sql, params = _recounted().query.sql_with_params()
             columns = ", ".join(("resource_id", "month", *FIGURE_NAMES))
             with connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE referrals_referralfigure IN EXCLUSIVE MODE")
+                cursor.execute(
+                    "LOCK TABLE referrals_referralfigure, referrals_referralquarterfigure "
+                    "IN EXCLUSIVE MODE"
+                )
                 cursor.execute("DELETE FROM referrals_referralfigure")
                 cursor.execute(
                     f"INSERT INTO referrals_referralfigure ({columns}) {sql}",
                     params,
                 )
-                return cursor.rowcount
+                written = cursor.rowcount
+                # The quarters' triggers wrote the months' going and coming as rows of their
+                # own: the quarters written afresh instead, a row a service and quarter.
+                cursor.execute("DELETE FROM referrals_referralquarterfigure")
+                cursor.execute(_QUARTERS_FROM_MONTHS)
+                return written
         counts = referral_figures_recount()
         ReferralFigure.objects.all().delete()
         ReferralFigure.objects.bulk_create(
@@ -336,6 +388,7 @@ def referral_figures_compact() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_COMPACT_POSTGRES)
+            cursor.execute(_COMPACT_QUARTERS)
     else:
         with transaction.atomic():
             held = referral_figures_current()
@@ -348,4 +401,5 @@ def referral_figures_compact() -> int:
     if removed and connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) referrals_referralfigure")
+            cursor.execute("VACUUM (ANALYZE) referrals_referralquarterfigure")
     return removed

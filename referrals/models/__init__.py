@@ -1,5 +1,5 @@
 from referrals.models.feedback import FeedbackLink
-from referrals.models.figure import ReferralFigure
+from referrals.models.figure import ReferralFigure, ReferralQuarterFigure
 from referrals.models.referral import Referral, ReferralStatus, ReferralStatusChange
 from referrals.models.resource import Category, CommunityResource
 
@@ -9,6 +9,7 @@ __all__ = [
     "FeedbackLink",
     "Referral",
     "ReferralFigure",
+    "ReferralQuarterFigure",
     "ReferralStatus",
     "ReferralStatusChange",
 ]

@@ -63,3 +63,40 @@ class ReferralFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.month:%Y-%m}: {self.referrals:+d}"
+
+
+class ReferralQuarterFigure(models.Model):
+    """`ReferralFigure`'s rows added up by quarter, for the referral statistics page's
+    quarters (its default): a national year is a row a service and quarter, a third of its
+    months'. On PostgreSQL, statement triggers on the monthly table keep it (referrals
+    migration 0014): every set of rows written to or deleted from that table adds a row of
+    their sums, or of their negated sums, per service and quarter, whoever writes them (the
+    referrals' triggers, a rebuild, its folding; they fire under a bulk load's replica role
+    too). Elsewhere the page adds up the months, and this table stays empty.
+
+    The service is a plain number, not a foreign key: a service deleted with its monthly
+    rows has its quarters' sums written as its rows go."""
+
+    resource_id = models.BigIntegerField()
+    quarter = models.DateField(help_text="First day of the quarter of the referrals' date.")
+    referrals = models.IntegerField(default=0)
+    suggested_only = models.IntegerField(default=0)
+    referred = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+    reached_engaged = models.IntegerField(default=0)
+    engaged = models.IntegerField(default=0)
+    feedback = models.IntegerField(default=0)
+    appropriate = models.IntegerField(default=0)
+    relevant = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["quarter", "resource_id"],
+                include=list(FIGURE_COLUMNS),
+                name="referralquarter_figures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.quarter:%Y-%m}: {self.referrals:+d}"
