@@ -94,30 +94,94 @@ class MergedByPractice(_ReadByPage[M]):
         self.order = tuple(order)
         columns = [name.lstrip("-") for name in self.order]
         self.columns = columns if "id" in columns else [*columns, "id"]
+        self._base: tuple[str, tuple] | None = None
+
+    def _compiled(self) -> tuple[str, tuple]:
+        """The scope and filters' query, compiled once for the count and the page: its
+        order's columns, the id and the practice, without an order of its own. Each is
+        written around it as a subquery, which PostgreSQL folds into the query around it
+        (the count's plan and each practice's index read in order are those of the
+        queryset's own)."""
+        if self._base is None:
+            names = [*self.columns, "practice_id"] if "practice_id" not in self.columns else []
+            sql, params = (
+                self.qs.values(*(names or self.columns)).order_by().query.sql_with_params()
+            )
+            self._base = (sql, tuple(params))
+        return self._base
+
+    def count(self) -> int:
+        sql, params = self._compiled()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS b", params)  # noqa: S608 (compiled)
+            return cursor.fetchone()[0]
 
     def _page(self, start: int, stop: int) -> list[M]:
         if not self.practice_ids:
             return []
-        firsts = [
-            self.qs.filter(practice_id=pk).values(*self.columns)[:stop] for pk in self.practice_ids
-        ]
-        first, *others = firsts
-        merged = first.union(*others, all=True).order_by(*self.order)[start:stop]
-        ids = [row["id"] for row in merged]
+        sql, params = self._compiled()
+        quote = connection.ops.quote_name
+        part = (
+            f"(SELECT * FROM ({sql}) AS b WHERE b.{quote('practice_id')} = %s "  # noqa: S608 (compiled)
+            f"ORDER BY {_order('b', self.order)} LIMIT {int(stop)})"
+        )
+        merged = (
+            f"SELECT m.{quote('id')} FROM ({' UNION ALL '.join([part] * len(self.practice_ids))}) "  # noqa: S608 (compiled)
+            f"AS m ORDER BY {_order('m', self.order)} LIMIT {int(stop - start)} OFFSET {int(start)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(merged, [value for pk in self.practice_ids for value in (*params, pk)])
+            ids = [row[0] for row in cursor.fetchall()]
         return _by_ids(ids, self.rows(ids) if self.rows else list(self.qs.filter(pk__in=ids)))
 
 
 class PagedByIds(_ReadByPage[M]):
     """`qs.order_by(*order)` as the paginator reads it: a page's ids in order through `qs`
-    (the user's scope and filters), then the page's rows by `rows(ids)`."""
+    (the user's scope and filters), then the page's rows by `rows(ids)`. The order must end
+    in a unique column. The scope and filters' query is compiled once for the count and the
+    page, each written around it as `MergedByPractice` does."""
 
     def __init__(self, qs: QuerySet[M], order: Sequence[str], rows: Rows[M]):
         self.qs = qs.order_by(*order)
         self.rows = rows
+        self.order = tuple(order)
+        columns = [name.lstrip("-") for name in self.order]
+        self.columns = columns if "id" in columns else [*columns, "id"]
+        self._base: tuple[str, tuple] | None = None
+
+    def _compiled(self) -> tuple[str, tuple]:
+        if self._base is None:
+            sql, params = self.qs.values(*self.columns).order_by().query.sql_with_params()
+            self._base = (sql, tuple(params))
+        return self._base
+
+    def count(self) -> int:
+        sql, params = self._compiled()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS b", params)  # noqa: S608 (compiled)
+            return cursor.fetchone()[0]
 
     def _page(self, start: int, stop: int) -> list[M]:
-        ids = list(self.qs.values_list("id", flat=True)[start:stop])
+        sql, params = self._compiled()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT b.{connection.ops.quote_name('id')} FROM ({sql}) AS b "  # noqa: S608 (compiled)
+                f"ORDER BY {_order('b', self.order)} LIMIT {int(stop - start)} "
+                f"OFFSET {int(start)}",
+                params,
+            )
+            ids = [row[0] for row in cursor.fetchall()]
         return _by_ids(ids, self.rows(ids)) if ids else []
+
+
+def _order(alias: str, order: Sequence[str]) -> str:
+    """`order` (Django's names, `-` for descending) as the ORDER BY of a subquery's columns,
+    ending in the id."""
+    quote = connection.ops.quote_name
+    return ", ".join(
+        f"{alias}.{quote(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
+        for name in (*order, *(() if "id" in order else ("id",)))
+    )
 
 
 def merged_by_practice(
