@@ -621,14 +621,19 @@ def _own_open_followups(user: User) -> QuerySet[FollowUp]:
 
 # How many of a CLP's open follow-ups in their practices are in each group as of a week's
 # end (`_in_groups`): built and compiled once per process.
+def _own_open_in_groups(practice_ids: list[int], clp_id: int, week_end: date) -> QuerySet[Any]:
+    """A CLP's open follow-ups in these practices, each with its group (`_in_groups`)."""
+    return _in_groups(
+        FollowUp.objects.filter(
+            practice_id__in=practice_ids, clp_id=clp_id, status__in=OPEN_FOLLOW_UP_STATUSES
+        ),
+        week_end,
+    )
+
+
 _own_open_by_group = Prepared(
     lambda practice_ids, clp_id, week_end: (
-        _in_groups(
-            FollowUp.objects.filter(
-                practice_id__in=practice_ids, clp_id=clp_id, status__in=OPEN_FOLLOW_UP_STATUSES
-            ),
-            week_end,
-        )
+        _own_open_in_groups(practice_ids, clp_id, week_end)
         .order_by()
         .values_list("group")
         .annotate(n=Count("id"))
@@ -645,12 +650,7 @@ WORKLIST_ORDER = ("group", "due_on", "participant_id", "id")
 # order (a prepared slice: its LIMIT and OFFSET are values).
 _own_open_ids = Prepared(
     lambda practice_ids, clp_id, week_end: (
-        _in_groups(
-            FollowUp.objects.filter(
-                practice_id__in=practice_ids, clp_id=clp_id, status__in=OPEN_FOLLOW_UP_STATUSES
-            ),
-            week_end,
-        )
+        _own_open_in_groups(practice_ids, clp_id, week_end)
         .order_by(*WORKLIST_ORDER)
         .values_list("id")
     )

@@ -76,37 +76,26 @@ class _ReadByPage(ABC, Generic[M]):
         """The rows from `start` to `stop` in order: each kind of list reads them its way."""
 
 
-class MergedByPractice(_ReadByPage[M]):
-    """`qs.order_by(*order)` as the paginator reads it, for a user of a few practices. The
-    order must end in a unique column (an id or a reference), so that it is total; `qs`
-    carries the user's scope and filters. The count is the queryset's own."""
+class _CompiledOnce(_ReadByPage[M]):
+    """A list whose scope and filters' query (`qs`, ordered by `order`, which ends in a
+    unique column) is compiled once for the count and the page: its order's columns, the
+    id (and `also`), without an order of its own. Each is written around it as a subquery,
+    which PostgreSQL folds into the query around it, so that the count's plan and the page's
+    index read in order are those of the queryset's own."""
 
-    def __init__(
-        self,
-        qs: QuerySet[M],
-        practice_ids: Iterable[int],
-        order: Sequence[str],
-        rows: Rows[M] | None = None,
-    ):
+    also: tuple[str, ...] = ()
+
+    def __init__(self, qs: QuerySet[M], order: Sequence[str]):
         self.qs = qs.order_by(*order)
-        self.rows = rows
-        self.practice_ids = sorted(practice_ids)
         self.order = tuple(order)
         columns = [name.lstrip("-") for name in self.order]
-        self.columns = columns if "id" in columns else [*columns, "id"]
+        columns = columns if "id" in columns else [*columns, "id"]
+        self.columns = [*columns, *(name for name in self.also if name not in columns)]
         self._base: tuple[str, tuple] | None = None
 
     def _compiled(self) -> tuple[str, tuple]:
-        """The scope and filters' query, compiled once for the count and the page: its
-        order's columns, the id and the practice, without an order of its own. Each is
-        written around it as a subquery, which PostgreSQL folds into the query around it
-        (the count's plan and each practice's index read in order are those of the
-        queryset's own)."""
         if self._base is None:
-            names = [*self.columns, "practice_id"] if "practice_id" not in self.columns else []
-            sql, params = (
-                self.qs.values(*(names or self.columns)).order_by().query.sql_with_params()
-            )
+            sql, params = self.qs.values(*self.columns).order_by().query.sql_with_params()
             self._base = (sql, tuple(params))
         return self._base
 
@@ -115,6 +104,26 @@ class MergedByPractice(_ReadByPage[M]):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS b", params)  # noqa: S608 (compiled)
             return cursor.fetchone()[0]
+
+
+class MergedByPractice(_CompiledOnce[M]):
+    """`qs.order_by(*order)` as the paginator reads it, for a user of a few practices. The
+    order must end in a unique column (an id or a reference), so that it is total; `qs`
+    carries the user's scope and filters. A page is each practice's first rows through
+    the compiled query, merged in one UNION ALL."""
+
+    also = ("practice_id",)
+
+    def __init__(
+        self,
+        qs: QuerySet[M],
+        practice_ids: Iterable[int],
+        order: Sequence[str],
+        rows: Rows[M] | None = None,
+    ):
+        super().__init__(qs, order)
+        self.rows = rows
+        self.practice_ids = sorted(practice_ids)
 
     def _page(self, start: int, stop: int) -> list[M]:
         if not self.practice_ids:
@@ -135,31 +144,13 @@ class MergedByPractice(_ReadByPage[M]):
         return _by_ids(ids, self.rows(ids) if self.rows else list(self.qs.filter(pk__in=ids)))
 
 
-class PagedByIds(_ReadByPage[M]):
+class PagedByIds(_CompiledOnce[M]):
     """`qs.order_by(*order)` as the paginator reads it: a page's ids in order through `qs`
-    (the user's scope and filters), then the page's rows by `rows(ids)`. The order must end
-    in a unique column. The scope and filters' query is compiled once for the count and the
-    page, each written around it as `MergedByPractice` does."""
+    (the user's scope and filters), then the page's rows by `rows(ids)`."""
 
     def __init__(self, qs: QuerySet[M], order: Sequence[str], rows: Rows[M]):
-        self.qs = qs.order_by(*order)
+        super().__init__(qs, order)
         self.rows = rows
-        self.order = tuple(order)
-        columns = [name.lstrip("-") for name in self.order]
-        self.columns = columns if "id" in columns else [*columns, "id"]
-        self._base: tuple[str, tuple] | None = None
-
-    def _compiled(self) -> tuple[str, tuple]:
-        if self._base is None:
-            sql, params = self.qs.values(*self.columns).order_by().query.sql_with_params()
-            self._base = (sql, tuple(params))
-        return self._base
-
-    def count(self) -> int:
-        sql, params = self._compiled()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS b", params)  # noqa: S608 (compiled)
-            return cursor.fetchone()[0]
 
     def _page(self, start: int, stop: int) -> list[M]:
         sql, params = self._compiled()

@@ -14,7 +14,24 @@ FIGURE_COLUMNS = (
 )
 
 
-class ReferralFigure(models.Model):
+class _Figures(models.Model):
+    """The figures' columns (`FIGURE_COLUMNS`), each a count of referrals."""
+
+    referrals = models.IntegerField(default=0)
+    suggested_only = models.IntegerField(default=0)
+    referred = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+    reached_engaged = models.IntegerField(default=0)
+    engaged = models.IntegerField(default=0)
+    feedback = models.IntegerField(default=0)
+    appropriate = models.IntegerField(default=0)
+    relevant = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReferralFigure(_Figures):
     """Running counts behind the referral statistics page, per service and calendar month of
     the referral's date, for the whole programme, kept by the database itself.
 
@@ -36,15 +53,6 @@ class ReferralFigure(models.Model):
         "referrals.CommunityResource", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     month = models.DateField(help_text="First day of the month of the referrals' date.")
-    referrals = models.IntegerField(default=0)
-    suggested_only = models.IntegerField(default=0)
-    referred = models.IntegerField(default=0)
-    attended = models.IntegerField(default=0)
-    reached_engaged = models.IntegerField(default=0)
-    engaged = models.IntegerField(default=0)
-    feedback = models.IntegerField(default=0)
-    appropriate = models.IntegerField(default=0)
-    relevant = models.IntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -65,7 +73,7 @@ class ReferralFigure(models.Model):
         return f"{self.resource_id} {self.month:%Y-%m}: {self.referrals:+d}"
 
 
-class ReferralQuarterFigure(models.Model):
+class ReferralQuarterFigure(_Figures):
     """`ReferralFigure`'s rows added up by quarter, for the referral statistics page's
     quarters (its default): a national year is a row a service and quarter, a third of its
     months'. On PostgreSQL, statement triggers on the monthly table keep it (referrals
@@ -79,15 +87,6 @@ class ReferralQuarterFigure(models.Model):
 
     resource_id = models.BigIntegerField()
     quarter = models.DateField(help_text="First day of the quarter of the referrals' date.")
-    referrals = models.IntegerField(default=0)
-    suggested_only = models.IntegerField(default=0)
-    referred = models.IntegerField(default=0)
-    attended = models.IntegerField(default=0)
-    reached_engaged = models.IntegerField(default=0)
-    engaged = models.IntegerField(default=0)
-    feedback = models.IntegerField(default=0)
-    appropriate = models.IntegerField(default=0)
-    relevant = models.IntegerField(default=0)
 
     class Meta:
         indexes = [
