@@ -43,6 +43,8 @@ from django.db.models.fields.reverse_related import ManyToOneRel
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
+from accounts.windows import Windowed
+
 R = TypeVar("R")  # a row: a model instance, or a tuple of values_list()
 
 # Stand-ins no real value takes: whole numbers far beyond any id, and days a thousand years
@@ -404,19 +406,22 @@ class Prepared(Generic[R]):
         return list(queryset)
 
 
-class PreparedPages(Generic[R]):
+class PreparedPages(Windowed[Any]):
     """A prepared query's rows as a paginator reads them: how many there are (counted
     apart), and each page by `Prepared.slice` with the same values, so that every page of a
-    list runs the same SQL."""
+    list runs the same SQL. `flat`: each row's first value, as `values_list(flat=True)`."""
 
-    def __init__(self, prepared: Prepared[R], values: Sequence[Any], count: int):
-        self._prepared, self._values, self._count = prepared, values, count
+    def __init__(
+        self, prepared: Prepared[Any], values: Sequence[Any], count: int, *, flat: bool = False
+    ):
+        self._prepared, self._values, self._count, self._flat = prepared, values, count, flat
 
     def __len__(self) -> int:
         return self._count
 
-    def __getitem__(self, index: slice) -> list[R]:
-        start, stop, step = index.indices(self._count)
-        if step != 1:
-            raise TypeError("A prepared list is read a page at a time.")
-        return self._prepared.slice(start, stop, *self._values) if stop > start else []
+    def _window(self, start: int, stop: int) -> list[Any]:
+        stop = min(stop, self._count)
+        if stop <= start:
+            return []
+        rows = self._prepared.slice(start, stop, *self._values)
+        return [row[0] for row in rows] if self._flat else rows

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.prepared import Prepared
+from accounts.prepared import Prepared, PreparedPages
 from participants.access import (
     followup_practice_ids,
     followup_shown_to,
@@ -657,23 +657,6 @@ _own_open_ids = Prepared(
 )
 
 
-class _OwnOpenIds:
-    """The ids of the CLP's own open follow-ups in order, as the paginator reads them: their
-    number known already (the counts), a page's ids read by `_own_open_ids`."""
-
-    def __init__(self, practice_ids: list[int], clp_id: int, week_end: date, count: int):
-        self.args, self.count = (practice_ids, clp_id, week_end), count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, index: slice) -> list[int]:
-        start, stop = index.start or 0, min(index.stop, self.count)
-        if stop <= start:
-            return []
-        return [row[0] for row in _own_open_ids.slice(start, stop, *self.args)]
-
-
 def _own_counts(user: User, today: date) -> Mapping[str, int]:
     """`_counts` of the CLP's own open follow-ups, by a prepared query where the user's
     practices name them (an administrator's are everyone's)."""
@@ -708,7 +691,12 @@ def followup_worklist(
     practice_ids = followup_practice_ids(user)
     ids = None
     if practice_ids:
-        ids = _OwnOpenIds(sorted(practice_ids), user.pk, _week_end(today), counts["total"])
+        ids = PreparedPages(
+            _own_open_ids,
+            [sorted(practice_ids), user.pk, _week_end(today)],
+            counts["total"],
+            flat=True,
+        )
         own = FollowUp.objects.none()  # read through the ids alone
     else:
         own = _own_open_followups(user)
@@ -748,7 +736,7 @@ def _grouped(
     counted: QuerySet[FollowUp] | None = None,
     load: Callable[[list[int], date], list[FollowUp]] | None = None,
     counts: Mapping[str, int] | None = None,
-    ids: _OwnOpenIds | None = None,
+    ids: PreparedPages | None = None,
 ) -> Worklist:
     """Two queries whatever the size (and the prefetches of the page's rows): the count of
     each group (of `counted`, the same follow-ups as `rows` without their joins, when

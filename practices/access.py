@@ -15,6 +15,12 @@ def _visible_practice_ids(user: AnyUser) -> frozenset[int] | None:
     return None if roles.sees_programme else roles.practice_ids
 
 
+def sees_every_practice(user: AnyUser) -> bool:
+    """Whether `practices_visible_to(user)` is every practice (a list may then read them
+    by a query built once for everyone)."""
+    return _visible_practice_ids(user) is None
+
+
 def practices_visible_to(user: AnyUser) -> QuerySet[Practice]:
     ids = _visible_practice_ids(user)
     return Practice.objects.all() if ids is None else Practice.objects.filter(pk__in=ids)

@@ -15,13 +15,13 @@ merged.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Generic, TypeVar, overload
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
 
+from accounts.windows import Windowed
 from practices.roles import Roles
 
 # Up to this many practices, a page is merged from each practice's first rows.
@@ -38,9 +38,9 @@ def _by_ids(ids: list[int], rows: list[M]) -> list[M]:
     return [found[pk] for pk in ids if pk in found]
 
 
-class _ReadByPage(ABC, Generic[M]):
-    """`qs` (ordered) as the paginator reads it: counted by the queryset, and sliced a page
-    at a time by `_page(start, stop)`."""
+class _ReadByPage(Windowed[M]):
+    """`qs` (ordered) as the paginator reads it: counted by the queryset, and read a page
+    at a time by `_window(start, stop)`, each kind of list its way."""
 
     ordered = True
     qs: QuerySet[M]
@@ -53,27 +53,6 @@ class _ReadByPage(ABC, Generic[M]):
 
     def __iter__(self) -> Iterator[M]:
         return iter(self.qs)
-
-    @overload
-    def __getitem__(self, index: int) -> M: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[M]: ...
-
-    def __getitem__(self, index: int | slice) -> M | list[M]:
-        if isinstance(index, int):
-            found = self[index : index + 1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        if index.step is not None or index.stop is None:
-            raise TypeError("This list is read a page at a time.")
-        start, stop = index.start or 0, index.stop
-        return self._page(start, stop) if stop > start else []
-
-    @abstractmethod
-    def _page(self, start: int, stop: int) -> list[M]:
-        """The rows from `start` to `stop` in order: each kind of list reads them its way."""
 
 
 class _CompiledOnce(_ReadByPage[M]):
@@ -125,7 +104,7 @@ class MergedByPractice(_CompiledOnce[M]):
         self.rows = rows
         self.practice_ids = sorted(practice_ids)
 
-    def _page(self, start: int, stop: int) -> list[M]:
+    def _window(self, start: int, stop: int) -> list[M]:
         if not self.practice_ids:
             return []
         sql, params = self._compiled()
@@ -152,7 +131,7 @@ class PagedByIds(_CompiledOnce[M]):
         super().__init__(qs, order)
         self.rows = rows
 
-    def _page(self, start: int, stop: int) -> list[M]:
+    def _window(self, start: int, stop: int) -> list[M]:
         sql, params = self._compiled()
         with connection.cursor() as cursor:
             cursor.execute(

@@ -3,10 +3,10 @@ querysets; figures are counted by the database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.prepared import Prepared
+from accounts.windows import Windowed
 from participants.access import participants_editable_by
 from participants.models import CaseStatus, Participant
 from practices.access import practice_ids_in_aggregate_scope
@@ -177,7 +178,7 @@ _directory_counts = Prepared(
 )
 
 
-class _WholeDirectory:
+class _WholeDirectory(Windowed[CommunityResource]):
     """The unfiltered directory as the paginator reads it: its number, then a page's ids
     in order and the page's rows by id (`_directory_rows`)."""
 
@@ -188,23 +189,11 @@ class _WholeDirectory:
     def __len__(self) -> int:
         return self.total
 
-    def __iter__(self) -> Iterator[CommunityResource]:
-        return iter(self[0 : self.total])
-
-    @overload
-    def __getitem__(self, index: int) -> CommunityResource: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[CommunityResource]: ...
-
-    def __getitem__(self, index: int | slice) -> CommunityResource | list[CommunityResource]:
-        if isinstance(index, int):
-            found = self[index : index + 1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        start, stop, _ = index.indices(self.total)
-        ids = [row[0] for row in self.ids.slice(start, stop)] if stop > start else []
+    def _window(self, start: int, stop: int) -> list[CommunityResource]:
+        stop = min(stop, self.total)
+        if stop <= start:
+            return []
+        ids = [row[0] for row in self.ids.slice(start, stop)]
         rows = {row.pk: row for row in _directory_rows(ids)} if ids else {}
         return [rows[pk] for pk in ids if pk in rows]
 
@@ -398,7 +387,16 @@ class StatsRow:
     detail: str = ""
 
 
-class ServicePages(Sequence[StatsRow]):
+class _Services(Windowed[StatsRow]):
+    """The services' rows of the statistics, equal to any list of the same rows."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Windowed | Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ServicePages(_Services):
     """The services' rows as the page reads them, when the database adds them up
     (`referral_figure_summary`): how many there are, and a window of them read with the
     rest of the figures; another window is read when asked for (`fetch(start, stop)`)."""
@@ -415,37 +413,16 @@ class ServicePages(Sequence[StatsRow]):
     def __len__(self) -> int:
         return self._count
 
-    @overload
-    def __getitem__(self, index: int) -> StatsRow: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[StatsRow]: ...
-
-    def __getitem__(self, index: int | slice) -> StatsRow | list[StatsRow]:
-        if isinstance(index, int):
-            found = self[index : index + 1] if index >= 0 else self[index + self._count :][:1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        start, stop, step = index.indices(self._count)
-        if step != 1:
-            raise TypeError("The services are read a window at a time.")
+    def _window(self, start: int, stop: int) -> list[StatsRow]:
+        stop = min(stop, self._count)
         if stop <= start:
             return []
         if self._start <= start and stop <= self._start + len(self._rows):
             return self._rows[start - self._start : stop - self._start]
         return self._fetch(start, stop)
 
-    def __iter__(self) -> Iterator[StatsRow]:
-        return iter(self[0 : self._count])
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class ServiceRows(Sequence[StatsRow]):
+class ServiceRows(_Services):
     """The services' rows in the directory's order (organisation, then name), each made
     when it is read: a national directory has thousands of services and a page shows
     fifty of them."""
@@ -459,28 +436,17 @@ class ServiceRows(Sequence[StatsRow]):
     ):
         self._order, self._labels, self._sums, self._cells = order, labels, sums, cells
 
-    def _row(self, pk: int) -> StatsRow:
-        organisation, name = self._labels[pk]
-        return StatsRow(name, self._cells[pk], Figures(*self._sums[pk]), detail=organisation)
-
     def __len__(self) -> int:
         return len(self._order)
 
-    @overload
-    def __getitem__(self, index: int) -> StatsRow: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[StatsRow]: ...
-
-    def __getitem__(self, index: int | slice) -> StatsRow | list[StatsRow]:
-        if isinstance(index, slice):
-            return [self._row(pk) for pk in self._order[index]]
-        return self._row(self._order[index])
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
+    def _window(self, start: int, stop: int) -> list[StatsRow]:
+        rows = []
+        for pk in self._order[start:stop]:
+            organisation, name = self._labels[pk]
+            rows.append(
+                StatsRow(name, self._cells[pk], Figures(*self._sums[pk]), detail=organisation)
+            )
+        return rows
 
 
 @dataclass(frozen=True)
@@ -492,7 +458,7 @@ class Statistics:
     totals: Figures
     by_period: list[tuple[str, Figures]]
     by_category: list[StatsRow] = field(default_factory=list)
-    by_resource: Sequence[StatsRow] = field(default_factory=list)
+    by_resource: Sequence[StatsRow] | _Services = field(default_factory=list)
 
 
 PERIODS = {"month": TruncMonth, "quarter": TruncQuarter}
@@ -572,7 +538,8 @@ def referral_statistics(
     names = list(FIGURE_NAMES)
     if years is None:
         years = statistics_years(user=user)
-    if practice_ids_in_aggregate_scope(user) is None and _summed_by_the_database():
+    whole_programme = practice_ids_in_aggregate_scope(user) is None
+    if whole_programme and _summed_by_the_database():
         return _programme_statistics(year, period, starts, years, window)
 
     # The year's figures added up per service (with its referrals in each period) and per
@@ -580,7 +547,7 @@ def referral_statistics(
     # period, added up here (bench/NOTES.md); the whole programme's come from the running
     # counts per service and month (`ReferralFigure`), a few thousand rows a year whatever
     # the number of referrals, which PostgreSQL adds up itself (`_programme_statistics`).
-    if practice_ids_in_aggregate_scope(user) is None:
+    if whole_programme:
         grid = referral_figure_grid(year=year, starts=starts)
     else:
         cells = (

@@ -20,9 +20,13 @@ from accounts.prepared import Prepared, PreparedPages
 from participants.dates import add_months
 from participants.models import FollowUpStatus
 from participants.selectors import caseload_by_clp
-from practices.access import practice_ids_in_aggregate_scope, practices_visible_to
+from practices.access import (
+    practice_ids_in_aggregate_scope,
+    practices_visible_to,
+    sees_every_practice,
+)
 from practices.models import Practice, StaffRole
-from practices.roles import AnyUser, roles_of
+from practices.roles import AnyUser
 from reports.charts import bar_chart
 from reports.definitions import pct
 from reports.figures import (
@@ -160,16 +164,16 @@ def practice_comparison_page(
     practices, and the running counts of those practices only."""
     today = today or timezone.localdate()
     listed: Any
-    if roles_of(user).sees_programme:
+    if sees_every_practice(user):
         # The whole programme's, a page at a time by a prepared query (`accounts.prepared`).
         listed = PreparedPages(_every_practice_with_clps, [today], _every_practice_count())
+        count = len(listed)
     else:
         listed = _practices_with_clps(user, today)
+        count = practices_visible_to(user).count()
     paginator = Paginator(listed, settings.LINKS_PAGE_SIZE)
     # One row a practice either way: counted without the CLPs' join and grouping.
-    paginator.count = (
-        len(listed) if isinstance(listed, PreparedPages) else (practices_visible_to(user).count())
-    )
+    paginator.count = count
     current = paginator.get_page(page)
     practices = list(current.object_list)
     scope = practice_ids_in_aggregate_scope(user)
